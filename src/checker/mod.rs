@@ -1,0 +1,1 @@
+//! Pure Markdown-vs-template checking: text in, gaps out.

@@ -1,0 +1,40 @@
+//! The `design-review` command line: one subcommand per job.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod check;
+pub mod templates;
+
+/// Enforce a design-review process on pull requests: lint design docs against their template,
+/// or run the GitHub App.
+#[derive(Debug, Parser)]
+#[command(name = "design-review", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check design docs against their template.
+    Check(check::CheckArgs),
+    /// List the built-in templates.
+    Templates,
+    /// Print a fresh doc skeleton from a template (built-in name or path).
+    Template {
+        /// Built-in template name or path to a template file.
+        name: String,
+    },
+}
+
+/// Parses the command line and runs the chosen subcommand.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Templates => templates::list(),
+        Command::Template { name } => templates::show(&name),
+    }
+}

@@ -1,0 +1,3 @@
+//! Settings of the server (read once at start) and per-repository configuration.
+
+pub mod repo;

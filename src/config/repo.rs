@@ -1,0 +1,1 @@
+//! `.github/design-review.yml`: per-repository configuration.

@@ -1,0 +1,21 @@
+//! design-review: a GitHub App (and CLI) that enforces a design-review process on pull requests.
+//!
+//! Layout, one concern per module:
+//! - [`checker`]: pure Markdown-vs-template logic (text in, gaps out; no I/O).
+//! - [`config`]: server settings (environment) and the per-repository `.github/design-review.yml`.
+//! - [`webhook`]: intake of GitHub deliveries (signature, headers, payload -> domain events).
+//! - [`store`]: durable queue, per-PR state and audit log (SQLite or PostgreSQL).
+//! - [`queue`]: workers that claim stored deliveries and run their handlers with retries.
+//! - [`github`]: App authentication and the one client through which every API call goes.
+//! - [`server`]: the thin axum layer (routes, health, metrics).
+//! - [`cli`]: the `design-review` command line.
+
+pub mod checker;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod github;
+pub mod queue;
+pub mod server;
+pub mod store;
+pub mod webhook;

@@ -1,0 +1,265 @@
+//! Durable storage: the delivery queue, per-PR bot state and the audit log.
+//!
+//! One trait, [`Store`], with a SQLite (embedded default) and a PostgreSQL (several replicas)
+//! implementation chosen from the `DATABASE_URL` scheme by [`connect`]. The same test suite runs
+//! against both backends (`tests/store.rs`).
+//!
+//! Queue semantics every backend must honour:
+//! - A delivery id is stored once; a second insert of the same id reports [`InsertOutcome::Duplicate`].
+//! - Deliveries that share a `pr_key` are handled one at a time and in arrival order: a delivery is
+//!   only claimable when no other delivery with the same key is `processing` under a live lease.
+//! - Coalescing: when the oldest pending delivery of a PR is `coalescable`, the claim takes the
+//!   newest delivery of the unbroken run of coalescable pending deliveries that starts there and
+//!   marks the older ones of that run `coalesced` (five pushes -> one evaluation of the newest head).
+//! - A claim is a lease: a worker that dies leaves its delivery `processing` until the lease
+//!   expires, after which any worker may claim it again. Nothing accepted is ever lost.
+//! - Exactly one worker wins each claim, also across processes sharing one PostgreSQL database.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::PrRef;
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Errors from the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported DATABASE_URL scheme (expected sqlite:// or postgres://): {0}")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("no delivery with id {0}")]
+    NotFound(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A webhook delivery as accepted at intake, before it is stored.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// GitHub's `X-GitHub-Delivery` GUID: the idempotency key of intake.
+    pub id: String,
+    /// `X-GitHub-Event`.
+    pub event: String,
+    /// The payload's `action`, if any.
+    pub action: Option<String>,
+    pub installation_id: Option<i64>,
+    /// `owner/name`.
+    pub repo: Option<String>,
+    /// `owner/name#N` when the delivery concerns one pull request.
+    pub pr_key: Option<String>,
+    /// True when handling only the newest of several pending deliveries of the PR is enough.
+    pub coalescable: bool,
+    /// The raw JSON payload.
+    pub payload: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Where a delivery is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for a worker (possibly until `available_at`, after a transient failure).
+    Pending,
+    /// Claimed by a worker under a lease.
+    Processing,
+    /// Handled.
+    Done,
+    /// Superseded by a newer coalescable delivery for the same PR.
+    Coalesced,
+    /// Gave up after the configured number of attempts; `last_error` says why.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Processing => "processing",
+            Self::Done => "done",
+            Self::Coalesced => "coalesced",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "pending" => Self::Pending,
+            "processing" => Self::Processing,
+            "done" => Self::Done,
+            "coalesced" => Self::Coalesced,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A stored delivery.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub id: String,
+    pub event: String,
+    pub action: Option<String>,
+    pub installation_id: Option<i64>,
+    pub repo: Option<String>,
+    pub pr_key: Option<String>,
+    pub coalescable: bool,
+    #[serde(skip)]
+    pub payload: String,
+    pub status: DeliveryStatus,
+    /// How many times a worker has started on it.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub available_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Result of storing a delivery at intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted,
+    /// The id was stored before: GitHub redelivered it; it is not processed again.
+    Duplicate,
+}
+
+/// Filter for listing deliveries (`design-review deliveries`).
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub status: Option<DeliveryStatus>,
+    pub limit: i64,
+}
+
+/// What the bot remembers about one pull request between evaluations, so that its output is
+/// edited in place instead of posted again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PrState {
+    /// The id of the sticky comment, once posted.
+    pub comment_id: Option<i64>,
+    /// A hash of the sticky comment's last published body: unchanged content is not re-sent.
+    pub comment_hash: Option<String>,
+    /// The check run of the current head: (head sha, check run id).
+    pub check_run: Option<(String, i64)>,
+    /// A hash of the last published check-run output, to skip no-op updates.
+    pub check_hash: Option<String>,
+    /// Set while the design review of this PR is waived by `skip`.
+    pub skip: Option<Skip>,
+    /// Logins and `org/team` slugs review requests were already sent to (never re-requested).
+    pub requested: Vec<String>,
+}
+
+/// A waiver of the design review, with who asked and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Skip {
+    pub by: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One line of the audit log: every state-changing or refused command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub repo: String,
+    pub pr_number: i64,
+    pub head_sha: Option<String>,
+    pub actor: String,
+    pub command: String,
+    pub reason: Option<String>,
+    /// `done`, `refused: <rule>`, `invalid: <message>`.
+    pub outcome: String,
+}
+
+/// Filter for listing the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub repo: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// The storage operations the server, the workers and the CLI need.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks the database answers (`/readyz`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Stores a delivery durably (committed before this returns).
+    async fn insert_delivery(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome>;
+
+    /// Claims the next delivery to work on, honouring per-PR order, coalescing and leases (see
+    /// the module docs). `worker` names the claimant (for diagnostics); the lease lasts `lease`.
+    /// Increments `attempts`.
+    async fn claim_next(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+    ) -> StoreResult<Option<Delivery>>;
+
+    /// Extends the lease of a delivery the worker still holds.
+    async fn renew_lease(&self, id: &str, lease: std::time::Duration) -> StoreResult<()>;
+
+    /// Marks a claimed delivery handled.
+    async fn complete(&self, id: &str) -> StoreResult<()>;
+
+    /// Records a failed attempt: back to `pending`, claimable again at `retry_at`; or, when
+    /// `retry_at` is `None`, `failed` for good. `error` is kept as `last_error`.
+    async fn fail(&self, id: &str, error: &str, retry_at: Option<DateTime<Utc>>)
+    -> StoreResult<()>;
+
+    /// Puts a delivery back in the queue (`design-review redeliver ID`), whatever its state.
+    async fn requeue(&self, id: &str) -> StoreResult<()>;
+
+    /// One delivery by id.
+    async fn get_delivery(&self, id: &str) -> StoreResult<Option<Delivery>>;
+
+    /// Deliveries, newest first.
+    async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>>;
+
+    /// Deliveries that are `pending` or `processing` (the queue depth metric).
+    async fn queue_depth(&self) -> StoreResult<i64>;
+
+    /// The bot's remembered state for a PR (default when never seen).
+    async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState>;
+
+    /// Replaces the remembered state for a PR.
+    async fn save_pr_state(&self, pr: &PrRef, state: &PrState) -> StoreResult<()>;
+
+    /// Appends to the audit log.
+    async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+
+    /// Audit entries, oldest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Opens the store named by a `DATABASE_URL` (`sqlite://path` or `postgres://...`), creating the
+/// SQLite file when absent, and runs the embedded migrations.
+pub async fn connect(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(std::sync::Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// Replaces the password in a database URL with `***` so the URL can be logged.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
