@@ -1,0 +1,38 @@
+//! What every GitHub request leaves behind: a counter by route and status, the remaining rate limit,
+//! and a debug log line. Tokens never appear: only the templated route is recorded.
+
+use std::time::Duration;
+
+use http::HeaderMap;
+
+/// Counter of GitHub requests, labelled by templated `route` and `status` (or `error`).
+pub const REQUESTS_TOTAL: &str = "github_requests_total";
+/// Gauge of the `X-RateLimit-Remaining` header of the latest response.
+pub const RATE_LIMIT_REMAINING: &str = "github_rate_limit_remaining";
+
+/// Records one finished attempt. `status` is `None` when no response arrived.
+pub(crate) fn record(
+    method: &http::Method,
+    route: &'static str,
+    status: Option<u16>,
+    headers: Option<&HeaderMap>,
+    elapsed: Duration,
+) {
+    let status_label = status.map_or_else(|| "error".to_string(), |s| s.to_string());
+    metrics::counter!(REQUESTS_TOTAL, "route" => route, "status" => status_label.clone())
+        .increment(1);
+    if let Some(remaining) = headers
+        .and_then(|h| h.get("x-ratelimit-remaining"))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        metrics::gauge!(RATE_LIMIT_REMAINING).set(remaining);
+    }
+    tracing::debug!(
+        method = %method,
+        route,
+        status = %status_label,
+        duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        "github request"
+    );
+}
