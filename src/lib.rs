@@ -16,6 +16,8 @@ pub mod config;
 pub mod domain;
 pub mod github;
 pub mod queue;
+pub mod review;
 pub mod server;
 pub mod store;
+pub mod telemetry;
 pub mod webhook;

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod check;
+pub mod deliveries;
+pub mod serve;
 pub mod templates;
 
 /// Enforce a design-review process on pull requests: lint design docs against their template,
@@ -27,14 +29,30 @@ pub enum Command {
         /// Built-in template name or path to a template file.
         name: String,
     },
+    /// Run the GitHub App (webhook intake, queue workers, health and metrics endpoints).
+    Serve(crate::config::settings::ServeArgs),
+    /// List stored webhook deliveries and their state.
+    Deliveries(deliveries::DeliveriesArgs),
+    /// Queue a stored delivery again.
+    Redeliver {
+        /// The delivery id (X-GitHub-Delivery).
+        id: String,
+        #[command(flatten)]
+        db: deliveries::DatabaseArgs,
+    },
 }
 
 /// Parses the command line and runs the chosen subcommand.
 pub fn run() -> ExitCode {
+    // An optional `.env` file supplies settings not set in the environment.
+    let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Templates => templates::list(),
         Command::Template { name } => templates::show(&name),
+        Command::Serve(args) => serve::run(args),
+        Command::Deliveries(args) => deliveries::list(args),
+        Command::Redeliver { id, db } => deliveries::redeliver(db, id),
     }
 }

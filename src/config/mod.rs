@@ -1,3 +1,4 @@
 //! Settings of the server (read once at start) and per-repository configuration.
 
 pub mod repo;
+pub mod settings;

@@ -1,0 +1,91 @@
+//! `design-review deliveries` and `design-review redeliver ID`: look into and replay the queue.
+
+use std::process::ExitCode;
+
+use crate::store::{self, DeliveryFilter, DeliveryStatus, StoreError};
+
+/// Where the queue is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// sqlite://FILE or postgres://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://design-review.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+}
+
+/// Flags of `design-review deliveries`.
+#[derive(Debug, clap::Args)]
+pub struct DeliveriesArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Only deliveries that failed for good.
+    #[arg(long)]
+    pub failed: bool,
+    /// How many to list (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    /// Output as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Lists deliveries and their state.
+pub fn list(args: DeliveriesArgs) -> ExitCode {
+    run_async(async move {
+        let store = store::connect(&args.db.database_url).await?;
+        let filter = DeliveryFilter {
+            status: args.failed.then_some(DeliveryStatus::Failed),
+            limit: args.limit,
+        };
+        for d in store.list_deliveries(&filter).await? {
+            if args.json {
+                println!("{}", serde_json::to_string(&d).unwrap_or_default());
+            } else {
+                println!(
+                    "{}  {:<10} {:<28} {:<28} attempts={} {}{}",
+                    d.received_at.format("%Y-%m-%d %H:%M:%S"),
+                    d.status.as_str(),
+                    format!("{}.{}", d.event, d.action.as_deref().unwrap_or("")),
+                    d.pr_key.as_deref().or(d.repo.as_deref()).unwrap_or("-"),
+                    d.attempts,
+                    d.id,
+                    d.last_error
+                        .map(|e| format!("  error: {e}"))
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Queues one delivery again.
+pub fn redeliver(db: DatabaseArgs, id: String) -> ExitCode {
+    run_async(async move {
+        let store = store::connect(&db.database_url).await?;
+        store.requeue(&id).await?;
+        println!("delivery {id} queued again");
+        Ok(())
+    })
+}
+
+fn run_async(job: impl std::future::Future<Output = Result<(), StoreError>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("design-review: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(job) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("design-review: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Server settings: read once at start from flags, the environment and an optional `.env` file.
+//!
+//! Everything the server needs is validated here, so a bad value stops start-up with one line
+//! naming the variable instead of failing later in a worker. Secrets are wrapped in
+//! [`SecretString`] and never appear in `Debug` output or logs.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Flags (and their environment variables) of `design-review serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// GitHub App id.
+    #[arg(long, env = "APP_ID")]
+    pub app_id: Option<String>,
+    /// The App's private key (PEM text; a `\n`-escaped single line is accepted).
+    #[arg(long, env = "PRIVATE_KEY", hide_env_values = true)]
+    pub private_key: Option<String>,
+    /// Path to the App's private key PEM file (instead of PRIVATE_KEY).
+    #[arg(long, env = "PRIVATE_KEY_PATH")]
+    pub private_key_path: Option<PathBuf>,
+    /// Webhook secret(s); several comma-separated secrets allow rotation without downtime.
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3).
+    #[arg(long, env = "GITHUB_API_URL", default_value = "https://api.github.com")]
+    pub github_api_url: String,
+    /// sqlite://FILE (default, created if absent) or postgres://... (several replicas).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://design-review.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "LISTEN_ADDR", default_value = "0.0.0.0:3000")]
+    pub listen_addr: String,
+    /// Path GitHub posts webhooks to.
+    #[arg(long, env = "WEBHOOK_PATH", default_value = "/api/github/webhooks")]
+    pub webhook_path: String,
+    /// Log format: text or json.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+    /// Number of queue workers in this process.
+    #[arg(long, env = "WORKERS", default_value_t = 4)]
+    pub workers: usize,
+    /// Attempts before a delivery is marked failed.
+    #[arg(long, env = "MAX_ATTEMPTS", default_value_t = 8)]
+    pub max_attempts: u32,
+    /// Seconds a worker holds a claimed delivery before another may take it over (renewed while
+    /// the worker is alive, so this only bounds recovery after a crash).
+    #[arg(long, env = "QUEUE_LEASE_SECS", default_value_t = 30)]
+    pub lease_secs: u64,
+    /// Base delay in milliseconds of the retry backoff (doubled per attempt, with jitter).
+    #[arg(long, env = "RETRY_BASE_MS", default_value_t = 2000)]
+    pub retry_base_ms: u64,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The GitHub App's credentials.
+#[derive(Clone)]
+pub struct AppCredentialsSetting {
+    pub app_id: u64,
+    pub private_key: SecretString,
+}
+
+impl fmt::Debug for AppCredentialsSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("app_id", &self.app_id)
+            .field("private_key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Validated server settings.
+#[derive(Clone)]
+pub struct Settings {
+    /// `None` when no App credentials are configured at all (setup mode).
+    pub app: Option<AppCredentialsSetting>,
+    pub webhook_secrets: Vec<SecretString>,
+    pub github_api_url: Url,
+    pub database_url: SecretString,
+    pub listen_addr: SocketAddr,
+    pub webhook_path: String,
+    pub log_format: LogFormat,
+    pub workers: usize,
+    pub max_attempts: u32,
+    pub lease: Duration,
+    pub retry_base: Duration,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("app", &self.app)
+            .field(
+                "webhook_secrets",
+                &format!("[{} redacted]", self.webhook_secrets.len()),
+            )
+            .field("github_api_url", &self.github_api_url.as_str())
+            .field("database_url", &self.database_url_redacted())
+            .field("listen_addr", &self.listen_addr)
+            .field("webhook_path", &self.webhook_path)
+            .field("log_format", &self.log_format)
+            .field("workers", &self.workers)
+            .field("max_attempts", &self.max_attempts)
+            .field("lease", &self.lease)
+            .field("retry_base", &self.retry_base)
+            .finish()
+    }
+}
+
+/// A setting that is missing or invalid; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Validates the raw flags/environment into settings.
+    pub fn from_args(args: &ServeArgs) -> Result<Self, SettingsError> {
+        let app = app_credentials(args)?;
+        let webhook_secrets: Vec<SecretString> = args
+            .webhook_secret
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| SecretString::from(s.to_string()))
+            .collect();
+        if app.is_some() && webhook_secrets.is_empty() {
+            return Err(invalid(
+                "WEBHOOK_SECRET",
+                "required with App credentials (the secret set on the GitHub App's webhook)",
+            ));
+        }
+        let github_api_url = parse_api_url(&args.github_api_url)?;
+        let database_url = args.database_url.trim().to_string();
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        let listen_addr = args.listen_addr.parse().map_err(|_| {
+            invalid(
+                "LISTEN_ADDR",
+                format!("not a socket address: {:?}", args.listen_addr),
+            )
+        })?;
+        if !args.webhook_path.starts_with('/') {
+            return Err(invalid("WEBHOOK_PATH", "must start with /"));
+        }
+        let log_format = match args.log_format.to_ascii_lowercase().as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ));
+            }
+        };
+        if args.workers == 0 {
+            return Err(invalid("WORKERS", "must be at least 1"));
+        }
+        if args.max_attempts == 0 {
+            return Err(invalid("MAX_ATTEMPTS", "must be at least 1"));
+        }
+        if args.lease_secs == 0 {
+            return Err(invalid("QUEUE_LEASE_SECS", "must be at least 1"));
+        }
+        Ok(Self {
+            app,
+            webhook_secrets,
+            github_api_url,
+            database_url: SecretString::from(database_url),
+            listen_addr,
+            webhook_path: normalize_path(&args.webhook_path),
+            log_format,
+            workers: args.workers,
+            max_attempts: args.max_attempts,
+            lease: Duration::from_secs(args.lease_secs),
+            retry_base: Duration::from_millis(args.retry_base_ms),
+        })
+    }
+
+    /// The database URL with its password replaced, for logs.
+    pub fn database_url_redacted(&self) -> String {
+        crate::store::redact_url(self.database_url.expose_secret())
+    }
+}
+
+fn app_credentials(args: &ServeArgs) -> Result<Option<AppCredentialsSetting>, SettingsError> {
+    let app_id = args
+        .app_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let key_text = args.private_key.as_deref().filter(|s| !s.trim().is_empty());
+    let key_path = args.private_key_path.as_ref();
+    if app_id.is_none() && key_text.is_none() && key_path.is_none() {
+        return Ok(None);
+    }
+    let app_id = app_id
+        .ok_or_else(|| invalid("APP_ID", "missing (PRIVATE_KEY or PRIVATE_KEY_PATH is set)"))?
+        .parse::<u64>()
+        .map_err(|_| invalid("APP_ID", "must be a number"))?;
+    let pem = match (key_text, key_path) {
+        (Some(text), _) => text.replace("\\n", "\n"),
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                "PRIVATE_KEY_PATH",
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?,
+        (None, None) => {
+            return Err(invalid(
+                "PRIVATE_KEY",
+                "missing (APP_ID is set): set PRIVATE_KEY or PRIVATE_KEY_PATH",
+            ));
+        }
+    };
+    let variable = if key_text.is_some() {
+        "PRIVATE_KEY"
+    } else {
+        "PRIVATE_KEY_PATH"
+    };
+    if jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).is_err() {
+        return Err(invalid(variable, "not an RSA private key in PEM format"));
+    }
+    Ok(Some(AppCredentialsSetting {
+        app_id,
+        private_key: SecretString::from(pem),
+    }))
+}
+
+fn normalize_path(path: &str) -> String {
+    match path.trim_end_matches('/') {
+        "" => "/".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
+fn parse_api_url(text: &str) -> Result<Url, SettingsError> {
+    let mut url = Url::parse(text.trim())
+        .map_err(|e| invalid("GITHUB_API_URL", format!("not a URL ({e}): {text:?}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("GITHUB_API_URL", "must be an http(s) URL"));
+    }
+    // Keep a path prefix such as `/api/v3` by making it a directory: joining relative routes
+    // onto it then keeps the prefix.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn args(extra: &[&str]) -> ServeArgs {
+        let mut argv = vec!["serve"];
+        argv.extend_from_slice(extra);
+        Wrapper::try_parse_from(argv).expect("flags parse").args
+    }
+
+    #[test]
+    fn no_credentials_is_setup_mode() {
+        let settings = Settings::from_args(&args(&[])).unwrap();
+        assert!(settings.app.is_none());
+        assert_eq!(settings.webhook_path, "/api/github/webhooks");
+    }
+
+    #[test]
+    fn incomplete_credentials_name_the_variable() {
+        let err = Settings::from_args(&args(&["--app-id", "12"])).unwrap_err();
+        assert_eq!(err.variable, "PRIVATE_KEY");
+        let err = Settings::from_args(&args(&["--private-key", "x"])).unwrap_err();
+        assert_eq!(err.variable, "APP_ID");
+        let err = Settings::from_args(&args(&["--app-id", "12", "--private-key", "not a key"]))
+            .unwrap_err();
+        assert_eq!(err.variable, "PRIVATE_KEY");
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (flags, variable) in [
+            (&["--listen-addr", "nowhere"][..], "LISTEN_ADDR"),
+            (&["--log-format", "xml"][..], "LOG_FORMAT"),
+            (&["--database-url", "mysql://x"][..], "DATABASE_URL"),
+            (&["--github-api-url", "ftp://x"][..], "GITHUB_API_URL"),
+        ] {
+            assert_eq!(
+                Settings::from_args(&args(flags)).unwrap_err().variable,
+                variable
+            );
+        }
+    }
+
+    #[test]
+    fn ghes_url_keeps_its_path() {
+        let s = Settings::from_args(&args(&[
+            "--github-api-url",
+            "https://ghe.example.com/api/v3",
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.github_api_url.join("app").unwrap().as_str(),
+            "https://ghe.example.com/api/v3/app"
+        );
+    }
+
+    #[test]
+    fn secrets_never_in_debug_output() {
+        let s = Settings::from_args(&args(&[
+            "--webhook-secret",
+            "s3cret-one,s3cret-two",
+            "--database-url",
+            "postgres://dr:hunter2@db/dr",
+        ]))
+        .unwrap();
+        assert_eq!(s.webhook_secrets.len(), 2);
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("db/dr"));
+    }
+}

@@ -1,0 +1,24 @@
+//! Liveness and readiness probes.
+
+use axum::{extract::State, http::StatusCode};
+
+use super::AppState;
+
+/// The process is alive.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers, so deliveries can be accepted.
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready".to_string()),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable".to_string(),
+            )
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! GitHub webhook payloads converted once into our own small event types.
+//!
+//! Only the fields the bot needs are read (unknown fields are ignored), so payloads from newer
+//! GitHub versions or GitHub Enterprise Server keep parsing. Everything after intake works with
+//! [`Event`], never with raw JSON.
+
+use serde::Deserialize;
+
+use crate::domain::{CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName};
+
+/// What a delivery asks the bot to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// GitHub's hello when a webhook is set up.
+    Ping,
+    /// Something changed that can change the design review's verdict: evaluate the PR again.
+    /// Handling only the newest of several pending ones is enough (coalescable).
+    Evaluate(EvaluateEvent),
+    /// A comment (or review body) on a PR that may hold slash-commands. Never coalesced.
+    Comment(CommentEvent),
+    /// A merge queue asks for checks on a merge group's head.
+    MergeGroup(MergeGroupEvent),
+    /// An event or action the bot does not act on; acknowledged and dropped.
+    Ignored(String),
+}
+
+/// A reason to (re-)evaluate one pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluateEvent {
+    pub pr: PrRef,
+    pub installation: Option<InstallationId>,
+    /// `pull_request.synchronize`, `check_run.rerequested`, ...
+    pub reason: String,
+    /// The head SHA the event was about, when the payload says.
+    pub head_sha: Option<CommitSha>,
+    /// Who caused the event.
+    pub sender: Option<Login>,
+}
+
+/// A comment on a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentEvent {
+    pub pr: PrRef,
+    pub installation: Option<InstallationId>,
+    /// The issue comment id (reactions are added to it); `None` for review bodies.
+    pub comment_id: Option<u64>,
+    pub author: Login,
+    pub author_is_bot: bool,
+    pub body: String,
+}
+
+/// `merge_group.checks_requested`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeGroupEvent {
+    pub repo: RepoName,
+    pub installation: Option<InstallationId>,
+    pub head_sha: CommitSha,
+}
+
+/// Why a payload could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error("payload is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("payload lacks {0}")]
+    Missing(&'static str),
+}
+
+impl Event {
+    /// Reads a payload of the given `X-GitHub-Event` type.
+    pub fn parse(event: &str, payload: &[u8]) -> Result<Self, PayloadError> {
+        Ok(Self::parse_with_action(event, payload)?.0)
+    }
+
+    /// Like [`Event::parse`], also returning the payload's `action` (stored with the delivery).
+    pub fn parse_with_action(
+        event: &str,
+        payload: &[u8],
+    ) -> Result<(Self, Option<String>), PayloadError> {
+        let envelope: Envelope = serde_json::from_slice(payload)?;
+        let action = envelope.action.clone();
+        Ok((envelope.into_event(event)?, action))
+    }
+
+    /// The pull request this event concerns; the queue serialises work per PR.
+    pub fn pr(&self) -> Option<&PrRef> {
+        match self {
+            Event::Evaluate(e) => Some(&e.pr),
+            Event::Comment(c) => Some(&c.pr),
+            _ => None,
+        }
+    }
+
+    /// True when handling only the newest of several pending events of the PR is enough.
+    pub fn coalescable(&self) -> bool {
+        matches!(self, Event::Evaluate(_))
+    }
+
+    pub fn installation(&self) -> Option<InstallationId> {
+        match self {
+            Event::Evaluate(e) => e.installation,
+            Event::Comment(c) => c.installation,
+            Event::MergeGroup(m) => m.installation,
+            Event::Ping | Event::Ignored(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    action: Option<String>,
+    installation: Option<IdOnly>,
+    repository: Option<Repository>,
+    sender: Option<User>,
+    pull_request: Option<PullRequest>,
+    review: Option<Review>,
+    comment: Option<Comment>,
+    issue: Option<Issue>,
+    check_run: Option<CheckHolder>,
+    check_suite: Option<CheckHolder>,
+    merge_group: Option<MergeGroup>,
+    changes: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct IdOnly {
+    id: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Repository {
+    full_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct User {
+    login: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+impl User {
+    fn is_bot(&self) -> bool {
+        self.kind.as_deref() == Some("Bot") || self.login.ends_with("[bot]")
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PullRequest {
+    number: u64,
+    head: Option<ShaOnly>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ShaOnly {
+    sha: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Review {
+    body: Option<String>,
+    user: Option<User>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Comment {
+    id: u64,
+    body: Option<String>,
+    user: Option<User>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Issue {
+    number: u64,
+    pull_request: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckHolder {
+    head_sha: Option<String>,
+    #[serde(default)]
+    pull_requests: Vec<PullRef>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PullRef {
+    number: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct MergeGroup {
+    head_sha: String,
+}
+
+impl Envelope {
+    fn into_event(self, event: &str) -> Result<Event, PayloadError> {
+        if event == "ping" {
+            return Ok(Event::Ping);
+        }
+        let action = self.action.clone().unwrap_or_default();
+        let installation = self.installation.as_ref().map(|i| InstallationId(i.id));
+        let sender = self.sender.as_ref().map(|u| Login(u.login.clone()));
+        let ignored = |why: &str| Ok(Event::Ignored(format!("{event}.{action}: {why}")));
+        let repo = || -> Result<RepoName, PayloadError> {
+            self.repository
+                .as_ref()
+                .and_then(|r| RepoName::parse(&r.full_name))
+                .ok_or(PayloadError::Missing("repository.full_name"))
+        };
+        let evaluate = |number: u64, head_sha: Option<String>| -> Result<Event, PayloadError> {
+            Ok(Event::Evaluate(EvaluateEvent {
+                pr: PrRef {
+                    repo: repo()?,
+                    number: PrNumber(number),
+                },
+                installation,
+                reason: format!("{event}.{action}"),
+                head_sha: head_sha.map(CommitSha),
+                sender: sender.clone(),
+            }))
+        };
+        match event {
+            "pull_request" => {
+                let pr = self
+                    .pull_request
+                    .as_ref()
+                    .ok_or(PayloadError::Missing("pull_request"))?;
+                let head = pr.head.as_ref().map(|h| h.sha.clone());
+                match action.as_str() {
+                    "opened" | "reopened" | "synchronize" | "ready_for_review"
+                    | "converted_to_draft" => evaluate(pr.number, head),
+                    // Only a change of base branch can change the verdict of an edit.
+                    "edited"
+                        if self
+                            .changes
+                            .as_ref()
+                            .is_some_and(|c| c.get("base").is_some()) =>
+                    {
+                        evaluate(pr.number, head)
+                    }
+                    _ => ignored("action not handled"),
+                }
+            }
+            "pull_request_review" => {
+                let pr = self
+                    .pull_request
+                    .as_ref()
+                    .ok_or(PayloadError::Missing("pull_request"))?;
+                match action.as_str() {
+                    "submitted" | "dismissed" | "edited" => {}
+                    _ => return ignored("action not handled"),
+                }
+                let review = self.review.as_ref();
+                let body = review.and_then(|r| r.body.clone()).unwrap_or_default();
+                // A review body may hold commands; only a freshly submitted one runs them
+                // (an edited body never re-runs commands).
+                if action == "submitted" && !body.trim().is_empty() {
+                    if let Some(user) = review.and_then(|r| r.user.as_ref()) {
+                        return Ok(Event::Comment(CommentEvent {
+                            pr: PrRef {
+                                repo: repo()?,
+                                number: PrNumber(pr.number),
+                            },
+                            installation,
+                            comment_id: None,
+                            author: Login(user.login.clone()),
+                            author_is_bot: user.is_bot(),
+                            body,
+                        }));
+                    }
+                }
+                evaluate(pr.number, pr.head.as_ref().map(|h| h.sha.clone()))
+            }
+            "issue_comment" => {
+                let issue = self.issue.as_ref().ok_or(PayloadError::Missing("issue"))?;
+                if issue.pull_request.is_none() {
+                    return ignored("comment on an issue, not a pull request");
+                }
+                if action != "created" {
+                    return ignored("only new comments run commands");
+                }
+                let comment = self
+                    .comment
+                    .as_ref()
+                    .ok_or(PayloadError::Missing("comment"))?;
+                let user = comment
+                    .user
+                    .as_ref()
+                    .ok_or(PayloadError::Missing("comment.user"))?;
+                if user.is_bot() {
+                    return ignored("comments by bots are never executed");
+                }
+                Ok(Event::Comment(CommentEvent {
+                    pr: PrRef {
+                        repo: repo()?,
+                        number: PrNumber(issue.number),
+                    },
+                    installation,
+                    comment_id: Some(comment.id),
+                    author: Login(user.login.clone()),
+                    author_is_bot: false,
+                    body: comment.body.clone().unwrap_or_default(),
+                }))
+            }
+            "check_run" | "check_suite" => {
+                if action != "rerequested" {
+                    return ignored("action not handled");
+                }
+                let holder = if event == "check_run" {
+                    self.check_run.as_ref()
+                } else {
+                    self.check_suite.as_ref()
+                };
+                let holder = holder.ok_or(PayloadError::Missing("check_run/check_suite"))?;
+                match holder.pull_requests.first() {
+                    Some(pr) => evaluate(pr.number, holder.head_sha.clone()),
+                    None => ignored("no pull request attached"),
+                }
+            }
+            "merge_group" => {
+                if action != "checks_requested" {
+                    return ignored("action not handled");
+                }
+                let group = self
+                    .merge_group
+                    .as_ref()
+                    .ok_or(PayloadError::Missing("merge_group"))?;
+                Ok(Event::MergeGroup(MergeGroupEvent {
+                    repo: repo()?,
+                    installation,
+                    head_sha: CommitSha(group.head_sha.clone()),
+                }))
+            }
+            _ => ignored("event not handled"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pr_payload(action: &str) -> String {
+        format!(
+            r#"{{"action":"{action}","number":7,"installation":{{"id":42}},
+            "repository":{{"full_name":"acme/widgets"}},"sender":{{"login":"alice","type":"User"}},
+            "pull_request":{{"number":7,"head":{{"sha":"abc123"}},"user":{{"login":"alice"}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn pull_request_actions() {
+        let event = Event::parse("pull_request", pr_payload("synchronize").as_bytes()).unwrap();
+        let Event::Evaluate(e) = &event else {
+            panic!("{event:?}")
+        };
+        assert_eq!(e.pr.queue_key(), "acme/widgets#7");
+        assert_eq!(e.installation, Some(InstallationId(42)));
+        assert_eq!(e.head_sha, Some(CommitSha("abc123".into())));
+        assert!(event.coalescable());
+        assert!(matches!(
+            Event::parse("pull_request", pr_payload("labeled").as_bytes()).unwrap(),
+            Event::Ignored(_)
+        ));
+        // A title edit changes nothing; a base change does.
+        assert!(matches!(
+            Event::parse("pull_request", pr_payload("edited").as_bytes()).unwrap(),
+            Event::Ignored(_)
+        ));
+        let base_change =
+            pr_payload("edited").replacen('{', r#"{"changes":{"base":{"ref":{"from":"dev"}}},"#, 1);
+        assert!(matches!(
+            Event::parse("pull_request", base_change.as_bytes()).unwrap(),
+            Event::Evaluate(_)
+        ));
+    }
+
+    #[test]
+    fn comments_on_prs_only_and_never_from_bots() {
+        let comment = |issue_pr: &str, user_type: &str, action: &str| {
+            format!(
+                r#"{{"action":"{action}","repository":{{"full_name":"acme/widgets"}},
+                "issue":{{"number":3{issue_pr}}},
+                "comment":{{"id":99,"body":"/design-review check","user":{{"login":"bob","type":"{user_type}"}}}}}}"#
+            )
+        };
+        let pr = r#","pull_request":{"url":"x"}"#;
+        let event =
+            Event::parse("issue_comment", comment(pr, "User", "created").as_bytes()).unwrap();
+        let Event::Comment(c) = &event else {
+            panic!("{event:?}")
+        };
+        assert_eq!((c.comment_id, c.author.0.as_str()), (Some(99), "bob"));
+        assert!(!event.coalescable());
+        for (issue_pr, kind, action) in [
+            ("", "User", "created"),
+            (pr, "Bot", "created"),
+            (pr, "User", "edited"),
+        ] {
+            let parsed =
+                Event::parse("issue_comment", comment(issue_pr, kind, action).as_bytes()).unwrap();
+            assert!(matches!(parsed, Event::Ignored(_)), "{parsed:?}");
+        }
+    }
+
+    #[test]
+    fn bad_payloads_are_errors_not_panics() {
+        assert!(matches!(
+            Event::parse("pull_request", b"{not json"),
+            Err(PayloadError::Json(_))
+        ));
+        assert!(matches!(
+            Event::parse("pull_request", br#"{"action":"opened"}"#),
+            Err(PayloadError::Missing(_))
+        ));
+        assert!(matches!(
+            Event::parse("pull_request", b"[]"),
+            Err(PayloadError::Json(_))
+        ));
+        assert!(matches!(
+            Event::parse("star", b"{}").unwrap(),
+            Event::Ignored(_)
+        ));
+        assert_eq!(
+            Event::parse("ping", br#"{"zen":"x"}"#).unwrap(),
+            Event::Ping
+        );
+    }
+
+    #[test]
+    fn check_rerequest_and_merge_group() {
+        let rerun = br#"{"action":"rerequested","repository":{"full_name":"acme/widgets"},
+            "check_run":{"head_sha":"def","pull_requests":[{"number":5}]}}"#;
+        let Event::Evaluate(e) = Event::parse("check_run", rerun).unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.pr.number, PrNumber(5));
+        let group = br#"{"action":"checks_requested","repository":{"full_name":"acme/widgets"},
+            "merge_group":{"head_sha":"fff","head_ref":"refs/heads/gh-readonly-queue/main/pr-5"}}"#;
+        assert!(matches!(
+            Event::parse("merge_group", group).unwrap(),
+            Event::MergeGroup(_)
+        ));
+    }
+}
