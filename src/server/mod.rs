@@ -26,6 +26,8 @@ pub struct AppState {
 
 /// Builds the router: `POST {webhook_path}`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
 pub fn router(state: AppState, webhook_path: &str) -> Router {
+    // Counters recorded before the recorder exists would be lost.
+    metrics::handle();
     let webhook = Router::new()
         .route(webhook_path, post(intake::receive))
         .layer(DefaultBodyLimit::max(intake::MAX_BODY_BYTES))

@@ -1,0 +1,304 @@
+//! Intake through the real router: signature, headers, sizes, encodings, duplicates.
+
+#[path = "support/app.rs"]
+mod app;
+
+use std::sync::{Arc, Mutex};
+
+use app::{SECRET, TestApp, pull_request_payload, test_queue_settings};
+use async_trait::async_trait;
+use design_review::{
+    queue::{HandleError, Handler},
+    store::{Delivery, DeliveryFilter, DeliveryStatus},
+    webhook::signature,
+};
+
+async fn stored_count(app: &TestApp) -> usize {
+    app.store
+        .list_deliveries(&DeliveryFilter {
+            status: None,
+            limit: 1000,
+        })
+        .await
+        .expect("list")
+        .len()
+}
+
+#[tokio::test]
+async fn signed_delivery_is_stored_before_the_answer() {
+    let app = TestApp::intake_only().await;
+    let body = pull_request_payload("opened", "acme/widgets", 7, "abc123");
+    let response = app.send("pull_request", "d-1", &body).await;
+    assert_eq!(response.status(), 202);
+    let stored = app
+        .store
+        .get_delivery("d-1")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored.event, "pull_request");
+    assert_eq!(stored.action.as_deref(), Some("opened"));
+    assert_eq!(stored.installation_id, Some(42));
+    assert_eq!(stored.repo.as_deref(), Some("acme/widgets"));
+    assert_eq!(stored.pr_key.as_deref(), Some("acme/widgets#7"));
+    assert!(stored.coalescable);
+    assert_eq!(stored.status, DeliveryStatus::Pending);
+    assert_eq!(stored.payload, body);
+}
+
+#[tokio::test]
+async fn wrong_or_missing_signature_is_401_and_nothing_is_stored() {
+    let app = TestApp::intake_only().await;
+    let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
+    let forged = signature::sign("not-the-secret", body.as_bytes());
+    let response = app
+        .send_raw(
+            "pull_request",
+            "d-1",
+            body.clone().into_bytes(),
+            Some(forged),
+            "application/json",
+        )
+        .await;
+    assert_eq!(response.status(), 401);
+    let response = app
+        .send_raw(
+            "pull_request",
+            "d-2",
+            body.into_bytes(),
+            None,
+            "application/json",
+        )
+        .await;
+    assert_eq!(response.status(), 401);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("X-Hub-Signature-256"), "{text}");
+    assert_eq!(stored_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn rotated_secrets_both_verify() {
+    let app = TestApp::intake_only().await;
+    let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
+    let old = signature::sign("old-secret", body.as_bytes());
+    let response = app
+        .send_raw(
+            "pull_request",
+            "d-old",
+            body.into_bytes(),
+            Some(old),
+            "application/json",
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+}
+
+#[tokio::test]
+async fn missing_event_or_delivery_header_is_400() {
+    let app = TestApp::intake_only().await;
+    let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
+    let sig = Some(signature::sign(SECRET, body.as_bytes()));
+    let no_event = app
+        .send_raw(
+            "",
+            "d-1",
+            body.clone().into_bytes(),
+            sig.clone(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(no_event.status(), 400);
+    assert!(no_event.text().await.unwrap().contains("X-GitHub-Event"));
+    let no_delivery = app
+        .send_raw(
+            "pull_request",
+            "",
+            body.into_bytes(),
+            sig,
+            "application/json",
+        )
+        .await;
+    assert_eq!(no_delivery.status(), 400);
+    assert!(
+        no_delivery
+            .text()
+            .await
+            .unwrap()
+            .contains("X-GitHub-Delivery")
+    );
+    assert_eq!(stored_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn malformed_json_with_a_valid_signature_is_400_and_the_server_carries_on() {
+    let app = TestApp::intake_only().await;
+    for (n, body) in [
+        "{\"action\": \"opened\",",
+        "[]",
+        "null",
+        "\u{0}\u{1}binary",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let response = app.send("pull_request", &format!("bad-{n}"), body).await;
+        assert_eq!(response.status(), 400, "body {body:?}");
+    }
+    // A payload that is JSON but lacks what the event needs.
+    let response = app
+        .send("pull_request", "bad-shape", r#"{"action":"opened"}"#)
+        .await;
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("pull_request"));
+    assert_eq!(stored_count(&app).await, 0);
+    let ok = app
+        .send(
+            "pull_request",
+            "good",
+            &pull_request_payload("opened", "acme/widgets", 1, "a"),
+        )
+        .await;
+    assert_eq!(ok.status(), 202);
+}
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let app = TestApp::intake_only().await;
+    let body = vec![b' '; 25 * 1024 * 1024 + 1];
+    let sig = signature::sign(SECRET, &body);
+    let response = app
+        .send_raw("pull_request", "huge", body, Some(sig), "application/json")
+        .await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(stored_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn form_encoded_payload_is_accepted() {
+    let app = TestApp::intake_only().await;
+    let json = pull_request_payload("synchronize", "acme/widgets", 9, "fff");
+    let form = format!("payload={}", urlencoding::encode(&json));
+    let sig = signature::sign(SECRET, form.as_bytes());
+    let response = app
+        .send_raw(
+            "pull_request",
+            "form-1",
+            form.into_bytes(),
+            Some(sig),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let stored = app
+        .store
+        .get_delivery("form-1")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored.payload, json);
+    let sig = signature::sign(SECRET, b"other=1");
+    let response = app
+        .send_raw(
+            "pull_request",
+            "form-2",
+            b"other=1".to_vec(),
+            Some(sig),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn ping_and_unhandled_events_are_acknowledged_not_stored() {
+    let app = TestApp::intake_only().await;
+    let ping = app
+        .send(
+            "ping",
+            "p-1",
+            r#"{"zen":"Design for failure.","hook_id":1}"#,
+        )
+        .await;
+    assert_eq!(ping.status(), 200);
+    let star = app.send("star", "s-1", r#"{"action":"created"}"#).await;
+    assert_eq!(star.status(), 200);
+    let labeled = app
+        .send(
+            "pull_request",
+            "l-1",
+            &pull_request_payload("labeled", "acme/widgets", 7, "a"),
+        )
+        .await;
+    assert_eq!(labeled.status(), 200);
+    assert_eq!(stored_count(&app).await, 0);
+}
+
+/// Records every delivery it is given.
+#[derive(Default)]
+struct Recorder {
+    seen: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl Handler for Recorder {
+    async fn handle(&self, delivery: &Delivery) -> Result<(), HandleError> {
+        self.seen.lock().unwrap().push(delivery.id.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn duplicate_delivery_is_processed_once() {
+    let recorder = Arc::new(Recorder::default());
+    let app = TestApp::with_handler(recorder.clone(), test_queue_settings()).await;
+    let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
+    assert_eq!(app.send("pull_request", "dup", &body).await.status(), 202);
+    assert_eq!(app.send("pull_request", "dup", &body).await.status(), 200);
+    wait_until(|| recorder.seen.lock().unwrap().len() == 1).await;
+    // A redelivery after processing is still recognised.
+    assert_eq!(app.send("pull_request", "dup", &body).await.status(), 200);
+    let store = app.store.clone();
+    app.shutdown().await;
+    assert_eq!(*recorder.seen.lock().unwrap(), vec!["dup".to_string()]);
+    let stored = store.get_delivery("dup").await.unwrap().unwrap();
+    assert_eq!(stored.status, DeliveryStatus::Done);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let app = TestApp::intake_only().await;
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    app.send(
+        "pull_request",
+        "m-1",
+        &pull_request_payload("opened", "acme/widgets", 7, "a"),
+    )
+    .await;
+    app.send("pull_request", "m-2", "{").await;
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("queue_depth"), "{metrics}");
+    assert!(metrics.contains("webhook_deliveries_total"), "{metrics}");
+    assert!(metrics.contains("outcome=\"bad_payload\""), "{metrics}");
+}
+
+async fn wait_until(mut condition: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("condition not reached within 5 s");
+}
