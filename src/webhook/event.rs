@@ -20,6 +20,9 @@ pub enum Event {
     Comment(CommentEvent),
     /// A merge queue asks for checks on a merge group's head.
     MergeGroup(MergeGroupEvent),
+    /// "Re-run" on a check whose payload names no pull request (GitHub leaves
+    /// `pull_requests` empty for PRs from forks): the handler finds the PRs of the commit.
+    RerunCommit(RerunCommitEvent),
     /// An event or action the bot does not act on; acknowledged and dropped.
     Ignored(String),
 }
@@ -52,6 +55,14 @@ pub struct CommentEvent {
 /// `merge_group.checks_requested`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeGroupEvent {
+    pub repo: RepoName,
+    pub installation: Option<InstallationId>,
+    pub head_sha: CommitSha,
+}
+
+/// A re-run request that names only a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RerunCommitEvent {
     pub repo: RepoName,
     pub installation: Option<InstallationId>,
     pub head_sha: CommitSha,
@@ -101,6 +112,7 @@ impl Event {
             Event::Evaluate(e) => e.installation,
             Event::Comment(c) => c.installation,
             Event::MergeGroup(m) => m.installation,
+            Event::RerunCommit(r) => r.installation,
             Event::Ping | Event::Ignored(_) => None,
         }
     }
@@ -312,9 +324,14 @@ impl Envelope {
                     self.check_suite.as_ref()
                 };
                 let holder = holder.ok_or(PayloadError::Missing("check_run/check_suite"))?;
-                match holder.pull_requests.first() {
-                    Some(pr) => evaluate(pr.number, holder.head_sha.clone()),
-                    None => ignored("no pull request attached"),
+                match (holder.pull_requests.first(), &holder.head_sha) {
+                    (Some(pr), _) => evaluate(pr.number, holder.head_sha.clone()),
+                    (None, Some(sha)) => Ok(Event::RerunCommit(RerunCommitEvent {
+                        repo: repo()?,
+                        installation,
+                        head_sha: CommitSha(sha.clone()),
+                    })),
+                    (None, None) => ignored("no pull request or commit attached"),
                 }
             }
             "merge_group" => {

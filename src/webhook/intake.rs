@@ -169,6 +169,7 @@ async fn accept(
         installation_id: event.installation().map(|i| i.0 as i64),
         repo: pr.map(|p| p.repo.to_string()).or_else(|| match &event {
             Event::MergeGroup(m) => Some(m.repo.to_string()),
+            Event::RerunCommit(r) => Some(r.repo.to_string()),
             _ => None,
         }),
         pr_key: pr.map(|p| p.queue_key()),
