@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 pub mod check;
 pub mod deliveries;
+pub mod healthcheck;
 pub mod serve;
 pub mod templates;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Serve(crate::config::settings::ServeArgs),
     /// List stored webhook deliveries and their state.
     Deliveries(deliveries::DeliveriesArgs),
+    /// Probe the local server's health endpoint (for container health checks).
+    Healthcheck(healthcheck::HealthcheckArgs),
     /// Queue a stored delivery again.
     Redeliver {
         /// The delivery id (X-GitHub-Delivery).
@@ -53,6 +56,7 @@ pub fn run() -> ExitCode {
         Command::Template { name } => templates::show(&name),
         Command::Serve(args) => serve::run(args),
         Command::Deliveries(args) => deliveries::list(args),
+        Command::Healthcheck(args) => healthcheck::run(args),
         Command::Redeliver { id, db } => deliveries::redeliver(db, id),
     }
 }
