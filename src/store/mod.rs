@@ -21,6 +21,8 @@ use serde::Serialize;
 
 use crate::domain::PrRef;
 
+mod coalesce;
+mod codec;
 mod postgres;
 mod sqlite;
 
@@ -262,4 +264,3 @@ pub fn redact_url(url: &str) -> String {
         _ => url.to_string(),
     }
 }
-

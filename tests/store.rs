@@ -1,0 +1,858 @@
+//! The storage suite: every test runs against SQLite (a temporary file) and, when
+//! `TEST_DATABASE_URL` names a PostgreSQL server, against a fresh PostgreSQL database of its own.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use design_review::domain::{PrNumber, PrRef, RepoName};
+use design_review::store::{
+    self, AuditEntry, AuditFilter, DeliveryFilter, DeliveryStatus, InsertOutcome, NewDelivery,
+    PrState, Skip, Store, StoreError,
+};
+use sqlx::Connection;
+
+const LEASE: Duration = Duration::from_secs(60);
+
+/// One backend under test: the store, and the URL to open it again (a restart, another process).
+struct Db {
+    url: String,
+    store: Arc<dyn Store>,
+}
+
+impl Db {
+    async fn reopen(&self) -> Arc<dyn Store> {
+        store::connect(&self.url).await.expect("reopen store")
+    }
+}
+
+/// Runs `test` against SQLite, then against PostgreSQL when `TEST_DATABASE_URL` is set.
+async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    if let Err(panic) = run_isolated("sqlite", &url, &test).await {
+        std::panic::resume_unwind(panic);
+    }
+
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let name = format!("dr_test_{:016x}", rand::random::<u64>());
+            let mut admin_conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("admin connect");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin_conn)
+                .await
+                .expect("create test database");
+            let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            let outcome = run_isolated("postgres", url.as_str(), &test).await;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin_conn)
+                .await
+                .expect("drop test database");
+            if let Err(panic) = outcome {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        _ => eprintln!(
+            "note: TEST_DATABASE_URL is not set; the PostgreSQL run of this test was skipped"
+        ),
+    }
+}
+
+/// Runs one backend's test in its own task so that a failure still lets the caller clean up.
+async fn run_isolated<F, Fut>(
+    backend: &str,
+    url: &str,
+    test: &F,
+) -> Result<(), Box<dyn std::any::Any + Send>>
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let store = store::connect(url)
+        .await
+        .unwrap_or_else(|err| panic!("connect {backend}: {err}"));
+    let db = Db {
+        url: url.to_string(),
+        store,
+    };
+    let outcome = tokio::spawn(test(db)).await.map_err(|err| err.into_panic());
+    if outcome.is_err() {
+        eprintln!("failed on the {backend} backend");
+    }
+    outcome
+}
+
+/// Now, at the microsecond precision both databases keep.
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now is in range")
+}
+
+fn delivery(id: &str, pr: Option<u64>, coalescable: bool) -> NewDelivery {
+    NewDelivery {
+        id: id.to_string(),
+        event: "pull_request".to_string(),
+        action: Some("synchronize".to_string()),
+        installation_id: Some(42),
+        repo: Some("acme/widgets".to_string()),
+        pr_key: pr.map(|number| format!("acme/widgets#{number}")),
+        coalescable,
+        payload: format!(r#"{{"delivery":"{id}"}}"#),
+        received_at: now(),
+    }
+}
+
+async fn insert(store: &dyn Store, deliveries: &[NewDelivery]) {
+    for d in deliveries {
+        assert_eq!(
+            store.insert_delivery(d).await.expect("insert"),
+            InsertOutcome::Inserted
+        );
+    }
+}
+
+async fn claim_id(store: &dyn Store) -> Option<String> {
+    store
+        .claim_next("test-worker", LEASE)
+        .await
+        .expect("claim")
+        .map(|d| d.id)
+}
+
+async fn status(store: &dyn Store, id: &str) -> DeliveryStatus {
+    store
+        .get_delivery(id)
+        .await
+        .expect("get")
+        .expect("delivery exists")
+        .status
+}
+
+#[tokio::test]
+async fn insert_stores_a_delivery_once() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        let new = delivery("d-1", Some(7), true);
+        assert_eq!(
+            store.insert_delivery(&new).await.unwrap(),
+            InsertOutcome::Inserted
+        );
+
+        let mut again = new.clone();
+        again.payload = r#"{"changed":true}"#.to_string();
+        assert_eq!(
+            store.insert_delivery(&again).await.unwrap(),
+            InsertOutcome::Duplicate
+        );
+
+        let stored = store.get_delivery("d-1").await.unwrap().expect("stored");
+        assert_eq!(stored.event, "pull_request");
+        assert_eq!(stored.action.as_deref(), Some("synchronize"));
+        assert_eq!(stored.installation_id, Some(42));
+        assert_eq!(stored.repo.as_deref(), Some("acme/widgets"));
+        assert_eq!(stored.pr_key.as_deref(), Some("acme/widgets#7"));
+        assert!(stored.coalescable);
+        assert_eq!(
+            stored.payload, new.payload,
+            "a duplicate does not overwrite"
+        );
+        assert_eq!(stored.status, DeliveryStatus::Pending);
+        assert_eq!(stored.attempts, 0);
+        assert_eq!(stored.received_at, new.received_at);
+        assert_eq!(stored.finished_at, None);
+        assert!(store.get_delivery("unknown").await.unwrap().is_none());
+        store.ping().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn claims_follow_arrival_order_not_timestamps() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        // Arrival order a, b, c, with timestamps running backwards.
+        let mut a = delivery("a", None, false);
+        let mut b = delivery("b", Some(1), false);
+        let c = delivery("c", Some(2), false);
+        a.received_at = c.received_at + TimeDelta::seconds(20);
+        b.received_at = c.received_at + TimeDelta::seconds(10);
+        insert(store, &[a, b, c]).await;
+
+        let first = store
+            .claim_next("w", LEASE)
+            .await
+            .unwrap()
+            .expect("a claim");
+        assert_eq!(first.id, "a");
+        assert_eq!(first.status, DeliveryStatus::Processing);
+        assert_eq!(first.attempts, 1);
+        assert_eq!(claim_id(store).await.as_deref(), Some("b"));
+        assert_eq!(claim_id(store).await.as_deref(), Some("c"));
+        assert_eq!(claim_id(store).await, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_pr_is_handled_one_delivery_at_a_time() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("x1", Some(1), false),
+                delivery("x2", Some(1), false),
+                delivery("y1", Some(2), false),
+            ],
+        )
+        .await;
+
+        assert_eq!(claim_id(store).await.as_deref(), Some("x1"));
+        assert_eq!(
+            claim_id(store).await.as_deref(),
+            Some("y1"),
+            "x2 waits behind x1"
+        );
+        assert_eq!(claim_id(store).await, None);
+        assert_eq!(status(store, "x2").await, DeliveryStatus::Pending);
+
+        store.complete("x1").await.unwrap();
+        assert_eq!(status(store, "x1").await, DeliveryStatus::Done);
+        assert_eq!(claim_id(store).await.as_deref(), Some("x2"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pending_coalescable_deliveries_collapse_into_the_newest() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        let pushes: Vec<_> = (1..=5)
+            .map(|n| delivery(&format!("push-{n}"), Some(3), true))
+            .collect();
+        insert(store, &pushes).await;
+
+        assert_eq!(claim_id(store).await.as_deref(), Some("push-5"));
+        for n in 1..=4 {
+            let older = store
+                .get_delivery(&format!("push-{n}"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(older.status, DeliveryStatus::Coalesced, "push-{n}");
+            assert_eq!(older.attempts, 0, "push-{n} was never handled");
+            assert!(older.finished_at.is_some());
+        }
+        assert_eq!(claim_id(store).await, None);
+        store.complete("push-5").await.unwrap();
+        assert_eq!(claim_id(store).await, None);
+        assert_eq!(store.queue_depth().await.unwrap(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_non_coalescable_delivery_breaks_the_run_and_keeps_its_place() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("c1", Some(4), true),
+                delivery("c2", Some(4), true),
+                delivery("cmd", Some(4), false),
+                delivery("c4", Some(4), true),
+                delivery("c5", Some(4), true),
+            ],
+        )
+        .await;
+
+        assert_eq!(claim_id(store).await.as_deref(), Some("c2"));
+        assert_eq!(status(store, "c1").await, DeliveryStatus::Coalesced);
+        store.complete("c2").await.unwrap();
+        assert_eq!(claim_id(store).await.as_deref(), Some("cmd"));
+        store.complete("cmd").await.unwrap();
+        assert_eq!(claim_id(store).await.as_deref(), Some("c5"));
+        assert_eq!(status(store, "c4").await, DeliveryStatus::Coalesced);
+        assert_eq!(status(store, "cmd").await, DeliveryStatus::Done);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn independent_prs_are_claimable_at_the_same_time() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("pr1", Some(1), false),
+                delivery("pr2", Some(2), false),
+                delivery("install", None, false),
+                delivery("other-install", None, false),
+            ],
+        )
+        .await;
+        let mut claimed = HashSet::new();
+        for _ in 0..4 {
+            claimed.insert(claim_id(store).await.expect("claimable"));
+        }
+        assert_eq!(claimed.len(), 4);
+        assert_eq!(
+            store.queue_depth().await.unwrap(),
+            4,
+            "all four are in flight"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expired_lease_makes_a_crashed_claim_claimable_again() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("crash", Some(5), false),
+                delivery("next", Some(5), false),
+            ],
+        )
+        .await;
+
+        let first = store
+            .claim_next("dies", Duration::from_millis(100))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.id, "crash");
+        assert_eq!(claim_id(store).await, None, "the lease is live");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+
+        let again = store
+            .claim_next("survivor", LEASE)
+            .await
+            .unwrap()
+            .expect("lease expired");
+        assert_eq!(
+            again.id, "crash",
+            "the crashed delivery comes back before the next one"
+        );
+        assert_eq!(again.attempts, 2);
+        assert_eq!(claim_id(store).await, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_renewed_lease_keeps_the_claim() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(store, &[delivery("slow", None, false)]).await;
+        let claimed = store
+            .claim_next("w", Duration::from_millis(100))
+            .await
+            .unwrap()
+            .unwrap();
+        store.renew_lease(&claimed.id, LEASE).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(claim_id(store).await, None);
+
+        store.complete("slow").await.unwrap();
+        assert!(matches!(
+            store.renew_lease("slow", LEASE).await,
+            Err(StoreError::NotFound(id)) if id == "slow"
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failure_with_a_retry_time_waits_until_then() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(store, &[delivery("flaky", Some(6), false)]).await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("flaky"));
+        let retry_at = now() + TimeDelta::milliseconds(800);
+        store
+            .fail("flaky", "502 Bad Gateway", Some(retry_at))
+            .await
+            .unwrap();
+        insert(store, &[delivery("behind", Some(6), false)]).await;
+
+        let waiting = store.get_delivery("flaky").await.unwrap().unwrap();
+        assert_eq!(waiting.status, DeliveryStatus::Pending);
+        assert_eq!(waiting.last_error.as_deref(), Some("502 Bad Gateway"));
+        assert_eq!(waiting.available_at, retry_at);
+        assert_eq!(
+            claim_id(store).await,
+            None,
+            "not before the retry time, and nothing overtakes it"
+        );
+        assert_eq!(store.queue_depth().await.unwrap(), 2);
+
+        tokio::time::sleep_until(tokio::time::Instant::now() + Duration::from_millis(900)).await;
+        let retried = store
+            .claim_next("w", LEASE)
+            .await
+            .unwrap()
+            .expect("retry is due");
+        assert_eq!(retried.id, "flaky");
+        assert_eq!(retried.attempts, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_permanent_failure_is_kept_with_its_error_and_unblocks_the_pr() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("broken", Some(8), false),
+                delivery("later", Some(8), false),
+            ],
+        )
+        .await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("broken"));
+        store
+            .fail("broken", "422 Validation Failed", None)
+            .await
+            .unwrap();
+
+        let failed = store.get_delivery("broken").await.unwrap().unwrap();
+        assert_eq!(failed.status, DeliveryStatus::Failed);
+        assert_eq!(failed.last_error.as_deref(), Some("422 Validation Failed"));
+        assert!(failed.finished_at.is_some());
+        assert_eq!(claim_id(store).await.as_deref(), Some("later"));
+        assert_eq!(
+            claim_id(store).await,
+            None,
+            "a failed delivery is not retried"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn requeue_puts_any_delivery_back_in_the_queue() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("failed", Some(9), false),
+                delivery("done", None, false),
+            ],
+        )
+        .await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("failed"));
+        store.fail("failed", "gave up", None).await.unwrap();
+        assert_eq!(claim_id(store).await.as_deref(), Some("done"));
+        store.complete("done").await.unwrap();
+        assert_eq!(claim_id(store).await, None);
+
+        store.requeue("failed").await.unwrap();
+        store.requeue("done").await.unwrap();
+        let requeued = store.get_delivery("failed").await.unwrap().unwrap();
+        assert_eq!(requeued.status, DeliveryStatus::Pending);
+        assert_eq!(requeued.last_error.as_deref(), Some("gave up"));
+        assert_eq!(requeued.finished_at, None);
+        assert_eq!(claim_id(store).await.as_deref(), Some("failed"));
+        assert_eq!(claim_id(store).await.as_deref(), Some("done"));
+
+        for missing in [
+            store.requeue("nope").await,
+            store.complete("nope").await,
+            store.fail("nope", "x", None).await,
+        ] {
+            assert!(matches!(missing, Err(StoreError::NotFound(id)) if id == "nope"));
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn listing_is_newest_first_with_status_filter_and_limit() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        let all: Vec<_> = (1..=5)
+            .map(|n| delivery(&format!("l{n}"), None, false))
+            .collect();
+        insert(store, &all).await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("l1"));
+        store.fail("l1", "boom", None).await.unwrap();
+        assert_eq!(claim_id(store).await.as_deref(), Some("l2"));
+        store.complete("l2").await.unwrap();
+
+        let ids = |list: Vec<store::Delivery>| list.into_iter().map(|d| d.id).collect::<Vec<_>>();
+        let everything = store
+            .list_deliveries(&DeliveryFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(ids(everything), ["l5", "l4", "l3", "l2", "l1"]);
+        let newest = store
+            .list_deliveries(&DeliveryFilter {
+                status: None,
+                limit: 2,
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids(newest), ["l5", "l4"]);
+        let failed = store
+            .list_deliveries(&DeliveryFilter {
+                status: Some(DeliveryStatus::Failed),
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].id, "l1");
+        assert_eq!(failed[0].last_error.as_deref(), Some("boom"));
+        let pending = store
+            .list_deliveries(&DeliveryFilter {
+                status: Some(DeliveryStatus::Pending),
+                limit: 0,
+            })
+            .await
+            .unwrap();
+        assert_eq!(ids(pending), ["l5", "l4", "l3"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn queue_depth_counts_pending_and_processing() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        assert_eq!(store.queue_depth().await.unwrap(), 0);
+        insert(
+            store,
+            &[
+                delivery("q1", None, false),
+                delivery("q2", None, false),
+                delivery("q3", None, false),
+            ],
+        )
+        .await;
+        assert_eq!(store.queue_depth().await.unwrap(), 3);
+        assert_eq!(claim_id(store).await.as_deref(), Some("q1"));
+        assert_eq!(store.queue_depth().await.unwrap(), 3);
+        store.complete("q1").await.unwrap();
+        assert_eq!(store.queue_depth().await.unwrap(), 2);
+        assert_eq!(claim_id(store).await.as_deref(), Some("q2"));
+        store
+            .fail("q2", "retry", Some(now() + TimeDelta::hours(1)))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.queue_depth().await.unwrap(),
+            2,
+            "a delivery waiting to retry is queued"
+        );
+        assert_eq!(claim_id(store).await.as_deref(), Some("q3"));
+        store.fail("q3", "fatal", None).await.unwrap();
+        assert_eq!(store.queue_depth().await.unwrap(), 1);
+    })
+    .await;
+}
+
+fn pr(number: u64) -> PrRef {
+    PrRef {
+        repo: RepoName::new("acme", "widgets"),
+        number: PrNumber(number),
+    }
+}
+
+#[tokio::test]
+async fn pr_state_round_trips_and_is_kept_per_pr() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        assert_eq!(store.pr_state(&pr(1)).await.unwrap(), PrState::default());
+
+        let full = PrState {
+            comment_id: Some(1_234_567_890_123),
+            comment_hash: Some("c0ffee".to_string()),
+            check_run: Some(("a".repeat(40), 987_654_321)),
+            check_hash: Some("beef".to_string()),
+            skip: Some(Skip {
+                by: "octocat".to_string(),
+                reason: "typo fix, \"no design\" needed".to_string(),
+                at: Utc::now(),
+            }),
+            requested: vec!["alice".to_string(), "acme/design-review".to_string()],
+        };
+        store.save_pr_state(&pr(1), &full).await.unwrap();
+        assert_eq!(store.pr_state(&pr(1)).await.unwrap(), full);
+        assert_eq!(store.pr_state(&pr(2)).await.unwrap(), PrState::default());
+        let other_repo = PrRef {
+            repo: RepoName::new("acme", "gadgets"),
+            number: PrNumber(1),
+        };
+        assert_eq!(
+            store.pr_state(&other_repo).await.unwrap(),
+            PrState::default()
+        );
+
+        let cleared = PrState {
+            comment_id: full.comment_id,
+            ..PrState::default()
+        };
+        store.save_pr_state(&pr(1), &cleared).await.unwrap();
+        assert_eq!(store.pr_state(&pr(1)).await.unwrap(), cleared);
+    })
+    .await;
+}
+
+fn audit(at: DateTime<Utc>, repo: &str, command: &str) -> AuditEntry {
+    AuditEntry {
+        at,
+        repo: repo.to_string(),
+        pr_number: 12,
+        head_sha: Some("b".repeat(40)),
+        actor: "octocat".to_string(),
+        command: command.to_string(),
+        reason: Some("because".to_string()),
+        outcome: "done".to_string(),
+    }
+}
+
+#[tokio::test]
+async fn audit_log_appends_and_filters_by_repo_and_time() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        let t0 = now() - TimeDelta::hours(3);
+        let entries = [
+            audit(t0, "acme/widgets", "skip"),
+            audit(t0 + TimeDelta::hours(1), "acme/gadgets", "unskip"),
+            audit(t0 + TimeDelta::hours(2), "acme/widgets", "approve"),
+            AuditEntry {
+                head_sha: None,
+                reason: None,
+                outcome: "refused: not a maintainer".to_string(),
+                ..audit(t0 + TimeDelta::hours(2), "acme/widgets", "skip")
+            },
+        ];
+        // Stored out of time order: the listing is by time.
+        for entry in [&entries[2], &entries[0], &entries[1], &entries[3]] {
+            store.record_audit(entry).await.unwrap();
+        }
+
+        let all = store.list_audit(&AuditFilter::default()).await.unwrap();
+        assert_eq!(
+            all,
+            [
+                entries[0].clone(),
+                entries[1].clone(),
+                entries[2].clone(),
+                entries[3].clone()
+            ]
+        );
+        let widgets = store
+            .list_audit(&AuditFilter {
+                repo: Some("acme/widgets".to_string()),
+                since: None,
+                limit: 0,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            widgets,
+            [entries[0].clone(), entries[2].clone(), entries[3].clone()]
+        );
+        let recent = store
+            .list_audit(&AuditFilter {
+                repo: Some("acme/widgets".to_string()),
+                since: Some(t0 + TimeDelta::minutes(30)),
+                limit: 0,
+            })
+            .await
+            .unwrap();
+        assert_eq!(recent, [entries[2].clone(), entries[3].clone()]);
+        let first = store
+            .list_audit(&AuditFilter {
+                repo: None,
+                since: None,
+                limit: 1,
+            })
+            .await
+            .unwrap();
+        assert_eq!(first, [entries[0].clone()]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn data_survives_reopening_the_database() {
+    each_backend(|db| async move {
+        insert(
+            db.store.as_ref(),
+            &[
+                delivery("kept-1", Some(1), false),
+                delivery("kept-2", Some(1), false),
+            ],
+        )
+        .await;
+        let claimed = db
+            .store
+            .claim_next("before-restart", Duration::from_millis(100))
+            .await
+            .unwrap();
+        assert_eq!(claimed.map(|d| d.id).as_deref(), Some("kept-1"));
+        let state = PrState {
+            comment_id: Some(5),
+            ..PrState::default()
+        };
+        db.store.save_pr_state(&pr(1), &state).await.unwrap();
+
+        let Db { url, store } = db;
+        drop(store);
+        let reopened = store::connect(&url).await.expect("reopen");
+        assert_eq!(reopened.queue_depth().await.unwrap(), 2);
+        assert_eq!(reopened.pr_state(&pr(1)).await.unwrap(), state);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let resumed = reopened
+            .claim_next("after-restart", LEASE)
+            .await
+            .unwrap()
+            .expect("resumed");
+        assert_eq!(
+            resumed.id, "kept-1",
+            "the interrupted delivery is resumed first"
+        );
+        reopened.complete("kept-1").await.unwrap();
+        assert_eq!(claim_id(reopened.as_ref()).await.as_deref(), Some("kept-2"));
+    })
+    .await;
+}
+
+/// Several workers, each with its own connection pool (as separate processes would have), drain
+/// 200 deliveries over 20 PRs: each delivery ends handled exactly once, never two deliveries of
+/// one PR are in flight together, and each PR's deliveries are claimed in arrival order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_workers_claim_each_delivery_once_and_serialise_prs() {
+    each_backend(|db| async move {
+        const PRS: u64 = 20;
+        const DELIVERIES: u64 = 200;
+        const WORKERS: usize = 6;
+        for n in 0..DELIVERIES {
+            // Every third delivery is a coalescable push; the rest must each run.
+            let d = delivery(&format!("c{n:03}"), Some(n % PRS), n % 3 == 0);
+            db.store.insert_delivery(&d).await.unwrap();
+        }
+
+        let in_flight = Arc::new(Mutex::new(HashSet::<String>::new()));
+        let claims = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+        let mut workers = Vec::new();
+        for w in 0..WORKERS {
+            let store = db.reopen().await;
+            let in_flight = Arc::clone(&in_flight);
+            let claims = Arc::clone(&claims);
+            workers.push(tokio::spawn(async move {
+                let name = format!("worker-{w}");
+                loop {
+                    let Some(d) = store.claim_next(&name, LEASE).await.expect("claim") else {
+                        if store.queue_depth().await.expect("depth") == 0 {
+                            return;
+                        }
+                        // Everything left is held by other workers: poll again shortly.
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        continue;
+                    };
+                    let key = d.pr_key.clone().expect("every delivery has a PR");
+                    assert!(
+                        in_flight.lock().unwrap().insert(key.clone()),
+                        "two deliveries of {key} in flight at once"
+                    );
+                    claims.lock().unwrap().push((key.clone(), d.id.clone()));
+                    tokio::task::yield_now().await;
+                    in_flight.lock().unwrap().remove(&key);
+                    store.complete(&d.id).await.expect("complete");
+                }
+            }));
+        }
+        for worker in workers {
+            worker.await.expect("worker ran without failing");
+        }
+
+        let claims = claims.lock().unwrap().clone();
+        let mut seen = HashSet::new();
+        let mut last_per_pr: HashMap<String, String> = HashMap::new();
+        for (key, id) in &claims {
+            assert!(seen.insert(id.clone()), "{id} claimed twice");
+            if let Some(previous) = last_per_pr.insert(key.clone(), id.clone()) {
+                assert!(previous < *id, "{key}: {id} claimed after {previous}");
+            }
+        }
+        let everything = db
+            .store
+            .list_deliveries(&DeliveryFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(everything.len(), DELIVERIES as usize);
+        for d in &everything {
+            match d.status {
+                DeliveryStatus::Done => {
+                    assert!(seen.contains(&d.id), "{} done but never claimed", d.id)
+                }
+                DeliveryStatus::Coalesced => {
+                    assert!(d.coalescable, "{} is not coalescable", d.id);
+                    assert!(!seen.contains(&d.id), "{} claimed and coalesced", d.id);
+                }
+                other => panic!("{} left {other:?}", d.id),
+            }
+            if !d.coalescable {
+                assert!(
+                    seen.contains(&d.id),
+                    "non-coalescable {} was never handled",
+                    d.id
+                );
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_urls_create_the_file_and_use_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dir/design-review.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = store::connect(&url)
+        .await
+        .expect("creates missing directories and file");
+    insert(store.as_ref(), &[delivery("w", None, false)]).await;
+    assert!(path.exists());
+
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+
+    let memory = store::connect("sqlite::memory:")
+        .await
+        .expect("in-memory database");
+    insert(memory.as_ref(), &[delivery("m", Some(1), false)]).await;
+    assert_eq!(claim_id(memory.as_ref()).await.as_deref(), Some("m"));
+    assert_eq!(memory.queue_depth().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn unknown_schemes_are_refused() {
+    let err = store::connect("mysql://root:hunter2@localhost/db")
+        .await
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::UnsupportedUrl(ref url) if !url.contains("hunter2")));
+}
