@@ -112,7 +112,10 @@ impl TokenCache {
     }
 
     fn slot(&self, id: InstallationId) -> Slot {
-        let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         slots.entry(id).or_default().clone()
     }
 

@@ -36,7 +36,9 @@ impl ApiBase {
 
     /// The API path of a full URL GitHub gave us (a `Link` header), if it is under this base.
     pub(crate) fn relative<'a>(&self, full: &'a str) -> Option<&'a str> {
-        let rest = full.strip_prefix(&self.origin)?.strip_prefix(&self.prefix)?;
+        let rest = full
+            .strip_prefix(&self.origin)?
+            .strip_prefix(&self.prefix)?;
         rest.starts_with('/').then_some(rest)
     }
 }

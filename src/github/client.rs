@@ -316,7 +316,10 @@ impl GithubApp {
             .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, "application/vnd.github+json")
             .header("X-GitHub-Api-Version", "2022-11-28")
-            .header(USER_AGENT, concat!("design-review/", env!("CARGO_PKG_VERSION")));
+            .header(
+                USER_AGENT,
+                concat!("design-review/", env!("CARGO_PKG_VERSION")),
+            );
         if let Some(etag) = &request.if_none_match {
             builder = builder.header(IF_NONE_MATCH, etag.as_str());
         }

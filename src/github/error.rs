@@ -123,7 +123,8 @@ impl ErrorBody {
     fn message_of(body: &str) -> String {
         match serde_json::from_str::<ErrorBody>(body) {
             Ok(parsed) => {
-                let details: Vec<String> = parsed.errors.iter().map(ErrorDetail::describe).collect();
+                let details: Vec<String> =
+                    parsed.errors.iter().map(ErrorDetail::describe).collect();
                 if details.is_empty() {
                     parsed.message
                 } else {

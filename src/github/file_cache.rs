@@ -28,13 +28,25 @@ impl FileCache {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn get(&self, repo: &str, path: &str, git_ref: &str) -> Option<(String, FileContent)> {
+    pub(crate) fn get(
+        &self,
+        repo: &str,
+        path: &str,
+        git_ref: &str,
+    ) -> Option<(String, FileContent)> {
         self.lock()
             .get(&(repo.to_string(), path.to_string(), git_ref.to_string()))
             .cloned()
     }
 
-    pub(crate) fn put(&self, repo: &str, path: &str, git_ref: &str, etag: String, file: FileContent) {
+    pub(crate) fn put(
+        &self,
+        repo: &str,
+        path: &str,
+        git_ref: &str,
+        etag: String,
+        file: FileContent,
+    ) {
         if self.capacity == 0 {
             return;
         }

@@ -82,7 +82,10 @@ impl RetryPolicy {
     ) -> Decision {
         let more_allowed = attempt < self.max_attempts;
         match outcome {
-            Attempt::Network | Attempt::Status { status: 500..=599, .. } => {
+            Attempt::Network
+            | Attempt::Status {
+                status: 500..=599, ..
+            } => {
                 if idempotency == Idempotency::Idempotent && more_allowed {
                     Decision::RetryAfter(self.backoff(attempt))
                 } else {
@@ -104,17 +107,15 @@ impl RetryPolicy {
         }
     }
 
-    fn wait_for_limit(
-        &self,
-        wait: Duration,
-        more_allowed: bool,
-        now: DateTime<Utc>,
-    ) -> Decision {
+    fn wait_for_limit(&self, wait: Duration, more_allowed: bool, now: DateTime<Utc>) -> Decision {
         if more_allowed && wait <= self.max_wait {
             Decision::RetryAfter(wait)
         } else {
             let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
-            Decision::RateLimited(now.checked_add_signed(wait).unwrap_or(DateTime::<Utc>::MAX_UTC))
+            Decision::RateLimited(
+                now.checked_add_signed(wait)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
+            )
         }
     }
 

@@ -123,7 +123,9 @@ impl InstallationClient {
         id: CheckRunId,
         spec: &CheckRunSpec,
     ) -> Result<CheckRun, GithubError> {
-        let updated = self.patch_check_run(repo, id, spec_json(spec, false)).await?;
+        let updated = self
+            .patch_check_run(repo, id, spec_json(spec, false))
+            .await?;
         self.send_remaining_annotations(repo, id, spec)
             .await
             .map(|last| last.unwrap_or(updated))
@@ -185,11 +187,7 @@ impl InstallationClient {
             return Ok(None);
         };
         let mut last = None;
-        for batch in output
-            .annotations
-            .chunks(ANNOTATIONS_PER_REQUEST)
-            .skip(1)
-        {
+        for batch in output.annotations.chunks(ANNOTATIONS_PER_REQUEST).skip(1) {
             let body = json!({ "output": output_json(output, batch) });
             last = Some(self.patch_check_run(repo, id, body).await?);
         }

@@ -102,7 +102,11 @@ impl InstallationClient {
             .request(
                 Method::POST,
                 "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-                format!("{}/issues/comments/{}/reactions", repo_path(repo), comment.0),
+                format!(
+                    "{}/issues/comments/{}/reactions",
+                    repo_path(repo),
+                    comment.0
+                ),
             )
             .body(json!({ "content": content }))
             .create();

@@ -34,7 +34,11 @@ fn parse_permission(name: &str) -> Option<Permission> {
 impl InstallationClient {
     /// `GET /orgs/{org}/teams/{team_slug}/memberships/{username}`: `true` only for an *active*
     /// membership (an invitation does not count); 404 means not a member.
-    pub async fn team_membership(&self, team: &TeamSlug, login: &Login) -> Result<bool, GithubError> {
+    pub async fn team_membership(
+        &self,
+        team: &TeamSlug,
+        login: &Login,
+    ) -> Result<bool, GithubError> {
         let result: Result<WireMembership, _> = self
             .get_json(
                 "/orgs/{org}/teams/{team_slug}/memberships/{username}",
@@ -64,7 +68,11 @@ impl InstallationClient {
         let result: Result<WirePermission, _> = self
             .get_json(
                 "/repos/{owner}/{repo}/collaborators/{username}/permission",
-                format!("{}/collaborators/{}/permission", repo_path(repo), seg(&login.0)),
+                format!(
+                    "{}/collaborators/{}/permission",
+                    repo_path(repo),
+                    seg(&login.0)
+                ),
             )
             .await;
         match result {

@@ -1,0 +1,119 @@
+//! Outermost layer: injected faults, rate-limit headers, and the request log.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use super::Shared;
+use super::json::error;
+use super::state::{Fault, LoggedRequest};
+
+/// Marks responses of the unknown-route fallback, so the log can flag unexpected calls.
+#[derive(Clone, Copy)]
+pub struct UnknownRoute;
+
+fn fault_response(fault: &Fault) -> Response {
+    let now = Utc::now().timestamp();
+    match fault {
+        Fault::Status(status) => error(*status, "Server Error"),
+        Fault::SecondaryRateLimit { retry_after_secs } => {
+            let mut r = error(
+                403,
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            );
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from(*retry_after_secs));
+            r
+        }
+        Fault::PrimaryRateLimit { reset_in_secs } => {
+            let mut r = error(403, "API rate limit exceeded for installation.");
+            let h = r.headers_mut();
+            h.insert("x-ratelimit-limit", HeaderValue::from(5000));
+            h.insert("x-ratelimit-remaining", HeaderValue::from(0));
+            h.insert("x-ratelimit-reset", HeaderValue::from(now + reset_in_secs));
+            r
+        }
+        Fault::TooManyRequests { retry_after_secs } => {
+            let mut r = error(429, "Too Many Requests");
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from(*retry_after_secs));
+            r
+        }
+    }
+}
+
+pub async fn log_and_faults(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().to_string();
+    let full_path = request.uri().path().to_string();
+    let path = full_path
+        .strip_prefix(shared.prefix.as_str())
+        .filter(|rest| !shared.prefix.is_empty() && rest.starts_with('/'))
+        .map_or_else(|| full_path.clone(), str::to_string);
+    let query = request.uri().query().map(str::to_string);
+    let if_none_match = request
+        .headers()
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+
+    let injected = {
+        let mut state = shared.lock();
+        let rule = state
+            .faults
+            .iter_mut()
+            .find(|r| r.remaining > 0 && r.method.eq_ignore_ascii_case(&method) && r.path == path);
+        rule.map(|r| {
+            r.remaining -= 1;
+            r.fault.clone()
+        })
+    };
+    let mut response = match &injected {
+        Some(fault) => fault_response(fault),
+        None => next.run(request).await,
+    };
+
+    let status = response.status().as_u16();
+    let unknown_route = response.extensions().get::<UnknownRoute>().is_some();
+    let mut state = shared.lock();
+    if !matches!(injected, Some(Fault::PrimaryRateLimit { .. })) {
+        // 304s are free on GitHub: they do not count against the rate limit.
+        if status != 304 {
+            state.rate_limit_remaining = state.rate_limit_remaining.saturating_sub(1);
+        }
+        let h = response.headers_mut();
+        h.insert("x-ratelimit-limit", HeaderValue::from(5000));
+        h.insert(
+            "x-ratelimit-remaining",
+            HeaderValue::from(state.rate_limit_remaining),
+        );
+        h.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from(Utc::now().timestamp() + 3600),
+        );
+    }
+    state.log.push(LoggedRequest {
+        method,
+        path,
+        full_path,
+        query,
+        status,
+        if_none_match,
+        unknown_route,
+    });
+    response
+}
+
+/// Any route the fake does not implement: GitHub's 404, flagged in the log.
+pub async fn unknown_route() -> Response {
+    let mut response = error(404, "Not Found").into_response();
+    response.extensions_mut().insert(UnknownRoute);
+    response
+}

@@ -1,0 +1,119 @@
+//! Repositories, file contents, collaborator permissions.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::json;
+
+use crate::support::fake_github::Shared;
+use crate::support::fake_github::json::{json_response, not_found, query_map, user};
+
+/// Files GitHub serves whole through the contents API; bigger ones come with `encoding: "none"`.
+const INLINE_LIMIT: usize = 1024 * 1024;
+
+pub async fn get_repo(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, name)): Path<(String, String)>,
+) -> Response {
+    let full = format!("{owner}/{name}");
+    let state = shared.lock();
+    let Some(repo) = state.repos.get(&full) else {
+        return not_found();
+    };
+    json_response(
+        200,
+        json!({
+            "id": 1296269,
+            "node_id": "R_1296269",
+            "name": name,
+            "full_name": full,
+            "owner": user(&owner, false),
+            "private": false,
+            "html_url": format!("https://github.com/{full}"),
+            "url": format!("https://api.github.com/repos/{full}"),
+            "default_branch": repo.default_branch,
+        }),
+    )
+}
+
+pub async fn get_contents(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, name, path)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let full = format!("{owner}/{name}");
+    let state = shared.lock();
+    let Some(repo) = state.repos.get(&full) else {
+        return not_found();
+    };
+    let git_ref = query_map(query.as_deref())
+        .remove("ref")
+        .unwrap_or_else(|| repo.default_branch.clone());
+    let Some(blob) = state.blob(&full, &git_ref, &path) else {
+        return not_found();
+    };
+    let etag = format!("\"{}\"", blob.sha);
+    if headers
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag || v == format!("W/{etag}"))
+    {
+        return (StatusCode::NOT_MODIFIED, [("etag", etag)]).into_response();
+    }
+    let (encoding, content) = if blob.content.len() > INLINE_LIMIT {
+        ("none", String::new())
+    } else {
+        // GitHub wraps base64 at 60 characters with `\n`.
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&blob.content);
+        let wrapped: Vec<String> = encoded
+            .as_bytes()
+            .chunks(60)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        ("base64", wrapped.join("\n"))
+    };
+    let file_name = path.rsplit('/').next().unwrap_or(&path).to_string();
+    let body = json!({
+        "type": "file",
+        "encoding": encoding,
+        "size": blob.content.len(),
+        "name": file_name,
+        "path": path,
+        "content": content,
+        "sha": blob.sha,
+        "url": format!("https://api.github.com/repos/{full}/contents/{path}?ref={git_ref}"),
+        "html_url": format!("https://github.com/{full}/blob/{git_ref}/{path}"),
+        "download_url": format!("https://raw.githubusercontent.com/{full}/{git_ref}/{path}"),
+    });
+    let mut response = json_response(200, body);
+    if let Ok(value) = etag.parse() {
+        response.headers_mut().insert("etag", value);
+    }
+    response
+}
+
+pub async fn get_permission(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, name, username)): Path<(String, String, String)>,
+) -> Response {
+    let state = shared.lock();
+    let Some(repo) = state.repos.get(&format!("{owner}/{name}")) else {
+        return not_found();
+    };
+    let Some(role) = repo.permissions.get(&username.to_lowercase()) else {
+        return not_found();
+    };
+    let legacy = match role.as_str() {
+        "maintain" => "write",
+        "triage" => "read",
+        other => other,
+    };
+    json_response(
+        200,
+        json!({ "permission": legacy, "role_name": role, "user": user(&username, false) }),
+    )
+}
