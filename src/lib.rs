@@ -12,6 +12,7 @@
 
 pub mod checker;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod github;

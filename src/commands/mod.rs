@@ -1,0 +1,28 @@
+//! Slash-commands written in PR conversations (`/design-review skip <reason>`): the grammar and
+//! the parser only, no I/O. Executing a command (permissions, replies, reactions, audit log)
+//! builds on this API elsewhere.
+//!
+//! The pipeline is "strip, then parse": [`strip`] finds the parts of a comment that Markdown
+//! renders as code, quotes or hidden comments (those never hold commands), [`parse`] scans the
+//! remaining lines for the prefix and hands each command line to the one small parser per
+//! command in [`parsers`]. The single table of commands ([`grammar::COMMANDS`]) feeds the
+//! parsers' suggestions, the help text ([`help`]) and the error replies ([`render`]).
+
+pub mod command;
+pub mod error;
+pub mod grammar;
+pub mod help;
+pub mod parse;
+mod parsers;
+pub mod render;
+pub mod strip;
+
+pub use command::{Audience, Command};
+pub use error::ParseError;
+pub use grammar::{COMMANDS, CommandSpec};
+pub use help::help_text;
+pub use parse::{CommandLine, find_commands, parse_commands};
+pub use render::render_error;
+
+/// The prefix used when the repository config does not set `commands.prefix`.
+pub use crate::config::repo::DEFAULT_COMMAND_PREFIX;
