@@ -1,1 +1,508 @@
 //! `.github/design-review.yml`: per-repository configuration.
+//!
+//! Read from the repository's default branch (never the PR head). Every key is optional and
+//! its default is documented in `docs/configuration.md`; unknown keys are errors, reported
+//! with line and column, so a typo never silently changes behaviour. A repo file with
+//! `extends: org` is layered over the owner's `.github` repository file
+//! ([`RepoConfig::merged_over`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::checker::{Mention, TemplateRules};
+use crate::domain::{Login, TeamSlug};
+
+/// Where the file lives, in the repository and in the owner's `.github` repository.
+pub const CONFIG_PATH: &str = ".github/design-review.yml";
+/// Paths that are design docs when the config says nothing.
+pub const DEFAULT_DOC_GLOBS: &[&str] = &[
+    "docs/design/**/*.md",
+    "docs/rfcs/**/*.md",
+    "rfcs/**/*.md",
+    "design/**/*.md",
+];
+/// Template used for docs when the config says nothing.
+pub const DEFAULT_TEMPLATE: &str = "system-design";
+/// Default check-run name.
+pub const DEFAULT_CHECK_NAME: &str = "design-review";
+/// Default slash-command prefix.
+pub const DEFAULT_COMMAND_PREFIX: &str = "/design-review";
+/// Default review-team approvals required.
+pub const DEFAULT_APPROVALS: u32 = 1;
+
+/// An invalid config file: the parser's message with the position it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct ConfigError {
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
+            (Some(l), None) => write!(f, "line {l}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// What a repo file may inherit from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extends {
+    /// The owner's `.github` repository, `.github/design-review.yml`.
+    Org,
+}
+
+/// The whole file. Unset keys stay `None` so that merging knows what a file said; the
+/// accessors return the documented defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepoConfig {
+    /// `org`: merge this file over the owner's `.github` repository file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<Extends>,
+    /// Which files are design docs and their template (default: [`DEFAULT_DOC_GLOBS`] with
+    /// `system-design`). The first entry whose `paths` match wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<Vec<DocsRule>>,
+    /// Template rules per template (built-in name or repo path).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub templates: BTreeMap<String, TemplateRules>,
+    /// Placeholder detection defaults for every template.
+    #[serde(default)]
+    pub placeholder: PlaceholderConfig,
+    #[serde(default)]
+    pub review: ReviewConfig,
+    #[serde(default)]
+    pub check: CheckConfig,
+    #[serde(default)]
+    pub commands: CommandsConfig,
+}
+
+/// One `docs:` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocsRule {
+    /// Globs (`**` crosses directories, `*` does not).
+    pub paths: Vec<String>,
+    /// Globs excluded from `paths` (e.g. the template file itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// Built-in template name or a path in the repository.
+    #[serde(default = "default_template")]
+    pub template: String,
+}
+
+fn default_template() -> String {
+    DEFAULT_TEMPLATE.to_string()
+}
+
+/// `placeholder:`: how a body left as the template's text is recognised.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceholderConfig {
+    /// Similarity (0 to 1) at or above which a body is the template's guidance (default 0.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Phrases that alone do not count as content (default: TODO, TBD, N/A, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filler_words: Option<Vec<String>>,
+}
+
+/// What happens on draft pull requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftMode {
+    /// Check the docs, but request reviewers only once the PR is ready for review.
+    #[default]
+    CheckOnly,
+    /// Do nothing until the PR is ready for review.
+    Ignore,
+}
+
+/// `review:`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// Team (`org/slug`) requested on every PR with a design doc (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Approvals needed from members of `team` (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<u32>,
+    /// Also request people/teams named in the doc's reviewer fields (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_named_reviewers: Option<bool>,
+    /// Service name (as listed under "Services Affected") -> owners (`@user`, `@org/team`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_owners: BTreeMap<String, Vec<String>>,
+    /// An approval counts only while the doc is unchanged since it (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalidate_on_doc_change: Option<bool>,
+    /// Draft-PR behaviour (default `check_only`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafts: Option<DraftMode>,
+}
+
+impl ReviewConfig {
+    /// The review team, if configured (validated when the file was parsed).
+    pub fn team(&self) -> Option<TeamSlug> {
+        self.team.as_deref().and_then(TeamSlug::parse)
+    }
+
+    pub fn approvals(&self) -> u32 {
+        self.approvals.unwrap_or(DEFAULT_APPROVALS)
+    }
+
+    pub fn request_named_reviewers(&self) -> bool {
+        self.request_named_reviewers.unwrap_or(true)
+    }
+
+    pub fn invalidate_on_doc_change(&self) -> bool {
+        self.invalidate_on_doc_change.unwrap_or(true)
+    }
+
+    pub fn drafts(&self) -> DraftMode {
+        self.drafts.unwrap_or_default()
+    }
+
+    /// Owners of a service, matched case-insensitively on the name.
+    pub fn owners_of(&self, service: &str) -> Vec<Mention> {
+        let wanted = normalize_service(service);
+        self.service_owners
+            .iter()
+            .filter(|(name, _)| normalize_service(name) == wanted)
+            .flat_map(|(_, owners)| owners.iter().filter_map(|o| parse_owner(o)))
+            .collect()
+    }
+}
+
+/// `check:`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Check-run name (default `design-review`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl CheckConfig {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or(DEFAULT_CHECK_NAME)
+    }
+}
+
+/// Who may use the skip command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipRole {
+    /// Members of the review team.
+    Team,
+    /// Users with admin permission on the repository.
+    Admin,
+    /// Users with maintain (or admin) permission.
+    Maintain,
+    /// Users with write (or higher) permission.
+    Write,
+}
+
+/// `commands:`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandsConfig {
+    /// Slash-command prefix (default `/design-review`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Who may skip the review (default `[team, maintain]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_allowed: Option<Vec<SkipRole>>,
+}
+
+impl CommandsConfig {
+    pub fn prefix(&self) -> &str {
+        self.prefix.as_deref().unwrap_or(DEFAULT_COMMAND_PREFIX)
+    }
+
+    pub fn skip_allowed(&self) -> Vec<SkipRole> {
+        self.skip_allowed
+            .clone()
+            .unwrap_or_else(|| vec![SkipRole::Team, SkipRole::Maintain])
+    }
+}
+
+impl RepoConfig {
+    /// Parses and validates a config file. An empty file is the default configuration.
+    pub fn parse(yaml: &str) -> Result<RepoConfig, ConfigError> {
+        let parsed: Option<RepoConfig> = serde_yaml::from_str(yaml).map_err(|e| {
+            let loc = e.location();
+            ConfigError {
+                line: loc.as_ref().map(|l| l.line()),
+                column: loc.as_ref().map(|l| l.column()),
+                message: e.to_string(),
+            }
+        })?;
+        let config = parsed.unwrap_or_default();
+        config.validate(yaml)?;
+        Ok(config)
+    }
+
+    fn validate(&self, yaml: &str) -> Result<(), ConfigError> {
+        let fail = |needle: &str, message: String| Err(error_at(yaml, needle, message));
+        if let Some(docs) = &self.docs {
+            for rule in docs {
+                if rule.paths.is_empty() {
+                    return fail(
+                        "paths",
+                        "a `docs` entry needs at least one glob in `paths`".into(),
+                    );
+                }
+                for glob in rule.paths.iter().chain(&rule.exclude) {
+                    if let Err(e) = compile(glob) {
+                        return fail(glob, format!("invalid glob `{glob}`: {e}"));
+                    }
+                }
+                if rule.template.trim().is_empty() {
+                    return fail(
+                        "template",
+                        "`template` must be a built-in name or a path".into(),
+                    );
+                }
+            }
+        }
+        if let Some(team) = &self.review.team
+            && TeamSlug::parse(team).is_none()
+        {
+            return fail(
+                team,
+                format!("review.team `{team}` is not of the form org/team"),
+            );
+        }
+        for (service, owners) in &self.review.service_owners {
+            for owner in owners {
+                if parse_owner(owner).is_none() {
+                    return fail(
+                        owner,
+                        format!("owner `{owner}` of service `{service}` is not @user or @org/team"),
+                    );
+                }
+            }
+        }
+        let thresholds = std::iter::once(("placeholder.threshold", self.placeholder.threshold))
+            .chain(
+                self.templates
+                    .values()
+                    .map(|t| ("placeholder_threshold", t.placeholder_threshold)),
+            );
+        for (key, value) in thresholds {
+            if let Some(v) = value.filter(|v| !(0.0..=1.0).contains(v)) {
+                let needle = key.rsplit('.').next().unwrap_or(key);
+                return fail(needle, format!("{key} must be between 0 and 1, not {v}"));
+            }
+        }
+        if self
+            .check
+            .name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            return fail("name", "check.name must not be empty".into());
+        }
+        if self
+            .commands
+            .prefix
+            .as_deref()
+            .is_some_and(|p| p.trim().is_empty() || p.contains(char::is_whitespace))
+        {
+            return fail(
+                "prefix",
+                "commands.prefix must be one word, such as /design-review".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// `self` (a repo file) layered over `org` (the owner's file): keys set here win, maps
+    /// are combined key by key, `docs` is replaced as a whole.
+    pub fn merged_over(self, org: RepoConfig) -> RepoConfig {
+        let mut templates = org.templates;
+        for (name, rules) in self.templates {
+            let merged = match templates.remove(&name) {
+                Some(base) => rules.merged_over(&base),
+                None => rules,
+            };
+            templates.insert(name, merged);
+        }
+        let mut service_owners = org.review.service_owners;
+        service_owners.extend(self.review.service_owners);
+        RepoConfig {
+            extends: None,
+            docs: self.docs.or(org.docs),
+            templates,
+            placeholder: PlaceholderConfig {
+                threshold: self.placeholder.threshold.or(org.placeholder.threshold),
+                filler_words: self
+                    .placeholder
+                    .filler_words
+                    .or(org.placeholder.filler_words),
+            },
+            review: ReviewConfig {
+                team: self.review.team.or(org.review.team),
+                approvals: self.review.approvals.or(org.review.approvals),
+                request_named_reviewers: self
+                    .review
+                    .request_named_reviewers
+                    .or(org.review.request_named_reviewers),
+                service_owners,
+                invalidate_on_doc_change: self
+                    .review
+                    .invalidate_on_doc_change
+                    .or(org.review.invalidate_on_doc_change),
+                drafts: self.review.drafts.or(org.review.drafts),
+            },
+            check: CheckConfig {
+                name: self.check.name.or(org.check.name),
+            },
+            commands: CommandsConfig {
+                prefix: self.commands.prefix.or(org.commands.prefix),
+                skip_allowed: self.commands.skip_allowed.or(org.commands.skip_allowed),
+            },
+        }
+    }
+
+    /// The effective config from what was found: the repo file (merged over the org file
+    /// when it says `extends: org`), else the org file, else the defaults.
+    pub fn effective(repo: Option<RepoConfig>, org: Option<RepoConfig>) -> RepoConfig {
+        match (repo, org) {
+            (Some(repo), Some(org)) if repo.extends == Some(Extends::Org) => repo.merged_over(org),
+            (Some(repo), _) => repo,
+            (None, Some(org)) => org,
+            (None, None) => RepoConfig::default(),
+        }
+    }
+
+    /// The `docs` entries in effect.
+    pub fn docs(&self) -> Vec<DocsRule> {
+        self.docs.clone().unwrap_or_else(|| {
+            vec![DocsRule {
+                paths: DEFAULT_DOC_GLOBS.iter().map(|g| g.to_string()).collect(),
+                exclude: Vec::new(),
+                template: DEFAULT_TEMPLATE.to_string(),
+            }]
+        })
+    }
+
+    /// Decides which files are design docs.
+    pub fn matcher(&self) -> Result<DocMatcher, ConfigError> {
+        DocMatcher::new(&self.docs())
+    }
+
+    /// The template rules configured for `template`, with the `placeholder` defaults applied
+    /// (built-in templates' own rules are layered under these by the checker).
+    pub fn rules_for(&self, template: &str) -> TemplateRules {
+        let mut rules = self.templates.get(template).cloned().unwrap_or_default();
+        rules.placeholder_threshold = rules.placeholder_threshold.or(self.placeholder.threshold);
+        if rules.filler_words.is_none() {
+            rules.filler_words = self.placeholder.filler_words.clone();
+        }
+        rules
+    }
+}
+
+/// Maps a file path to the template that applies to it.
+#[derive(Debug, Clone)]
+pub struct DocMatcher {
+    rules: Vec<(GlobSet, GlobSet, String)>,
+}
+
+impl DocMatcher {
+    /// Compiles the globs of `rules`.
+    pub fn new(rules: &[DocsRule]) -> Result<Self, ConfigError> {
+        let set = |globs: &[String]| -> Result<GlobSet, ConfigError> {
+            let mut builder = GlobSetBuilder::new();
+            for g in globs {
+                builder.add(compile(g).map_err(|e| ConfigError {
+                    line: None,
+                    column: None,
+                    message: format!("invalid glob `{g}`: {e}"),
+                })?);
+            }
+            builder.build().map_err(|e| ConfigError {
+                line: None,
+                column: None,
+                message: e.to_string(),
+            })
+        };
+        let rules = rules
+            .iter()
+            .map(|r| Ok((set(&r.paths)?, set(&r.exclude)?, r.template.clone())))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        Ok(Self { rules })
+    }
+
+    /// The template (built-in name or repo path) for a repository-relative path, or `None`
+    /// when the file is not a design doc.
+    pub fn template_for(&self, path: &str) -> Option<&str> {
+        let path = path.trim_start_matches("./");
+        self.rules
+            .iter()
+            .find(|(include, exclude, _)| include.is_match(path) && !exclude.is_match(path))
+            .map(|(_, _, template)| template.as_str())
+    }
+}
+
+fn compile(glob: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(glob).literal_separator(true).build()
+}
+
+/// Parses `@user`, `@org/team` (the `@` may be left out).
+pub fn parse_owner(text: &str) -> Option<Mention> {
+    let name = text.trim().trim_start_matches('@');
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match name.split_once('/') {
+        Some((org, slug)) if valid(org) && valid(slug) => Some(Mention::Team {
+            team: TeamSlug::parse(name)?,
+        }),
+        None if valid(name) => Some(Mention::User {
+            login: Login(name.to_string()),
+        }),
+        _ => None,
+    }
+}
+
+fn normalize_service(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A position for a validation error: the first line mentioning `needle`.
+fn error_at(yaml: &str, needle: &str, message: String) -> ConfigError {
+    for (i, line) in yaml.lines().enumerate() {
+        if let Some(col) = line.find(needle) {
+            return ConfigError {
+                line: Some(i + 1),
+                column: Some(col + 1),
+                message,
+            };
+        }
+    }
+    ConfigError {
+        line: None,
+        column: None,
+        message,
+    }
+}

@@ -1,0 +1,173 @@
+//! What a check finds: gaps, with stable kind names that are part of the JSON output.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of a gap. The `snake_case` names are stable: tools parse them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// A required section of the template is not in the doc.
+    MissingSection,
+    /// The section is there but has no prose (only whitespace, comments or sub-headings).
+    EmptySection,
+    /// The section still holds the template's guidance text, or only `TODO`/`TBD`-style filler.
+    PlaceholderSection,
+    /// A required header field is not in the doc.
+    MissingField,
+    /// The header field is there without a value.
+    EmptyField,
+    /// The header field still has the template's example value, or only filler.
+    PlaceholderField,
+    /// The section is not where the template puts it (always a warning).
+    OutOfOrder,
+}
+
+impl GapKind {
+    /// The stable name (`missing_section`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::MissingSection => "missing_section",
+            GapKind::EmptySection => "empty_section",
+            GapKind::PlaceholderSection => "placeholder_section",
+            GapKind::MissingField => "missing_field",
+            GapKind::EmptyField => "empty_field",
+            GapKind::PlaceholderField => "placeholder_field",
+            GapKind::OutOfOrder => "out_of_order",
+        }
+    }
+}
+
+impl fmt::Display for GapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a gap matters: errors fail the check, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing the doc is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gap {
+    pub kind: GapKind,
+    pub severity: Severity,
+    /// The template's heading text, or the field label.
+    pub section: String,
+    /// 1-based line in the doc: the heading or field, or where the missing part should go.
+    pub line: usize,
+    /// What to write, for the author.
+    pub message: String,
+}
+
+/// Builders for the messages, so every output format says the same thing.
+pub(crate) mod message {
+    use crate::checker::normalize::{first_sentence, shorten};
+
+    fn hint(guidance: &str) -> String {
+        let s = first_sentence(guidance, 140);
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(" The template asks: {s}")
+        }
+    }
+
+    pub fn missing_section(
+        heading: &str,
+        level: u8,
+        before: Option<&str>,
+        guidance: &str,
+    ) -> String {
+        let hashes = "#".repeat(usize::from(level.clamp(1, 6)));
+        let place = match before {
+            Some(next) => format!(" before \"{next}\""),
+            None => " at the end".to_string(),
+        };
+        format!(
+            "Add a \"{hashes} {heading}\" section{place}.{}",
+            hint(guidance)
+        )
+    }
+
+    pub fn empty_section(heading: &str, guidance: &str) -> String {
+        format!(
+            "The \"{heading}\" section is empty; write it.{}",
+            hint(guidance)
+        )
+    }
+
+    pub fn placeholder_section(heading: &str, filler: bool, guidance: &str) -> String {
+        if filler {
+            format!(
+                "The \"{heading}\" section only holds filler such as TODO or TBD; write the real content.{}",
+                hint(guidance)
+            )
+        } else {
+            format!(
+                "The \"{heading}\" section still contains the template's guidance text; replace it with your own.{}",
+                hint(guidance)
+            )
+        }
+    }
+
+    pub fn missing_field(label: &str, parent: Option<&str>, example: &str) -> String {
+        let place = match parent {
+            Some(p) => format!(" under \"{p}\""),
+            None => " to the header list".to_string(),
+        };
+        format!("Add \"- {label}: ...\"{place}.{}", example_hint(example))
+    }
+
+    pub fn empty_field(label: &str, example: &str) -> String {
+        format!("Fill in \"{label}\".{}", example_hint(example))
+    }
+
+    pub fn placeholder_field(label: &str, filler: bool) -> String {
+        if filler {
+            format!("\"{label}\" only holds filler such as TODO or TBD; put the real value.")
+        } else {
+            format!("\"{label}\" still has the template's example value; put the real value.")
+        }
+    }
+
+    pub fn out_of_order(heading: &str, after: Option<&str>, before: Option<&str>) -> String {
+        match (after, before) {
+            (Some(a), _) => format!("\"{heading}\" should come after \"{a}\", as in the template."),
+            (None, Some(b)) => {
+                format!("\"{heading}\" should come before \"{b}\", as in the template.")
+            }
+            (None, None) => format!("\"{heading}\" is not where the template puts it."),
+        }
+    }
+
+    fn example_hint(example: &str) -> String {
+        let e = shorten(example, 100);
+        if e.is_empty() {
+            String::new()
+        } else {
+            format!(" Template: {e}")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Pairs template sections with doc headings, the way people actually write: by normalised
+//! text (or an alias), preferring a heading inside the matched parent, after the previous
+//! match, at about the expected level; a combined heading ("Drawbacks and alternatives")
+//! covers each of its parts.
+
+use std::collections::HashMap;
+
+use super::outline::Heading;
+use super::template::Template;
+
+/// For every doc heading, the index one past its last sub-heading.
+pub fn subtree_ends(headings: &[Heading]) -> Vec<usize> {
+    let mut ends = vec![headings.len(); headings.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, h) in headings.iter().enumerate() {
+        while let Some(&top) = stack.last() {
+            if headings[top].level >= h.level {
+                ends[top] = i;
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        stack.push(i);
+    }
+    ends
+}
+
+/// Matches each template section to a doc heading index (`None`: missing). `skip` is the
+/// doc's title heading, which never matches.
+pub fn match_sections(
+    template: &Template,
+    headings: &[Heading],
+    ends: &[usize],
+    skip: Option<usize>,
+) -> Vec<Option<usize>> {
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_part: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, h) in headings.iter().enumerate() {
+        if Some(i) == skip {
+            continue;
+        }
+        by_key.entry(h.key.as_str()).or_default().push(i);
+        for part in &h.parts {
+            by_part.entry(part.as_str()).or_default().push(i);
+        }
+    }
+    let mut used = vec![false; headings.len()];
+    let mut matched: Vec<Option<usize>> = vec![None; template.sections.len()];
+    let mut last: Option<usize> = None;
+    for (s, section) in template.sections.iter().enumerate() {
+        let parent = section.parent.and_then(|p| matched[p].map(|d| (p, d)));
+        let score = |d: usize| {
+            let outside_parent = parent.is_some_and(|(_, pd)| d <= pd || d >= ends[pd]);
+            let before_last = last.is_some_and(|l| d <= l);
+            let level_off = match parent {
+                Some((p, pd)) => {
+                    let expected = i32::from(headings[pd].level) + i32::from(section.level)
+                        - i32::from(template.sections[p].level);
+                    (i32::from(headings[d].level) - expected).abs() > 1
+                }
+                None => false,
+            };
+            (outside_parent, before_last, level_off, d)
+        };
+        let exact = section
+            .keys
+            .iter()
+            .filter_map(|k| by_key.get(k.as_str()))
+            .flatten()
+            .copied()
+            .filter(|&d| !used[d])
+            .min_by_key(|&d| score(d));
+        let found = exact.or_else(|| {
+            section
+                .keys
+                .iter()
+                .filter_map(|k| by_part.get(k.as_str()))
+                .flatten()
+                .copied()
+                .min_by_key(|&d| score(d))
+        });
+        if let Some(d) = found {
+            used[d] = true;
+            matched[s] = Some(d);
+            last = Some(last.map_or(d, |l| l.max(d)));
+        }
+    }
+    matched
+}
+
+/// Indices of matched sections that are out of order among their siblings: everything
+/// outside a longest non-decreasing run of doc positions, per parent.
+pub fn out_of_order(template: &Template, matched: &[Option<usize>]) -> Vec<usize> {
+    let mut groups: HashMap<Option<usize>, Vec<(usize, usize)>> = HashMap::new();
+    for (s, section) in template.sections.iter().enumerate() {
+        if let Some(d) = matched[s] {
+            groups.entry(section.parent).or_default().push((s, d));
+        }
+    }
+    let mut flagged = Vec::new();
+    for seq in groups.values() {
+        let keep = longest_non_decreasing(&seq.iter().map(|&(_, d)| d).collect::<Vec<_>>());
+        for (i, &(s, _)) in seq.iter().enumerate() {
+            if !keep[i] {
+                flagged.push(s);
+            }
+        }
+    }
+    flagged.sort_unstable();
+    flagged
+}
+
+/// Marks the members of one longest non-decreasing subsequence (patience sorting, O(n log n)).
+fn longest_non_decreasing(values: &[usize]) -> Vec<bool> {
+    let mut tails: Vec<usize> = Vec::new(); // indices into values
+    let mut prev: Vec<Option<usize>> = vec![None; values.len()];
+    for (i, &v) in values.iter().enumerate() {
+        let pos = tails.partition_point(|&t| values[t] <= v);
+        if pos > 0 {
+            prev[i] = Some(tails[pos - 1]);
+        }
+        if pos == tails.len() {
+            tails.push(i);
+        } else {
+            tails[pos] = i;
+        }
+    }
+    let mut keep = vec![false; values.len()];
+    let mut cur = tails.last().copied();
+    while let Some(i) = cur {
+        keep[i] = true;
+        cur = prev[i];
+    }
+    keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lis_keeps_the_longest_ordered_run() {
+        assert_eq!(longest_non_decreasing(&[1, 2, 3]), [true, true, true]);
+        assert_eq!(longest_non_decreasing(&[3, 1, 2]), [false, true, true]);
+        assert_eq!(
+            longest_non_decreasing(&[2, 3, 4, 1]),
+            [true, true, true, false]
+        );
+    }
+}

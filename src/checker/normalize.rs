@@ -1,0 +1,189 @@
+//! Text normalisation shared by templates and docs, so that both sides of every comparison
+//! are reduced the same way (case, punctuation, numbering, emphasis, `&` vs `and`).
+
+/// Normalises a heading for matching: lower case, `&` read as `and`, leading numbering
+/// (`1.`, `2.3`, `IV.`, `a)`) and `(optional)` removed, punctuation collapsed to single spaces.
+pub fn heading_key(text: &str) -> String {
+    let lowered = text.to_lowercase().replace('&', " and ");
+    let without_optional = lowered.replace("(optional)", " ");
+    let rest = strip_numbering(without_optional.trim_start());
+    words_joined(rest)
+}
+
+/// Parts of a combined heading such as "Drawbacks and alternatives" or "Risks / mitigations",
+/// each normalised like [`heading_key`]. Empty when the heading is not a combination.
+pub fn heading_parts(text: &str) -> Vec<String> {
+    let lowered = text.to_lowercase();
+    let lowered = strip_numbering(lowered.trim_start()).to_string();
+    let mut parts: Vec<String> = Vec::new();
+    for chunk in lowered.split(['/', '&', ',', '+', ';']) {
+        for piece in chunk.split(" and ") {
+            let key = words_joined(&piece.replace("(optional)", " "));
+            if !key.is_empty() {
+                parts.push(key);
+            }
+        }
+    }
+    if parts.len() > 1 { parts } else { Vec::new() }
+}
+
+/// Normalises a header-field label: like [`heading_key`], with `(s)` dropped and plural
+/// words reduced, so `Author(s)`, `Authors` and `author` are the same label.
+pub fn label_key(text: &str) -> String {
+    let lowered = text.to_lowercase().replace("(s)", "").replace("(es)", "");
+    let mut out = String::with_capacity(lowered.len());
+    for word in lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let singular = if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
+            &word[..word.len() - 1]
+        } else {
+            word
+        };
+        out.push_str(singular);
+    }
+    out
+}
+
+/// Normalises a declared document type (`System design doc`, `system-design`) to its words
+/// without a trailing `doc`/`document`: `system design`.
+pub fn doc_type_key(text: &str) -> String {
+    let key = words_joined(&text.to_lowercase());
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    while let Some(last) = words.last() {
+        if matches!(*last, "doc" | "docs" | "document" | "documents") {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
+/// Lower-cased alphanumeric words joined by single spaces.
+pub fn words_joined(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Removes one leading numbering token: `1.`, `1)`, `2.3`, `2.3.`, `IV.`, `a)`.
+fn strip_numbering(text: &str) -> &str {
+    let Some(end) = text.find(char::is_whitespace) else {
+        return text;
+    };
+    let token = &text[..end];
+    let (body, marked) = match token.strip_suffix(['.', ')', ':']) {
+        Some(body) => (body, true),
+        None => (token, false),
+    };
+    if body.is_empty() {
+        return text;
+    }
+    let numeric = body
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let roman = marked && body.chars().all(|c| "ivxlcdm".contains(c));
+    let letter = marked && body.len() == 1 && body.chars().all(|c| c.is_ascii_lowercase());
+    if numeric || roman || letter {
+        text[end..].trim_start()
+    } else {
+        text
+    }
+}
+
+/// Cuts `text` to at most `max` characters at a word boundary, adding an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// The first sentence of a guidance text, shortened for messages.
+pub fn first_sentence(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let mut end = text.len();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '?' | '!') {
+            let next = text[i + c.len_utf8()..].chars().next();
+            if next.is_none_or(char::is_whitespace) && i > 8 {
+                end = i + c.len_utf8();
+                break;
+            }
+        }
+    }
+    shorten(&text[..end], max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_keys_ignore_what_people_vary() {
+        assert_eq!(
+            heading_key("Rationale & Alternatives:"),
+            "rationale and alternatives"
+        );
+        assert_eq!(heading_key("2.3 **Domain  Model**"), "domain model");
+        assert_eq!(heading_key("IV. Drawbacks"), "drawbacks");
+        assert_eq!(heading_key("1) Summary"), "summary");
+        assert_eq!(heading_key("GraphQL API (optional)"), "graphql api");
+        assert_eq!(
+            heading_key("Idempotence / Re-entrance"),
+            "idempotence re entrance"
+        );
+        assert_eq!(heading_key("I want this"), "i want this");
+        assert_eq!(heading_key("C API"), "c api");
+    }
+
+    #[test]
+    fn combined_headings_split_into_parts() {
+        assert_eq!(
+            heading_parts("Drawbacks and alternatives"),
+            ["drawbacks", "alternatives"]
+        );
+        assert_eq!(
+            heading_parts("Drawbacks / Alternatives"),
+            ["drawbacks", "alternatives"]
+        );
+        assert!(heading_parts("Summary").is_empty());
+    }
+
+    #[test]
+    fn labels_and_types_normalise() {
+        assert_eq!(label_key("Author(s)"), label_key("Authors"));
+        assert_eq!(label_key("Technical Expert(s)"), "technical expert");
+        assert_eq!(doc_type_key("System-Design Doc"), "system design");
+    }
+
+    #[test]
+    fn first_sentence_stops_at_punctuation() {
+        assert_eq!(
+            first_sentence("Why are we doing this? Explain.", 80),
+            "Why are we doing this?"
+        );
+        assert_eq!(first_sentence("e.g. this one. More", 80), "e.g. this one.");
+    }
+}

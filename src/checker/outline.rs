@@ -1,0 +1,553 @@
+//! The single pass over pulldown-cmark events that both templates and docs go through: it
+//! yields headings (with line numbers) and, per heading, what its own body holds (whether there
+//! is any content, a bounded sample of its text), plus the header fields before the first
+//! section. Everything else in the checker works on this outline, never on raw Markdown.
+
+use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+
+use super::normalize::{heading_key, heading_parts, words_joined};
+
+/// The pulldown-cmark options used for every parse (the benchmark uses the same).
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+}
+
+/// Heading keys whose body lists the services a design affects.
+pub const SERVICES_KEYS: &[&str] = &[
+    "services affected",
+    "affected services",
+    "services impacted",
+];
+
+/// What the caller wants collected beyond the outline itself.
+pub struct ScanOptions<'a> {
+    /// Bytes of body text to keep for a heading with this key and parts (0: none).
+    pub sample_limit: &'a dyn Fn(&str, &[String]) -> usize,
+    /// Normalised paragraphs that are template boilerplate and never count as content.
+    pub boilerplate: &'a [String],
+    /// Also read `Label: value` lines of plain paragraphs as header fields (docs do; templates
+    /// only use list items, so a title's tagline never becomes a required field).
+    pub paragraph_fields: bool,
+}
+
+/// Body of one heading (or the preamble), up to the next heading of any level.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// Any prose, code, table, image or visible HTML (comments and whitespace do not count).
+    pub has_content: bool,
+    /// Content outside of lists (used to tell a title with a tagline from a section).
+    pub prose_outside_lists: bool,
+    /// Plain text, kept up to the sample limit.
+    pub text: String,
+    /// Total plain-text length, including what was not kept.
+    pub text_len: usize,
+    /// Top-level list items and paragraphs, kept only for "Services Affected" bodies.
+    pub entries: Vec<String>,
+    limit: usize,
+    collect_entries: bool,
+}
+
+impl Body {
+    fn new(limit: usize, collect_entries: bool) -> Self {
+        Self {
+            limit,
+            collect_entries,
+            ..Self::default()
+        }
+    }
+
+    /// True when the kept sample is the whole text.
+    pub fn complete(&self) -> bool {
+        self.text_len <= self.text.len()
+    }
+
+    fn push_text(&mut self, text: &str, in_list: bool) {
+        if (!self.has_content || (!in_list && !self.prose_outside_lists))
+            && text.chars().any(|c| !c.is_whitespace())
+        {
+            self.mark_content(in_list);
+        }
+        self.text_len += text.len();
+        if self.text.len() < self.limit {
+            let room = self.limit - self.text.len();
+            if text.len() <= room {
+                self.text.push_str(text);
+            } else {
+                let mut cut = room;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                self.text.push_str(&text[..cut]);
+            }
+        }
+    }
+
+    fn mark_content(&mut self, in_list: bool) {
+        self.has_content = true;
+        if !in_list {
+            self.prose_outside_lists = true;
+        }
+    }
+}
+
+/// One heading of the parsed Markdown.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    /// Plain text (emphasis and code markers removed).
+    pub text: String,
+    /// [`heading_key`] of the text.
+    pub key: String,
+    /// [`heading_parts`] of the text (empty unless a combined heading).
+    pub parts: Vec<String>,
+    /// 1-based line of the heading.
+    pub line: usize,
+    pub body: Body,
+}
+
+/// A `Label: value` item found before the first section.
+#[derive(Debug, Clone)]
+pub struct RawField {
+    pub label: String,
+    pub value: String,
+    pub line: usize,
+    /// Index of the field this one is nested under.
+    pub parent: Option<usize>,
+    /// Found in the body of the first heading (a title) rather than before any heading.
+    pub after_first_heading: bool,
+    /// The label was written in bold (`**Label:**`).
+    pub bold: bool,
+}
+
+/// The outline of a Markdown text.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub headings: Vec<Heading>,
+    /// Content before the first heading.
+    pub preamble: Body,
+    pub fields: Vec<RawField>,
+    /// Text of a YAML front matter block at the very start.
+    pub front_matter: Option<String>,
+    /// Number of lines in the text.
+    pub lines: usize,
+}
+
+#[derive(Default)]
+struct ItemBuf {
+    text: String,
+    line: usize,
+    head_done: bool,
+    field: Option<usize>,
+    bold_label: bool,
+    saw_text: bool,
+}
+
+struct ParaBuf {
+    sample_start: usize,
+    len_start: usize,
+    saved: (bool, bool),
+    text: String,
+    line: usize,
+}
+
+/// Counts lines incrementally as offsets grow.
+struct LineCounter<'a> {
+    src: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.src.len());
+        if offset < self.pos {
+            self.pos = 0;
+            self.line = 1;
+        }
+        self.line += self.src[self.pos..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.pos = offset;
+        self.line
+    }
+}
+
+/// Tracks HTML comments and tags across the events of one HTML block.
+#[derive(Default)]
+struct HtmlScan {
+    in_comment: bool,
+    in_tag: bool,
+}
+
+impl HtmlScan {
+    /// True when `html` shows visible text (outside comments and tags).
+    fn visible(&mut self, html: &str) -> bool {
+        let mut rest = html;
+        let mut visible = false;
+        while !rest.is_empty() {
+            if self.in_comment {
+                match rest.find("-->") {
+                    Some(i) => {
+                        self.in_comment = false;
+                        rest = &rest[i + 3..];
+                    }
+                    None => return visible,
+                }
+            } else if self.in_tag {
+                match rest.find('>') {
+                    Some(i) => {
+                        self.in_tag = false;
+                        rest = &rest[i + 1..];
+                    }
+                    None => return visible,
+                }
+            } else if rest.starts_with("<!--") {
+                self.in_comment = true;
+                rest = &rest[4..];
+            } else if rest.starts_with('<') {
+                self.in_tag = true;
+                rest = &rest[1..];
+            } else {
+                let end = rest.find('<').unwrap_or(rest.len());
+                if rest[..end].chars().any(|c| !c.is_whitespace()) {
+                    visible = true;
+                }
+                rest = &rest[end..];
+            }
+        }
+        visible
+    }
+}
+
+/// Splits `Label: value` (the label at most 8 words, no URL); `None` for other text.
+pub fn split_field(text: &str) -> Option<(&str, &str)> {
+    let (label, value) = text.split_once(':')?;
+    let label = label.trim();
+    if label.is_empty()
+        || label.len() > 60
+        || label.split_whitespace().count() > 8
+        || value.starts_with("//")
+        || !label.chars().any(char::is_alphanumeric)
+    {
+        return None;
+    }
+    Some((label, value.trim()))
+}
+
+/// Runs the single pass.
+pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
+    let mut out = Outline::default();
+    let mut lines = LineCounter {
+        src: src.as_bytes(),
+        pos: 0,
+        line: 1,
+    };
+    let mut cur = Body::new(4096, true);
+    let mut heading: Option<(u8, usize, String)> = None;
+    let mut items: Vec<ItemBuf> = Vec::new();
+    let mut list_depth = 0usize;
+    let mut para: Option<ParaBuf> = None;
+    let mut html = HtmlScan::default();
+    let mut in_metadata = false;
+    let mut in_strong = 0usize;
+    // Fields are read before the first heading, and in the first heading's body when it is a
+    // level-1 heading (a title); `field_zone` says which of the two we are in.
+    let mut field_zone: Option<bool> = Some(false);
+
+    for (event, range) in Parser::new_ext(src, parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as u8, range.start, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((level, start, text)) = heading.take() else {
+                    continue;
+                };
+                let text = text.trim().to_string();
+                let key = heading_key(&text);
+                let parts = if text.contains(['/', '&', ',', '+', ';']) || key.contains(" and ") {
+                    heading_parts(&text)
+                } else {
+                    Vec::new()
+                };
+                let limit = (opts.sample_limit)(&key, &parts);
+                let services = SERVICES_KEYS.contains(&key.as_str());
+                let first = out.headings.is_empty();
+                field_zone = (first && level == 1).then_some(true);
+                let body =
+                    std::mem::replace(&mut cur, Body::new(limit, services || field_zone.is_some()));
+                match out.headings.last_mut() {
+                    Some(last) => last.body = body,
+                    None => out.preamble = body,
+                }
+                out.headings.push(Heading {
+                    level,
+                    text,
+                    key,
+                    parts,
+                    line: lines.line_at(start),
+                    body: Body::default(),
+                });
+                items.clear();
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, _, buf)) = heading.as_mut() {
+                    buf.push_str(&text);
+                } else if in_metadata {
+                    if let Some(fm) = out.front_matter.as_mut() {
+                        fm.push_str(&text);
+                    }
+                } else {
+                    cur.push_text(&text, list_depth > 0);
+                    if cur.collect_entries
+                        && let Some(item) = items.last_mut().filter(|i| !i.head_done)
+                    {
+                        if !item.saw_text && in_strong > 0 {
+                            item.bold_label = true;
+                        }
+                        item.saw_text = true;
+                        item.text.push_str(&text);
+                    }
+                    if let Some(p) = para.as_mut().filter(|p| p.text.len() < 512) {
+                        p.text.push_str(&text);
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, _, buf)) = heading.as_mut() {
+                    buf.push(' ');
+                    continue;
+                }
+                cur.push_text(" ", list_depth > 0);
+                if cur.collect_entries
+                    && let Some(item) = items.last_mut().filter(|i| !i.head_done)
+                {
+                    item.text.push(' ');
+                }
+                if let Some(p) = para.as_mut() {
+                    p.text.push('\n');
+                }
+            }
+            Event::Start(Tag::Paragraph) => {
+                para = Some(ParaBuf {
+                    sample_start: cur.text.len(),
+                    len_start: cur.text_len,
+                    saved: (cur.has_content, cur.prose_outside_lists),
+                    text: String::new(),
+                    line: range.start,
+                });
+            }
+            Event::End(TagEnd::Paragraph) => {
+                cur.push_text(" ", list_depth > 0);
+                let Some(p) = para.take() else { continue };
+                if !opts.boilerplate.is_empty() && opts.boilerplate.contains(&words_joined(&p.text))
+                {
+                    cur.text.truncate(p.sample_start.min(cur.text.len()));
+                    cur.text_len = p.len_start;
+                    (cur.has_content, cur.prose_outside_lists) = p.saved;
+                    continue;
+                }
+                if list_depth == 0 && cur.collect_entries {
+                    if let Some(after) = field_zone.filter(|_| opts.paragraph_fields) {
+                        let first_line = lines.line_at(p.line);
+                        for (i, line) in p.text.lines().enumerate() {
+                            if let Some((label, value)) = split_field(line) {
+                                out.fields.push(RawField {
+                                    label: label.to_string(),
+                                    value: value.to_string(),
+                                    line: first_line + i,
+                                    parent: None,
+                                    after_first_heading: after,
+                                    bold: false,
+                                });
+                            }
+                        }
+                    } else if field_zone.is_none() {
+                        cur.entries
+                            .extend(p.text.split([',', '\n', ';']).map(str::to_string));
+                    }
+                }
+            }
+            Event::Start(Tag::List(_)) => {
+                list_depth += 1;
+                if let Some(item) = items.last_mut()
+                    && !item.head_done
+                {
+                    item.head_done = true;
+                    let idx = items.len() - 1;
+                    finish_item_head(&mut out, &mut cur, &mut items, idx, field_zone);
+                }
+            }
+            Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
+            Event::Start(Tag::Item) => {
+                let line = if cur.collect_entries {
+                    lines.line_at(range.start)
+                } else {
+                    0
+                };
+                items.push(ItemBuf {
+                    line,
+                    ..ItemBuf::default()
+                });
+            }
+            Event::End(TagEnd::Item) => {
+                cur.push_text(" ", true);
+                if let Some(item) = items.last_mut()
+                    && !item.head_done
+                {
+                    item.head_done = true;
+                    let idx = items.len() - 1;
+                    finish_item_head(&mut out, &mut cur, &mut items, idx, field_zone);
+                }
+                items.pop();
+            }
+            Event::Start(Tag::Strong) => in_strong += 1,
+            Event::End(TagEnd::Strong) => in_strong = in_strong.saturating_sub(1),
+            Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::TableCell) => {
+                cur.push_text(" ", list_depth > 0);
+            }
+            Event::Html(text) | Event::InlineHtml(text)
+                if heading.is_none() && html.visible(&text) =>
+            {
+                cur.mark_content(list_depth > 0);
+            }
+            Event::End(TagEnd::HtmlBlock) => html = HtmlScan::default(),
+            Event::Start(Tag::Image { .. }) => cur.mark_content(list_depth > 0),
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
+                in_metadata = true;
+                if out.front_matter.is_none() && out.headings.is_empty() && !cur.has_content {
+                    out.front_matter = Some(String::new());
+                }
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
+            _ => {}
+        }
+    }
+    match out.headings.last_mut() {
+        Some(last) => last.body = cur,
+        None => out.preamble = cur,
+    }
+    out.lines = count_lines(src);
+    out
+}
+
+/// Turns the first block of a list item into a header field (in the field zone) or a
+/// "Services Affected" entry.
+fn finish_item_head(
+    out: &mut Outline,
+    cur: &mut Body,
+    items: &mut [ItemBuf],
+    idx: usize,
+    field_zone: Option<bool>,
+) {
+    if !cur.collect_entries {
+        return;
+    }
+    let text = std::mem::take(&mut items[idx].text);
+    match field_zone {
+        Some(after) => {
+            let parent = items[..idx].iter().rev().find_map(|i| i.field);
+            if let Some((label, value)) = split_field(text.trim()) {
+                out.fields.push(RawField {
+                    label: label.to_string(),
+                    value: value.to_string(),
+                    line: items[idx].line,
+                    parent,
+                    after_first_heading: after,
+                    bold: items[idx].bold_label,
+                });
+                items[idx].field = Some(out.fields.len() - 1);
+            } else if let Some(p) = parent.filter(|_| !text.trim().is_empty()) {
+                // `- Technical Expert(s):` followed by nested `- @alice` items: the items are
+                // the value.
+                let value = &mut out.fields[p].value;
+                if !value.is_empty() {
+                    value.push_str(", ");
+                }
+                value.push_str(text.trim());
+            }
+        }
+        None if idx == 0 => cur.entries.push(text),
+        None => {}
+    }
+}
+
+fn count_lines(src: &str) -> usize {
+    let newlines = src.bytes().filter(|&b| b == b'\n').count();
+    if src.is_empty() || src.ends_with('\n') {
+        newlines
+    } else {
+        newlines + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_all(src: &str) -> Outline {
+        scan(
+            src,
+            &ScanOptions {
+                sample_limit: &|_, _| 10_000,
+                boilerplate: &[],
+                paragraph_fields: true,
+            },
+        )
+    }
+
+    #[test]
+    fn headings_lines_and_bodies() {
+        let o = scan_all(
+            "# Title\r\n\r\n## A\r\n\r\n<!-- note -->\r\n\r\n```\r\n# not a heading\r\n```\r\n\r\nB\r\n---\r\n\r\ntext\r\n",
+        );
+        let names: Vec<_> = o
+            .headings
+            .iter()
+            .map(|h| (h.text.as_str(), h.level, h.line))
+            .collect();
+        assert_eq!(names, [("Title", 1, 1), ("A", 2, 3), ("B", 2, 11)]);
+        assert!(o.headings[1].body.has_content, "code block is content");
+        assert!(o.headings[2].body.has_content);
+        assert_eq!(o.lines, 14);
+    }
+
+    #[test]
+    fn comments_alone_are_not_content() {
+        let o = scan_all("## A\n\n<!--\nfill this\n-->\n\n## B\n");
+        assert!(!o.headings[0].body.has_content);
+    }
+
+    #[test]
+    fn nested_fields_keep_their_parent() {
+        let o = scan_all(
+            "# T\n\n- **Feature name:** Warp\n- **Reviewers:**\n  - Stakeholder: @bob\n\n# S\n",
+        );
+        let f: Vec<_> = o
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str(), f.parent, f.line))
+            .collect();
+        assert_eq!(
+            f,
+            [
+                ("Feature name", "Warp", None, 3),
+                ("Reviewers", "", None, 4),
+                ("Stakeholder", "@bob", Some(1), 5)
+            ]
+        );
+        assert!(o.fields[0].bold);
+    }
+
+    #[test]
+    fn front_matter_is_kept_apart() {
+        let o = scan_all("---\ntype: system design\n---\n# T\n");
+        assert_eq!(o.front_matter.as_deref(), Some("type: system design\n"));
+        assert!(!o.preamble.has_content);
+    }
+}

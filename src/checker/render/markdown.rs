@@ -1,0 +1,85 @@
+//! Markdown output: a checklist of one doc's gaps, each linking to its line. The App posts
+//! this in the PR comment; the CLI's `--format markdown` prints the same.
+
+use std::fmt::Write;
+
+use super::{FileReport, plural};
+use crate::checker::gaps::{Gap, Severity};
+
+/// Renders one doc's gaps as a Markdown checklist, one item per gap. With `link_prefix`
+/// (e.g. `https://github.com/o/r/blob/SHA/docs/design/x.md`) each line number links to
+/// `{prefix}#L{line}`. Returns an empty string when there are no gaps.
+pub fn render_markdown_gaps(gaps: &[Gap], link_prefix: Option<&str>) -> String {
+    let mut out = String::new();
+    for gap in gaps {
+        let line = match link_prefix {
+            Some(prefix) => format!("[line {}]({prefix}#L{})", gap.line, gap.line),
+            None => format!("line {}", gap.line),
+        };
+        let severity = match gap.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(
+            out,
+            "- [ ] **{}** ({line}, {} {severity}): {}",
+            escape(&gap.section),
+            gap.kind.as_str().replace('_', " "),
+            escape(&gap.message)
+        );
+    }
+    out
+}
+
+/// Renders several files: a heading per file, then its checklist.
+pub fn render_markdown(files: &[FileReport]) -> String {
+    let mut out = String::new();
+    for file in files {
+        let _ = writeln!(
+            out,
+            "### `{}` (template: {})\n",
+            file.path.replace('`', "'"),
+            escape(&file.template)
+        );
+        if file.report.gaps.is_empty() {
+            out.push_str("All sections and fields are complete.\n\n");
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}, {}.\n",
+            plural(file.report.errors(), "error"),
+            plural(file.report.warnings(), "warning")
+        );
+        out.push_str(&render_markdown_gaps(&file.report.gaps, None));
+        out.push('\n');
+    }
+    out
+}
+
+/// Escapes text for inline Markdown and defuses @-mentions (no one is pinged by a gap list).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@\u{2060}"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_defuses_markup_and_mentions() {
+        assert_eq!(escape("a *b* [c] @bob"), "a \\*b\\* \\[c\\] @\u{2060}bob");
+    }
+}

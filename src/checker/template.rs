@@ -1,0 +1,329 @@
+//! A template parsed into what docs are checked against: its title, section tree (with each
+//! section's guidance text) and header fields, with the template's rules applied.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use super::normalize::{doc_type_key, heading_key, label_key, words_joined};
+use super::outline::{self, ScanOptions};
+use super::rules::TemplateRules;
+use super::similarity::{Filler, WordSet};
+
+/// Why a template cannot be used.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum TemplateError {
+    #[error(
+        "template {name}: no Markdown headings found, so there are no sections to check against"
+    )]
+    NoHeadings { name: String },
+    #[error(
+        "template {name}: rule `{rule}` names section \"{section}\", which is not in the template"
+    )]
+    UnknownSection {
+        name: String,
+        rule: &'static str,
+        section: String,
+    },
+    #[error(
+        "template {name}: `required_fields` names \"{field}\", which is not a header field of the template"
+    )]
+    UnknownField { name: String, field: String },
+    #[error("template {name}: placeholder threshold {value} is not between 0 and 1")]
+    InvalidThreshold { name: String, value: f64 },
+}
+
+/// One section of a template.
+#[derive(Debug, Clone)]
+pub struct TemplateSection {
+    /// Heading text as written in the template (plain text).
+    pub heading: String,
+    pub level: u8,
+    /// Index of the enclosing section.
+    pub parent: Option<usize>,
+    /// Marked `(optional)` or listed under `optional` in the rules.
+    pub optional: bool,
+    /// Required only for docs of this type (normalised, e.g. `system design`).
+    pub only_for: Option<String>,
+    /// The template's own body text under the heading (comments excluded).
+    pub guidance: String,
+    /// 1-based line in the template.
+    pub line: usize,
+    pub(crate) keys: Vec<String>,
+    pub(crate) guidance_words: WordSet,
+}
+
+/// One header field of a template (`- **Author(s):** Mary Smith`).
+#[derive(Debug, Clone)]
+pub struct TemplateField {
+    pub label: String,
+    /// The template's example value or guidance (`Mary Smith`).
+    pub example: String,
+    /// Index of the field this one is nested under (`Required Reviewers`).
+    pub parent: Option<usize>,
+    pub required: bool,
+    /// Written as `**Label:**` in the template.
+    pub bold: bool,
+    pub(crate) key: String,
+    pub(crate) example_words: WordSet,
+}
+
+/// A parsed template, ready to check docs against.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub name: String,
+    /// The template's title heading (not a section).
+    pub title: Option<String>,
+    pub sections: Vec<TemplateSection>,
+    pub fields: Vec<TemplateField>,
+    /// Similarity at or above which a body is the guidance text.
+    pub threshold: f64,
+    pub(crate) filler: Filler,
+    pub(crate) by_key: HashMap<String, Vec<usize>>,
+    /// Normalised "For X doc, include the following sub-sections" paragraphs.
+    pub(crate) boilerplate: Vec<String>,
+    /// Per section, how many bytes of a doc body to keep for the placeholder comparison.
+    pub(crate) sample_limits: Vec<usize>,
+}
+
+impl Template {
+    /// Parses a Markdown template and applies `rules`.
+    pub fn parse(
+        name: &str,
+        markdown: &str,
+        rules: &TemplateRules,
+    ) -> Result<Template, TemplateError> {
+        let markdown = markdown.strip_prefix('\u{feff}').unwrap_or(markdown);
+        let out = outline::scan(
+            markdown,
+            &ScanOptions {
+                sample_limit: &|_, _| usize::MAX,
+                boilerplate: &[],
+                paragraph_fields: false,
+            },
+        );
+        let Some(first) = out.headings.first() else {
+            return Err(TemplateError::NoHeadings {
+                name: name.to_string(),
+            });
+        };
+        let h1_count = out.headings.iter().filter(|h| h.level == 1).count();
+        let has_title = first.level == 1
+            && out.headings.len() > 1
+            && (h1_count == 1 || !first.body.prose_outside_lists);
+        let title = has_title.then(|| first.text.clone());
+        let skip = usize::from(has_title);
+
+        let mut sections: Vec<TemplateSection> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut boilerplate = Vec::new();
+        let mut conditional: Option<(u8, String)> = None;
+        for h in &out.headings[skip..] {
+            while stack.last().is_some_and(|&p| sections[p].level >= h.level) {
+                stack.pop();
+            }
+            if conditional
+                .as_ref()
+                .is_some_and(|(level, _)| h.level < *level)
+            {
+                conditional = None;
+            }
+            let mut normalized = words_joined(&h.body.text);
+            let mut marker_type = None;
+            if let Some((marker, kind)) = find_conditional_marker(&normalized) {
+                normalized = normalized.replace(&marker, " ");
+                boilerplate.push(marker);
+                marker_type = Some(kind);
+            }
+            let only_for = conditional
+                .as_ref()
+                .filter(|(level, _)| h.level == *level)
+                .map(|(_, kind)| kind.clone());
+            sections.push(TemplateSection {
+                heading: h.text.clone(),
+                level: h.level,
+                parent: stack.last().copied(),
+                optional: h.text.to_lowercase().contains("(optional)"),
+                only_for,
+                guidance: collapse_ws(&h.body.text),
+                line: h.line,
+                keys: vec![h.key.clone()],
+                guidance_words: WordSet::of(&normalized),
+            });
+            if let Some(kind) = marker_type {
+                conditional = Some((h.level, kind));
+            }
+            stack.push(sections.len() - 1);
+        }
+
+        let mut template_fields: Vec<TemplateField> = Vec::new();
+        let mut index_map: HashMap<usize, usize> = HashMap::new();
+        for (i, f) in out.fields.iter().enumerate() {
+            if f.after_first_heading && !has_title {
+                continue;
+            }
+            index_map.insert(i, template_fields.len());
+            template_fields.push(TemplateField {
+                label: f.label.clone(),
+                example: f.value.clone(),
+                parent: f.parent.and_then(|p| index_map.get(&p).copied()),
+                required: false,
+                bold: f.bold,
+                key: label_key(&f.label),
+                example_words: WordSet::of(&f.value),
+            });
+        }
+
+        let mut template = Template {
+            name: name.to_string(),
+            title,
+            sections,
+            fields: template_fields,
+            threshold: rules.threshold(),
+            filler: Filler::new(&rules.filler()),
+            by_key: HashMap::new(),
+            boilerplate,
+            sample_limits: Vec::new(),
+        };
+        template.apply_rules(rules)?;
+        for (i, s) in template.sections.iter().enumerate() {
+            for key in &s.keys {
+                template.by_key.entry(key.clone()).or_default().push(i);
+            }
+        }
+        template.sample_limits = template
+            .sections
+            .iter()
+            .map(|s| {
+                if s.guidance_words.is_empty() {
+                    256
+                } else {
+                    s.guidance.len() * 2 + 256
+                }
+            })
+            .collect();
+        Ok(template)
+    }
+
+    fn apply_rules(&mut self, rules: &TemplateRules) -> Result<(), TemplateError> {
+        let threshold = rules.threshold();
+        if !(0.0..=1.0).contains(&threshold) || threshold.is_nan() {
+            return Err(TemplateError::InvalidThreshold {
+                name: self.name.clone(),
+                value: threshold,
+            });
+        }
+        for name in &rules.optional {
+            let i = self.section_named(name, "optional")?;
+            self.sections[i].optional = true;
+        }
+        for (name, aliases) in &rules.aliases {
+            let i = self.section_named(name, "aliases")?;
+            self.sections[i]
+                .keys
+                .extend(aliases.iter().map(|a| heading_key(a)));
+        }
+        for (kind, names) in &rules.only_for {
+            for name in names {
+                let i = self.section_named(name, "only_for")?;
+                self.sections[i].only_for = Some(doc_type_key(kind));
+            }
+        }
+        let has_children: Vec<bool> = (0..self.fields.len())
+            .map(|i| self.fields.iter().any(|f| f.parent == Some(i)))
+            .collect();
+        match &rules.required_fields {
+            None => {
+                for (f, parent) in self.fields.iter_mut().zip(has_children) {
+                    f.required = !parent;
+                }
+            }
+            Some(names) => {
+                for name in names {
+                    let key = label_key(name);
+                    let Some(f) = self.fields.iter_mut().find(|f| f.key == key) else {
+                        return Err(TemplateError::UnknownField {
+                            name: self.name.clone(),
+                            field: name.clone(),
+                        });
+                    };
+                    f.required = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn section_named(&self, name: &str, rule: &'static str) -> Result<usize, TemplateError> {
+        let key = heading_key(name);
+        self.sections
+            .iter()
+            .position(|s| s.keys[0] == key)
+            .ok_or_else(|| TemplateError::UnknownSection {
+                name: self.name.clone(),
+                rule,
+                section: name.to_string(),
+            })
+    }
+
+    /// Document types that make some sections required (e.g. `system design`).
+    pub fn doc_types(&self) -> Vec<&str> {
+        let mut kinds: Vec<&str> = self
+            .sections
+            .iter()
+            .filter_map(|s| s.only_for.as_deref())
+            .collect();
+        kinds.dedup();
+        kinds
+    }
+}
+
+/// Finds "for X doc(s), include the following sub-sections" in a normalised body; returns the
+/// normalised marker and the doc type `X`.
+fn find_conditional_marker(normalized: &str) -> Option<(String, String)> {
+    let pos = normalized.find("include the following")?;
+    let after = &normalized[pos + "include the following".len()..];
+    let tail = ["sub sections", "subsections", "sections"]
+        .iter()
+        .find(|t| after.trim_start().starts_with(*t))?;
+    let end =
+        pos + "include the following".len() + (after.len() - after.trim_start().len()) + tail.len();
+    let before = &normalized[..pos];
+    let for_at = before.rfind("for ")?;
+    if before[for_at..].split(' ').count() > 8 || (for_at > 0 && !before[..for_at].ends_with(' ')) {
+        return None;
+    }
+    let kind = doc_type_key(&before[for_at + 4..]);
+    if kind.is_empty() {
+        return None;
+    }
+    Some((normalized[for_at..end].to_string(), kind))
+}
+
+fn collapse_ws(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_is_found_with_its_doc_type() {
+        let (marker, kind) = find_conditional_marker(
+            "explicitly list them for system design doc include the following sub sections",
+        )
+        .unwrap();
+        assert_eq!(kind, "system design");
+        assert_eq!(
+            marker,
+            "for system design doc include the following sub sections"
+        );
+    }
+
+    #[test]
+    fn no_headings_is_an_error() {
+        let err = Template::parse("t", "just text\n", &TemplateRules::default()).unwrap_err();
+        assert!(matches!(err, TemplateError::NoHeadings { .. }));
+    }
+}
