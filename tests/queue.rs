@@ -60,30 +60,26 @@ impl Handler for Scripted {
         if self.permanent.lock().unwrap().contains(&delivery.id) {
             return Err(HandleError::Permanent("payload unusable".into()));
         }
-        if let Some(left) = self
-            .transient_failures
-            .lock()
-            .unwrap()
-            .get_mut(&delivery.id)
-        {
-            if *left > 0 {
+        let mut failures = self.transient_failures.lock().unwrap();
+        match failures.get_mut(&delivery.id) {
+            Some(left) if *left > 0 => {
                 *left -= 1;
-                return Err(HandleError::Transient {
+                Err(HandleError::Transient {
                     message: "GitHub answered 502".into(),
                     retry_at: None,
-                });
+                })
             }
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
 async fn wait_for_status(app: &TestApp, id: &str, status: DeliveryStatus) -> Delivery {
     for _ in 0..1000 {
-        if let Some(d) = app.store.get_delivery(id).await.unwrap() {
-            if d.status == status {
-                return d;
-            }
+        if let Some(d) = app.store.get_delivery(id).await.unwrap()
+            && d.status == status
+        {
+            return d;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use design_review::domain::{PrNumber, PrRef, RepoName};
 use design_review::store::{
     self, AuditEntry, AuditFilter, DeliveryFilter, DeliveryStatus, InsertOutcome, NewDelivery,
-    PrState, Skip, Store, StoreError,
+    PrState, ReviewRequest, Skip, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -589,7 +589,16 @@ async fn pr_state_round_trips_and_is_kept_per_pr() {
                 reason: "typo fix, \"no design\" needed".to_string(),
                 at: Utc::now(),
             }),
-            requested: vec!["alice".to_string(), "acme/design-review".to_string()],
+            requested: vec![
+                ReviewRequest {
+                    reviewer: "@alice".to_string(),
+                    error: None,
+                },
+                ReviewRequest {
+                    reviewer: "@acme/design-review".to_string(),
+                    error: Some("Reviews may only be requested from collaborators.".to_string()),
+                },
+            ],
         };
         store.save_pr_state(&pr(1), &full).await.unwrap();
         assert_eq!(store.pr_state(&pr(1)).await.unwrap(), full);

@@ -1,36 +1,164 @@
-//! The design-review workflow on pull requests (handler of the delivery queue).
+//! The design-review workflow on pull requests: the handler of the delivery queue.
+//!
+//! [`Workflow`] turns each stored delivery into GitHub output: evaluate a PR (check run, sticky
+//! comment, review requests, approval gate), answer a merge queue, run slash-commands. The
+//! pure parts (approvals, verdict, rendering) are separate from the I/O (evaluate, publish).
 
-use std::sync::Arc;
+pub mod approvals;
+mod cache;
+pub mod check_output;
+pub mod comment;
+pub mod docs;
+mod evaluate;
+pub mod evaluation;
+pub mod limits;
+mod merge_group;
+pub mod publish;
+pub mod repo_config;
+pub mod reviewers;
+
+use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 
+pub use evaluate::{Hints, candidates, services_with_owners};
+
 use crate::{
     config::settings::Settings,
+    github::{AppCredentials, GithubApp, GithubError, InstallationClient},
     queue::{HandleError, Handler},
-    store::{Delivery, Store},
-    webhook::Event,
+    store::{Delivery, Store, StoreError},
+    webhook::{Event, event::PayloadError},
 };
+
+use cache::TtlCache;
+use docs::DocCaches;
+
+/// Why handling a delivery failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("GitHub: {0}")]
+    Github(#[from] GithubError),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Payload(#[from] PayloadError),
+    #[error("delivery has no installation id (not a GitHub App delivery)")]
+    NoInstallation,
+}
+
+impl From<WorkflowError> for HandleError {
+    fn from(error: WorkflowError) -> Self {
+        let transient = match &error {
+            WorkflowError::Github(e) => e.is_transient() || matches!(e, GithubError::Unauthorized),
+            WorkflowError::Store(_) => true,
+            WorkflowError::Payload(_) | WorkflowError::NoInstallation => false,
+        };
+        if transient {
+            let retry_at = match &error {
+                WorkflowError::Github(e) => e.retry_at(),
+                _ => None,
+            };
+            HandleError::Transient {
+                message: error.to_string(),
+                retry_at,
+            }
+        } else {
+            HandleError::Permanent(error.to_string())
+        }
+    }
+}
+
+/// The workflow's long-lived parts: the GitHub App, the store and in-process caches.
+pub struct Workflow {
+    app: GithubApp,
+    store: Arc<dyn Store>,
+    docs: DocCaches,
+    /// (team, login) -> active member; short-lived, membership changes.
+    membership: TtlCache<(String, String), bool>,
+}
+
+impl Workflow {
+    pub fn new(app: GithubApp, store: Arc<dyn Store>) -> Self {
+        Self {
+            app,
+            store,
+            docs: DocCaches::default(),
+            membership: TtlCache::new(Duration::from_secs(300), 4096),
+        }
+    }
+
+    fn client(
+        &self,
+        installation: Option<crate::domain::InstallationId>,
+    ) -> Result<InstallationClient, WorkflowError> {
+        installation
+            .map(|id| self.app.installation(id))
+            .ok_or(WorkflowError::NoInstallation)
+    }
+
+    /// Handles one delivery.
+    pub async fn handle_delivery(&self, delivery: &Delivery) -> Result<(), WorkflowError> {
+        let event = Event::parse(&delivery.event, delivery.payload.as_bytes())?;
+        match event {
+            Event::Evaluate(e) => {
+                let client = self.client(e.installation)?;
+                // A payload describes the PR as it was when GitHub sent it: trust it only on
+                // the first attempt of a fresh delivery.
+                let fresh = delivery.attempts <= 1
+                    && chrono::Utc::now() - delivery.received_at < chrono::Duration::seconds(60);
+                let hints = Hints {
+                    no_reviews_yet: fresh && e.reason == "pull_request.opened",
+                    pull: e.snapshot.filter(|_| fresh).map(|s| (s.pull, s.requested)),
+                    default_branch: e.default_branch,
+                };
+                self.evaluate(&client, &e.pr, hints).await
+            }
+            Event::RerunCommit(e) => {
+                let client = self.client(e.installation)?;
+                let pulls = client.list_open_pulls(&e.repo).await?;
+                for pull in pulls.into_iter().filter(|p| p.head_sha == e.head_sha) {
+                    let pr = crate::domain::PrRef {
+                        repo: e.repo.clone(),
+                        number: pull.number,
+                    };
+                    self.evaluate(&client, &pr, Hints::default()).await?;
+                }
+                Ok(())
+            }
+            Event::MergeGroup(e) => {
+                let client = self.client(e.installation)?;
+                self.merge_group(&client, &e).await
+            }
+            Event::Comment(c) => {
+                tracing::debug!(pr = %c.pr, "comment received; commands are not handled yet");
+                Ok(())
+            }
+            Event::Ping | Event::Ignored(_) => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl Handler for Workflow {
+    async fn handle(&self, delivery: &Delivery) -> Result<(), HandleError> {
+        self.handle_delivery(delivery).await.map_err(Into::into)
+    }
+}
 
 /// Builds the queue's handler, or `None` when the App has no credentials yet.
 pub fn handler(
     settings: &Settings,
-    _store: Arc<dyn Store>,
+    store: Arc<dyn Store>,
 ) -> anyhow::Result<Option<Arc<dyn Handler>>> {
-    Ok(settings
-        .app
-        .as_ref()
-        .map(|_| Arc::new(Dispatcher) as Arc<dyn Handler>))
-}
-
-/// Routes each stored delivery to the part of the workflow that handles it.
-pub struct Dispatcher;
-
-#[async_trait]
-impl Handler for Dispatcher {
-    async fn handle(&self, delivery: &Delivery) -> Result<(), HandleError> {
-        let event = Event::parse(&delivery.event, delivery.payload.as_bytes())
-            .map_err(|e| HandleError::Permanent(e.to_string()))?;
-        tracing::info!(?event, "delivery received (workflow not yet connected)");
-        Ok(())
-    }
+    let Some(app) = &settings.app else {
+        return Ok(None);
+    };
+    let github = GithubApp::new(AppCredentials {
+        app_id: app.app_id,
+        private_key: app.private_key.clone(),
+        api_base: settings.github_api_url.clone(),
+    })
+    .map_err(|e| anyhow::anyhow!("PRIVATE_KEY: {e}"))?;
+    Ok(Some(Arc::new(Workflow::new(github, store))))
 }

@@ -154,8 +154,17 @@ pub struct PrState {
     pub check_hash: Option<String>,
     /// Set while the design review of this PR is waived by `skip`.
     pub skip: Option<Skip>,
-    /// Logins and `org/team` slugs review requests were already sent to (never re-requested).
-    pub requested: Vec<String>,
+    /// Reviewers already asked on this PR (never asked again), with GitHub's refusal if any.
+    pub requested: Vec<ReviewRequest>,
+}
+
+/// One review request the bot made (or tried to make).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ReviewRequest {
+    /// `@login` or `@org/team`, lower case.
+    pub reviewer: String,
+    /// GitHub's message when it refused the request (e.g. a team without access).
+    pub error: Option<String>,
 }
 
 /// A waiver of the design review, with who asked and why.

@@ -372,7 +372,7 @@ impl Store for SqliteStore {
         let head: Option<String> = row.try_get("check_head_sha")?;
         let run: Option<i64> = row.try_get("check_run_id")?;
         let skip: Option<Json<Skip>> = row.try_get("skip")?;
-        let requested: Json<Vec<String>> = row.try_get("requested")?;
+        let requested: Json<Vec<ReviewRequest>> = row.try_get("requested")?;
         Ok(PrState {
             comment_id: row.try_get("comment_id")?,
             comment_hash: row.try_get("comment_hash")?,

@@ -6,7 +6,10 @@
 
 use serde::Deserialize;
 
-use crate::domain::{CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName};
+use crate::{
+    domain::{CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName, TeamSlug},
+    github::models::{PullRequest as PullFacts, PullState, RequestedReviewers},
+};
 
 /// What a delivery asks the bot to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +18,7 @@ pub enum Event {
     Ping,
     /// Something changed that can change the design review's verdict: evaluate the PR again.
     /// Handling only the newest of several pending ones is enough (coalescable).
-    Evaluate(EvaluateEvent),
+    Evaluate(Box<EvaluateEvent>),
     /// A comment (or review body) on a PR that may hold slash-commands. Never coalesced.
     Comment(CommentEvent),
     /// A merge queue asks for checks on a merge group's head.
@@ -38,6 +41,19 @@ pub struct EvaluateEvent {
     pub head_sha: Option<CommitSha>,
     /// Who caused the event.
     pub sender: Option<Login>,
+    /// The repository's default branch (where the configuration is read from), when the
+    /// payload says.
+    pub default_branch: Option<String>,
+    /// The pull request as the payload describes it, which saves fetching it again when the
+    /// delivery is fresh.
+    pub snapshot: Option<PullSnapshot>,
+}
+
+/// A pull request as a webhook payload describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullSnapshot {
+    pub pull: PullFacts,
+    pub requested: RequestedReviewers,
 }
 
 /// A comment on a pull request.
@@ -50,6 +66,7 @@ pub struct CommentEvent {
     pub author: Login,
     pub author_is_bot: bool,
     pub body: String,
+    pub default_branch: Option<String>,
 }
 
 /// `merge_group.checks_requested`.
@@ -142,6 +159,7 @@ struct IdOnly {
 #[derive(Debug, Deserialize)]
 struct Repository {
     full_name: String,
+    default_branch: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,12 +178,68 @@ impl User {
 #[derive(Debug, Deserialize)]
 struct PullRequest {
     number: u64,
-    head: Option<ShaOnly>,
+    head: Option<Branch>,
+    base: Option<Branch>,
+    user: Option<User>,
+    title: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    state: Option<String>,
+    html_url: Option<String>,
+    requested_reviewers: Option<Vec<User>>,
+    requested_teams: Option<Vec<TeamRef>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct ShaOnly {
+struct Branch {
     sha: String,
+    #[serde(rename = "ref")]
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TeamRef {
+    slug: String,
+}
+
+impl PullRequest {
+    /// The full picture, when the payload carries everything the workflow needs.
+    fn snapshot(&self, repo: &RepoName) -> Option<PullSnapshot> {
+        let head = self.head.as_ref()?;
+        let base = self.base.as_ref()?;
+        let pull = PullFacts {
+            number: PrNumber(self.number),
+            title: self.title.clone().unwrap_or_default(),
+            head_sha: CommitSha(head.sha.clone()),
+            head_ref: head.name.clone().unwrap_or_default(),
+            base_ref: base.name.clone()?,
+            author: Login(self.user.as_ref()?.login.clone()),
+            draft: self.draft,
+            state: match self.state.as_deref()? {
+                "open" => PullState::Open,
+                _ => PullState::Closed,
+            },
+            html_url: self.html_url.clone().unwrap_or_default(),
+        };
+        let requested = RequestedReviewers {
+            users: self
+                .requested_reviewers
+                .as_ref()?
+                .iter()
+                .map(|u| Login(u.login.clone()))
+                .collect(),
+            teams: self
+                .requested_teams
+                .as_ref()?
+                .iter()
+                .map(|t| TeamSlug {
+                    org: repo.owner.clone(),
+                    slug: t.slug.clone(),
+                })
+                .collect(),
+        };
+        Some(PullSnapshot { pull, requested })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +286,10 @@ impl Envelope {
         let action = self.action.clone().unwrap_or_default();
         let installation = self.installation.as_ref().map(|i| InstallationId(i.id));
         let sender = self.sender.as_ref().map(|u| Login(u.login.clone()));
+        let default_branch = self
+            .repository
+            .as_ref()
+            .and_then(|r| r.default_branch.clone());
         let ignored = |why: &str| Ok(Event::Ignored(format!("{event}.{action}: {why}")));
         let repo = || -> Result<RepoName, PayloadError> {
             self.repository
@@ -220,16 +298,24 @@ impl Envelope {
                 .ok_or(PayloadError::Missing("repository.full_name"))
         };
         let evaluate = |number: u64, head_sha: Option<String>| -> Result<Event, PayloadError> {
-            Ok(Event::Evaluate(EvaluateEvent {
+            let repo = repo()?;
+            let snapshot = self
+                .pull_request
+                .as_ref()
+                .filter(|pr| pr.number == number)
+                .and_then(|pr| pr.snapshot(&repo));
+            Ok(Event::Evaluate(Box::new(EvaluateEvent {
                 pr: PrRef {
-                    repo: repo()?,
+                    repo,
                     number: PrNumber(number),
                 },
                 installation,
                 reason: format!("{event}.{action}"),
                 head_sha: head_sha.map(CommitSha),
                 sender: sender.clone(),
-            }))
+                default_branch: default_branch.clone(),
+                snapshot,
+            })))
         };
         match event {
             "pull_request" => {
@@ -266,20 +352,22 @@ impl Envelope {
                 let body = review.and_then(|r| r.body.clone()).unwrap_or_default();
                 // A review body may hold commands; only a freshly submitted one runs them
                 // (an edited body never re-runs commands).
-                if action == "submitted" && !body.trim().is_empty() {
-                    if let Some(user) = review.and_then(|r| r.user.as_ref()) {
-                        return Ok(Event::Comment(CommentEvent {
-                            pr: PrRef {
-                                repo: repo()?,
-                                number: PrNumber(pr.number),
-                            },
-                            installation,
-                            comment_id: None,
-                            author: Login(user.login.clone()),
-                            author_is_bot: user.is_bot(),
-                            body,
-                        }));
-                    }
+                if action == "submitted"
+                    && !body.trim().is_empty()
+                    && let Some(user) = review.and_then(|r| r.user.as_ref())
+                {
+                    return Ok(Event::Comment(CommentEvent {
+                        pr: PrRef {
+                            repo: repo()?,
+                            number: PrNumber(pr.number),
+                        },
+                        installation,
+                        comment_id: None,
+                        author: Login(user.login.clone()),
+                        author_is_bot: user.is_bot(),
+                        body,
+                        default_branch: default_branch.clone(),
+                    }));
                 }
                 evaluate(pr.number, pr.head.as_ref().map(|h| h.sha.clone()))
             }
@@ -312,6 +400,7 @@ impl Envelope {
                     author: Login(user.login.clone()),
                     author_is_bot: false,
                     body: comment.body.clone().unwrap_or_default(),
+                    default_branch: default_branch.clone(),
                 }))
             }
             "check_run" | "check_suite" => {

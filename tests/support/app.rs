@@ -14,6 +14,8 @@ use secrecy::SecretString;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+static DELIVERIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 pub const SECRET: &str = "test-webhook-secret";
 pub const WEBHOOK_PATH: &str = "/api/github/webhooks";
 
@@ -49,13 +51,34 @@ impl TestApp {
 
     /// Intake plus workers running `handler`.
     pub async fn with_handler(handler: Arc<dyn Handler>, settings: QueueSettings) -> Self {
-        Self::start(Some(handler), settings).await
+        Self::start_with(|_| handler, settings).await
     }
 
     async fn start(handler: Option<Arc<dyn Handler>>, settings: QueueSettings) -> Self {
+        match handler {
+            Some(handler) => Self::start_with(|_| handler, settings).await,
+            None => {
+                Self::start_inner(None::<fn(Arc<dyn Store>) -> Arc<dyn Handler>>, settings).await
+            }
+        }
+    }
+
+    /// Intake plus workers running the handler `make` builds over the app's store.
+    pub async fn start_with(
+        make: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Handler>,
+        settings: QueueSettings,
+    ) -> Self {
+        Self::start_inner(Some(make), settings).await
+    }
+
+    async fn start_inner(
+        make: Option<impl FnOnce(Arc<dyn Store>) -> Arc<dyn Handler>>,
+        settings: QueueSettings,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = store::connect(&url).await.expect("store opens");
+        let handler = make.map(|make| make(store.clone()));
         let wake = Arc::new(Notify::new());
         let shutdown = CancellationToken::new();
         let workers = handler.map(|handler| {
@@ -140,6 +163,28 @@ impl TestApp {
             request = request.header("x-hub-signature-256", signature);
         }
         request.send().await.expect("request sent")
+    }
+
+    /// Sends a delivery and waits until the queue has handled everything.
+    pub async fn deliver(&self, event: &str, body: &str) -> reqwest::StatusCode {
+        let id = format!(
+            "delivery-{}",
+            DELIVERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let status = self.send(event, &id, body).await.status();
+        self.wait_idle().await;
+        status
+    }
+
+    /// Waits until no delivery is pending or in progress.
+    pub async fn wait_idle(&self) {
+        for _ in 0..1000 {
+            if self.store.queue_depth().await.expect("queue depth") == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("queue did not drain within 10 s");
     }
 
     /// Stops taking deliveries and waits for the workers to finish the ones in hand.

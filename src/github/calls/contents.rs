@@ -60,6 +60,7 @@ fn decode(wire: WireContent) -> Result<FileContent, GithubError> {
 
 impl InstallationClient {
     /// `GET /repos/{owner}/{repo}/contents/{path}?ref=...`; `None` when the file does not exist.
+    /// An empty `git_ref` reads the default branch.
     ///
     /// A file over [`MAX_FILE_SIZE`] is [`GithubError::TooLarge`] with its size (its content is
     /// never downloaded: GitHub's JSON carries none past 1 MB). Re-reading a file sends its ETag, so
@@ -76,12 +77,17 @@ impl InstallationClient {
         let mut request = self.request(
             Method::GET,
             ROUTE,
-            format!(
-                "{}/contents/{}?ref={}",
-                repo_path(repo),
-                file_path(path),
-                seg(git_ref)
-            ),
+            // An empty ref reads the repository's default branch (GitHub's default).
+            if git_ref.is_empty() {
+                format!("{}/contents/{}", repo_path(repo), file_path(path))
+            } else {
+                format!(
+                    "{}/contents/{}?ref={}",
+                    repo_path(repo),
+                    file_path(path),
+                    seg(git_ref)
+                )
+            },
         );
         request.if_none_match = cached.as_ref().map(|(etag, _)| etag.clone());
         let response = match self.send(&request).await {

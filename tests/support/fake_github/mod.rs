@@ -23,6 +23,7 @@ mod json;
 mod log;
 mod routes;
 pub mod state;
+mod webhooks;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;

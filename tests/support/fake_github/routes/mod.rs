@@ -4,7 +4,7 @@ mod apps;
 mod checks;
 mod issues;
 mod orgs;
-mod pulls;
+pub(super) mod pulls;
 mod repos;
 
 use std::sync::Arc;

@@ -15,7 +15,7 @@ use crate::support::fake_github::state::{Pull, ReviewerRequestRecord};
 /// GitHub lists at most this many files of a pull request.
 const MAX_LISTED_FILES: usize = 3000;
 
-fn pull_json(full: &str, number: u64, pull: &Pull) -> Value {
+pub(crate) fn pull_json(full: &str, number: u64, pull: &Pull) -> Value {
     json!({
         "url": format!("https://api.github.com/repos/{full}/pulls/{number}"),
         "id": 1_000_000 + number,
@@ -29,6 +29,10 @@ fn pull_json(full: &str, number: u64, pull: &Pull) -> Value {
         "body": "",
         "draft": pull.draft,
         "merged": false,
+        "requested_reviewers": pull.requested_users.iter().map(|u| person(u)).collect::<Vec<_>>(),
+        "requested_teams": pull.requested_teams.iter().map(|t| json!({
+            "name": t, "slug": t, "id": 1, "privacy": "closed", "permission": "pull"
+        })).collect::<Vec<_>>(),
         "head": {
             "label": format!("{}:{}", full.split('/').next().unwrap_or(""), pull.head_ref),
             "ref": pull.head_ref,

@@ -1,0 +1,318 @@
+//! Finds the design docs a pull request adds or changes and checks each against its template.
+//!
+//! Content is read at the PR's head SHA; facts keyed by a commit SHA never change, so they are
+//! cached and a re-evaluation of the same head costs no file reads.
+
+use std::sync::Arc;
+
+use crate::{
+    checker::{self, DocReport, Template},
+    config::repo::RepoConfig,
+    domain::{CommitSha, PrRef, RepoName},
+    github::{
+        GithubError, InstallationClient,
+        models::{FileStatus, PullFile},
+    },
+};
+
+use super::{
+    cache::ShaCache,
+    repo_config::{self, CONFIG_PATH, ConfigProblem},
+};
+
+/// What happened to one design doc of the PR.
+#[derive(Debug, Clone)]
+pub struct DocOutcome {
+    pub path: String,
+    /// Built-in template name or repository path.
+    pub template: String,
+    /// Blob SHA at the head (equal SHAs mean equal content).
+    pub blob_sha: String,
+    pub result: DocResult,
+}
+
+/// The check's result, or why the doc could not be checked (shown as an error on the PR).
+#[derive(Debug, Clone)]
+pub enum DocResult {
+    Checked(DocReport),
+    Unreadable(String),
+}
+
+impl DocOutcome {
+    /// True when the doc has no error-severity gap.
+    pub fn passes(&self) -> bool {
+        matches!(&self.result, DocResult::Checked(report) if report.passes())
+    }
+}
+
+/// A file's content at a commit, as far as we are willing to read it.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Text { blob_sha: String, text: Arc<str> },
+    Unreadable { blob_sha: String, reason: String },
+    Missing,
+}
+
+/// Caches of facts that are fixed by a commit SHA.
+pub struct DocCaches {
+    files: ShaCache<(String, u64, String), Arc<Vec<PullFile>>>,
+    contents: ShaCache<(String, String, String), Fetched>,
+}
+
+impl Default for DocCaches {
+    fn default() -> Self {
+        Self {
+            files: ShaCache::new(256),
+            contents: ShaCache::new(1024),
+        }
+    }
+}
+
+impl DocCaches {
+    /// The PR's changed files at `head` (all pages; 3,000-file PRs included).
+    pub async fn pull_files(
+        &self,
+        client: &InstallationClient,
+        pr: &PrRef,
+        head: &CommitSha,
+    ) -> Result<Arc<Vec<PullFile>>, GithubError> {
+        let key = (pr.repo.to_string(), pr.number.0, head.0.clone());
+        if let Some(files) = self.files.get(&key) {
+            return Ok(files);
+        }
+        let files = Arc::new(client.list_pull_files(&pr.repo, pr.number).await?);
+        self.files.put(key, files.clone());
+        Ok(files)
+    }
+
+    /// A file's text at a commit: over 1 MiB or not UTF-8 is reported, never read whole.
+    pub async fn file_at(
+        &self,
+        client: &InstallationClient,
+        repo: &RepoName,
+        path: &str,
+        commit: &CommitSha,
+    ) -> Result<Fetched, GithubError> {
+        let key = (repo.to_string(), path.to_string(), commit.0.clone());
+        if let Some(fetched) = self.contents.get(&key) {
+            return Ok(fetched);
+        }
+        let fetched = match client.get_file(repo, path, &commit.0).await {
+            Ok(Some(file)) => match String::from_utf8(file.content) {
+                Ok(text) => Fetched::Text {
+                    blob_sha: file.sha,
+                    text: text.into(),
+                },
+                Err(_) => Fetched::Unreadable {
+                    blob_sha: file.sha,
+                    reason: "the file is not UTF-8 text (binary?), so it cannot be checked"
+                        .to_string(),
+                },
+            },
+            Ok(None) => Fetched::Missing,
+            Err(GithubError::TooLarge { size, limit }) => Fetched::Unreadable {
+                blob_sha: String::new(),
+                reason: format!(
+                    "the file is {size} bytes; design docs over {limit} bytes are not checked"
+                ),
+            },
+            Err(error) => return Err(error),
+        };
+        self.contents.put(key, fetched.clone());
+        Ok(fetched)
+    }
+}
+
+/// Files of the PR that count as design docs: added, modified, renamed or copied (never removed)
+/// and matching the configured globs; with the template that applies.
+pub fn design_docs<'a>(
+    config: &RepoConfig,
+    files: &'a [PullFile],
+) -> Result<Vec<(&'a PullFile, String)>, crate::config::repo::ConfigError> {
+    let matcher = config.matcher()?;
+    Ok(files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.status,
+                FileStatus::Added
+                    | FileStatus::Modified
+                    | FileStatus::Renamed
+                    | FileStatus::Copied
+                    | FileStatus::Changed
+            )
+        })
+        .filter_map(|f| {
+            matcher
+                .template_for(&f.filename)
+                .map(|t| (f, t.to_string()))
+        })
+        .collect())
+}
+
+/// Everything needed to check the docs of one PR.
+pub struct DocCheck<'a> {
+    pub client: &'a InstallationClient,
+    pub caches: &'a DocCaches,
+    pub repo: &'a RepoName,
+    pub head: &'a CommitSha,
+    pub default_branch: &'a str,
+    pub config: &'a RepoConfig,
+}
+
+impl DocCheck<'_> {
+    /// Checks every design doc; a template that cannot be loaded is a configuration problem.
+    pub async fn run(
+        &self,
+        docs: &[(&PullFile, String)],
+    ) -> Result<(Vec<DocOutcome>, Vec<ConfigProblem>), GithubError> {
+        let mut outcomes = Vec::with_capacity(docs.len());
+        let mut problems = Vec::new();
+        let mut templates: Vec<(String, Result<Template, String>)> = Vec::new();
+        for (file, template_name) in docs {
+            if !templates.iter().any(|(name, _)| name == template_name) {
+                let loaded = self.template(template_name).await?;
+                if let Err(message) = &loaded {
+                    problems.push(ConfigProblem {
+                        file: format!("template {template_name}"),
+                        error: crate::config::repo::ConfigError {
+                            line: None,
+                            column: None,
+                            message: message.clone(),
+                        },
+                    });
+                }
+                templates.push((template_name.clone(), loaded));
+            }
+            let template = templates
+                .iter()
+                .find(|(name, _)| name == template_name)
+                .map(|(_, t)| t);
+            let fetched = self
+                .caches
+                .file_at(self.client, self.repo, &file.filename, self.head)
+                .await?;
+            let (blob_sha, result) = match (fetched, template) {
+                (Fetched::Text { blob_sha, text }, Some(Ok(template))) => (
+                    blob_sha,
+                    DocResult::Checked(checker::check(&text, template)),
+                ),
+                (Fetched::Text { blob_sha, .. }, _) => (
+                    blob_sha,
+                    DocResult::Unreadable(format!(
+                        "its template `{template_name}` could not be loaded"
+                    )),
+                ),
+                (Fetched::Unreadable { blob_sha, reason }, _) => {
+                    (blob_sha, DocResult::Unreadable(reason))
+                }
+                (Fetched::Missing, _) => continue,
+            };
+            outcomes.push(DocOutcome {
+                path: file.filename.clone(),
+                template: template_name.clone(),
+                blob_sha,
+                result,
+            });
+        }
+        Ok((outcomes, problems))
+    }
+
+    /// A built-in template by name, or a template file read from the default branch.
+    async fn template(&self, name: &str) -> Result<Result<Template, String>, GithubError> {
+        let rules = self.config.rules_for(name);
+        if let Some(parsed) = checker::builtin(name, &rules) {
+            return Ok(parsed.map_err(|e| e.to_string()));
+        }
+        let text = match self
+            .client
+            .get_file(self.repo, name, self.default_branch)
+            .await
+        {
+            Ok(Some(file)) => match String::from_utf8(file.content) {
+                Ok(text) => text,
+                Err(_) => return Ok(Err(format!("template file `{name}` is not UTF-8 text"))),
+            },
+            Ok(None) | Err(GithubError::NotFound) => {
+                return Ok(Err(format!(
+                    "template `{name}` is neither a built-in template ({}) nor a file on the default branch",
+                    checker::builtin_names().join(", ")
+                )));
+            }
+            Err(GithubError::TooLarge { size, .. }) => {
+                return Ok(Err(format!(
+                    "template file `{name}` is {size} bytes, too large"
+                )));
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(Template::parse(name, &text, &rules).map_err(|e| e.to_string()))
+    }
+}
+
+/// Validates configuration and template files that the PR itself changes: they do not apply
+/// to this PR (the default branch's do), but their errors are shown so that a broken config
+/// never reaches the default branch unnoticed.
+pub async fn changed_config_problems(
+    client: &InstallationClient,
+    caches: &DocCaches,
+    repo: &RepoName,
+    head: &CommitSha,
+    base_config: &RepoConfig,
+    files: &[PullFile],
+) -> Result<Vec<ConfigProblem>, GithubError> {
+    let mut problems = Vec::new();
+    let changed = |path: &str| {
+        files
+            .iter()
+            .any(|f| f.filename == path && f.status != FileStatus::Removed)
+    };
+    let mut head_config = None;
+    if changed(CONFIG_PATH) {
+        match caches.file_at(client, repo, CONFIG_PATH, head).await? {
+            Fetched::Text { text, .. } => match repo_config::parse_bytes(text.as_bytes()) {
+                Ok(config) => head_config = Some(config),
+                Err(error) => problems.push(ConfigProblem {
+                    file: format!("{CONFIG_PATH} (changed in this pull request)"),
+                    error,
+                }),
+            },
+            Fetched::Unreadable { reason, .. } => problems.push(ConfigProblem {
+                file: format!("{CONFIG_PATH} (changed in this pull request)"),
+                error: crate::config::repo::ConfigError {
+                    line: None,
+                    column: None,
+                    message: reason,
+                },
+            }),
+            Fetched::Missing => {}
+        }
+    }
+    // Template files named by either configuration and changed here must still parse.
+    let mut template_paths: Vec<(String, crate::checker::TemplateRules)> = Vec::new();
+    for config in std::iter::once(base_config).chain(head_config.as_ref()) {
+        for rule in config.docs() {
+            if checker::builtin_template(&rule.template).is_none()
+                && changed(&rule.template)
+                && !template_paths.iter().any(|(p, _)| p == &rule.template)
+            {
+                template_paths.push((rule.template.clone(), config.rules_for(&rule.template)));
+            }
+        }
+    }
+    for (path, rules) in template_paths {
+        if let Fetched::Text { text, .. } = caches.file_at(client, repo, &path, head).await?
+            && let Err(error) = Template::parse(&path, &text, &rules)
+        {
+            problems.push(ConfigProblem {
+                file: format!("{path} (changed in this pull request)"),
+                error: crate::config::repo::ConfigError {
+                    line: None,
+                    column: None,
+                    message: error.to_string(),
+                },
+            });
+        }
+    }
+    Ok(problems)
+}

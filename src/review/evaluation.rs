@@ -1,0 +1,118 @@
+//! Everything one evaluation of a PR found, and the verdict that follows from it (pure).
+
+use crate::{
+    domain::{CommitSha, PrRef},
+    store::{ReviewRequest, Skip},
+};
+
+use super::{approvals::Gate, docs::DocOutcome, repo_config::ConfigProblem};
+
+/// The facts of one evaluation, as the renderers need them.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub pr: PrRef,
+    pub head: CommitSha,
+    /// Web address of the repository (`https://github.com/acme/widgets`, or the GHES host).
+    pub web_base: String,
+    pub default_branch: String,
+    pub docs: Vec<DocOutcome>,
+    /// The base configuration is invalid: the check fails whatever the docs say.
+    pub base_problem: Option<ConfigProblem>,
+    /// Configuration or template files changed by the PR that do not parse, and templates that
+    /// could not be loaded.
+    pub problems: Vec<ConfigProblem>,
+    pub gate: Gate,
+    /// Review requests made on this PR (with GitHub's refusals).
+    pub requests: Vec<ReviewRequest>,
+    /// Candidates that could not be requested, with why.
+    pub not_requested: Vec<(String, String)>,
+    /// Reviewers are not requested yet because the PR is a draft.
+    pub draft_waiting: bool,
+    pub skip: Option<Skip>,
+    pub command_prefix: String,
+}
+
+/// What the check run says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    Success,
+    Failure,
+    /// Docs complete, approvals missing: the check stays `in_progress`.
+    WaitingForApprovals,
+}
+
+/// The verdict: conclusion and one-line title.
+pub fn verdict(evaluation: &Evaluation) -> (Conclusion, String) {
+    if let Some(problem) = &evaluation.base_problem {
+        let file = problem.file.rsplit(':').next().unwrap_or(&problem.file);
+        return (Conclusion::Failure, format!("Invalid {file}"));
+    }
+    if let Some(skip) = &evaluation.skip {
+        return (
+            Conclusion::Success,
+            format!("Design review skipped by @{}", skip.by),
+        );
+    }
+    if !evaluation.problems.is_empty() {
+        let what = if evaluation
+            .problems
+            .iter()
+            .any(|p| p.file.starts_with(super::repo_config::CONFIG_PATH))
+        {
+            format!(
+                "Invalid {} in this pull request",
+                super::repo_config::CONFIG_PATH
+            )
+        } else {
+            "A design-review template does not load".to_string()
+        };
+        return (Conclusion::Failure, what);
+    }
+    if evaluation.docs.is_empty() {
+        return (
+            Conclusion::Success,
+            "No design documents in this pull request".to_string(),
+        );
+    }
+    let failing = evaluation.docs.iter().filter(|d| !d.passes()).count();
+    if failing > 0 {
+        let errors: usize = evaluation.docs.iter().map(error_count).sum();
+        return (
+            Conclusion::Failure,
+            format!(
+                "{} to fix in {} of {} design doc{}",
+                plural(errors, "gap"),
+                failing,
+                evaluation.docs.len(),
+                if evaluation.docs.len() == 1 { "" } else { "s" }
+            ),
+        );
+    }
+    if !evaluation.gate.satisfied() {
+        return (
+            Conclusion::WaitingForApprovals,
+            format!("Waiting for {}", evaluation.gate.missing().join("; ")),
+        );
+    }
+    (
+        Conclusion::Success,
+        "Design docs complete and approved".to_string(),
+    )
+}
+
+/// Error-severity gaps of a doc (an unreadable doc counts as one).
+pub fn error_count(doc: &DocOutcome) -> usize {
+    match &doc.result {
+        super::docs::DocResult::Checked(report) => report.errors(),
+        super::docs::DocResult::Unreadable(_) => 1,
+    }
+}
+
+/// `1 gap`, `3 gaps`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

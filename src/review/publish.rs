@@ -1,0 +1,144 @@
+//! Publishing an evaluation: the check run (one per head SHA, updated in place) and the sticky
+//! comment (one per PR, edited in place). Unchanged content is not sent again, so a
+//! re-evaluation that changes nothing makes no write and notifies no one.
+
+use sha2::{Digest, Sha256};
+
+use crate::{
+    domain::{CommitSha, PrRef},
+    github::{
+        GithubError, InstallationClient,
+        models::{
+            CheckConclusion, CheckRunId, CheckRunOutput, CheckRunSpec, CheckStatus, CommentId,
+        },
+    },
+    store::PrState,
+};
+
+use super::{comment::MARKER, evaluation::Conclusion};
+
+/// Creates or updates the check run of `head`, recording its id and content hash in `state`.
+pub async fn check_run(
+    client: &InstallationClient,
+    pr: &PrRef,
+    state: &mut PrState,
+    name: &str,
+    head: &CommitSha,
+    conclusion: Conclusion,
+    output: CheckRunOutput,
+) -> Result<(), GithubError> {
+    let (status, github_conclusion) = match conclusion {
+        Conclusion::Success => (CheckStatus::Completed, Some(CheckConclusion::Success)),
+        Conclusion::Failure => (CheckStatus::Completed, Some(CheckConclusion::Failure)),
+        Conclusion::WaitingForApprovals => (CheckStatus::InProgress, None),
+    };
+    let status_key = if status == CheckStatus::Completed {
+        "completed"
+    } else {
+        "in_progress"
+    };
+    let hash = format!(
+        "{status_key}:{}",
+        digest(&[
+            name,
+            &head.0,
+            &format!("{github_conclusion:?}"),
+            &output.title,
+            &output.summary,
+            &serde_json::to_string(&output.annotations).unwrap_or_default(),
+        ])
+    );
+    let spec = CheckRunSpec {
+        name: name.to_string(),
+        head_sha: head.clone(),
+        status,
+        conclusion: github_conclusion,
+        output: Some(output),
+        details_url: None,
+        external_id: Some(pr.to_string()),
+    };
+    let existing = state
+        .check_run
+        .as_ref()
+        .filter(|(sha, _)| sha == &head.0)
+        .map(|(_, id)| *id);
+    let previous_completed = state
+        .check_hash
+        .as_deref()
+        .is_some_and(|h| h.starts_with("completed:"));
+    match existing {
+        Some(_) if state.check_hash.as_deref() == Some(hash.as_str()) => return Ok(()),
+        // A completed run cannot go back to in progress: a new run of the same name replaces it.
+        Some(id) if !(previous_completed && status == CheckStatus::InProgress) => {
+            client
+                .update_check_run(&pr.repo, CheckRunId(id as u64), &spec)
+                .await?;
+        }
+        _ => {
+            let run = client.create_check_run(&pr.repo, &spec).await?;
+            state.check_run = Some((head.0.clone(), run.id.0 as i64));
+        }
+    }
+    state.check_hash = Some(hash);
+    Ok(())
+}
+
+/// Creates or edits the sticky comment so that it shows `body`.
+pub async fn sticky_comment(
+    client: &InstallationClient,
+    pr: &PrRef,
+    state: &mut PrState,
+    body: &str,
+) -> Result<(), GithubError> {
+    let hash = digest(&[body]);
+    if state.comment_id.is_some() && state.comment_hash.as_deref() == Some(hash.as_str()) {
+        return Ok(());
+    }
+    let known = match state.comment_id {
+        Some(id) => Some(CommentId(id as u64)),
+        // Lost track (first run, or the database was reset): look for our marker.
+        None => {
+            let found = client
+                .list_issue_comments(&pr.repo, pr.number)
+                .await?
+                .into_iter()
+                .find(|c| c.author_is_bot && c.body.contains(MARKER));
+            match found {
+                Some(existing) if digest(&[&existing.body]) == hash => {
+                    state.comment_id = Some(existing.id.0 as i64);
+                    state.comment_hash = Some(hash);
+                    return Ok(());
+                }
+                Some(existing) => Some(existing.id),
+                None => None,
+            }
+        }
+    };
+    if let Some(id) = known {
+        match client.update_issue_comment(&pr.repo, id, body).await {
+            Ok(_) => {
+                state.comment_id = Some(id.0 as i64);
+                state.comment_hash = Some(hash);
+                return Ok(());
+            }
+            // Someone deleted it: post a new one.
+            Err(GithubError::NotFound) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    let created = client
+        .create_issue_comment(&pr.repo, pr.number, body)
+        .await?;
+    state.comment_id = Some(created.id.0 as i64);
+    state.comment_hash = Some(hash);
+    Ok(())
+}
+
+fn digest(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(&hasher.finalize()[..16])
+}

@@ -1,0 +1,378 @@
+//! The design-review workflow end to end: signed webhooks into the real router and queue, the
+//! real workflow, a fake GitHub out. Assertions are on what GitHub received.
+
+mod support;
+
+use std::sync::Arc;
+
+use design_review::review::Workflow;
+use support::{
+    app::{TestApp, test_queue_settings},
+    fake_github::FakeGithub,
+};
+
+const REPO: &str = "acme/widgets";
+const DOC: &str = "docs/design/ledger-export.md";
+const COMPLETE: &str = include_str!("fixtures/review/complete-system-design.md");
+const INCOMPLETE: &str = include_str!("fixtures/review/incomplete-system-design.md");
+const CONFIG: &str = r#"
+docs:
+  - paths: ["docs/design/**/*.md"]
+    template: system-design
+review:
+  team: acme/design-review
+  approvals: 1
+  service_owners:
+    payments: ["@acme/payments-owners"]
+"#;
+
+/// A repository with the config on its default branch, a review team and service owners, and
+/// the App's server running against the fake GitHub.
+struct Scenario {
+    gh: FakeGithub,
+    app: TestApp,
+}
+
+impl Scenario {
+    async fn new(config: Option<&str>) -> Self {
+        let gh = FakeGithub::start().await;
+        let repo = gh.repo(REPO);
+        repo.default_branch("main");
+        if let Some(config) = config {
+            repo.file("main", ".github/design-review.yml", config);
+        }
+        gh.team_member("acme", "design-review", "bob");
+        gh.team_member("acme", "payments-owners", "paula");
+        let github = gh.app();
+        let app = TestApp::start_with(
+            move |store| Arc::new(Workflow::new(github, store)),
+            test_queue_settings(),
+        )
+        .await;
+        Self { gh, app }
+    }
+
+    /// Opens PR 7 by alice with `files` ((path, content)) at head `sha`.
+    async fn open(&self, sha: &str, files: &[(&str, &str)]) {
+        let pull = self.gh.pull(REPO, 7);
+        pull.author("alice").head_sha(sha);
+        for (path, content) in files {
+            pull.file(path, "added", *content);
+        }
+        self.event("opened").await;
+    }
+
+    async fn event(&self, action: &str) {
+        let body = self.gh.pull_request_event(action, REPO, 7);
+        assert_eq!(self.app.deliver("pull_request", &body).await, 202);
+    }
+
+    async fn review(&self, login: &str, state: &str) {
+        self.gh.pull(REPO, 7).review(login, state);
+        let body = self.gh.review_event("submitted", REPO, 7, login, state, "");
+        assert_eq!(self.app.deliver("pull_request_review", &body).await, 202);
+    }
+
+    /// The latest check run of head `sha`.
+    fn check(&self, sha: &str) -> support::fake_github::state::CheckRunRecord {
+        self.gh
+            .check_runs(REPO)
+            .into_iter()
+            .rfind(|r| r.head_sha == sha && r.name == "design-review")
+            .unwrap_or_else(|| panic!("no check run on {sha}"))
+    }
+
+    fn bot_comments(&self) -> Vec<support::fake_github::state::CommentRecord> {
+        self.gh
+            .comments(REPO, 7)
+            .into_iter()
+            .filter(|c| c.author_is_bot)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn incomplete_doc_then_complete_then_approved_then_edited() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[(DOC, INCOMPLETE), ("src/lib.rs", "fn main() {}")])
+        .await;
+
+    // Failure with annotations on the doc, one comment, reviewers requested (never the author).
+    let check = s.check("sha1");
+    assert_eq!(check.status, "completed");
+    assert_eq!(check.conclusion.as_deref(), Some("failure"));
+    assert!(
+        check.title().unwrap().contains("to fix"),
+        "{:?}",
+        check.title()
+    );
+    assert!(!check.annotations.is_empty());
+    assert!(check.annotations.iter().all(|a| a["path"] == DOC));
+    assert!(check.summary().unwrap().contains("Motivation"));
+    let comments = s.bot_comments();
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].body.contains("Motivation"));
+    let (users, teams) = s.gh.requested_reviewers(REPO, 7);
+    assert!(
+        users.iter().any(|u| u == "carol"),
+        "named expert requested: {users:?}"
+    );
+    assert!(!users.iter().any(|u| u.eq_ignore_ascii_case("alice")));
+    assert!(teams.iter().any(|t| t == "design-review"), "{teams:?}");
+    assert!(teams.iter().any(|t| t == "payments-owners"), "{teams:?}");
+
+    // The author pushes a complete doc: same comment edited, check waits for approvals.
+    s.gh.pull(REPO, 7)
+        .head_sha("sha2")
+        .file(DOC, "added", COMPLETE);
+    s.event("synchronize").await;
+    let check = s.check("sha2");
+    assert_eq!(check.status, "in_progress", "{:?}", check.title());
+    assert!(
+        check.title().unwrap().contains("@acme/design-review"),
+        "{:?}",
+        check.title()
+    );
+    let comments = s.bot_comments();
+    assert_eq!(comments.len(), 1, "one sticky comment, edited in place");
+    assert_eq!(comments[0].edits(), 1);
+    let requests_before = s.gh.reviewer_requests().len();
+
+    // The author approving their own PR changes nothing.
+    s.review("alice", "APPROVED").await;
+    assert_eq!(s.check("sha2").status, "in_progress");
+
+    // A review-team member approves: still waiting for the payments owners.
+    s.review("bob", "APPROVED").await;
+    let check = s.check("sha2");
+    assert_eq!(check.status, "in_progress");
+    assert!(
+        check.title().unwrap().contains("payments"),
+        "{:?}",
+        check.title()
+    );
+
+    // A payments owner approves: success.
+    s.review("paula", "APPROVED").await;
+    let check = s.check("sha2");
+    assert_eq!(
+        (check.status.as_str(), check.conclusion.as_deref()),
+        ("completed", Some("success"))
+    );
+    assert_eq!(s.bot_comments().len(), 1);
+    assert_eq!(
+        s.gh.reviewer_requests().len(),
+        requests_before,
+        "no one re-requested"
+    );
+
+    // A push that touches only code keeps the approvals.
+    s.gh.pull(REPO, 7)
+        .head_sha("sha3")
+        .file("src/lib.rs", "modified", "fn main() { run() }");
+    s.event("synchronize").await;
+    assert_eq!(s.check("sha3").conclusion.as_deref(), Some("success"));
+
+    // A push that edits the doc does not.
+    let edited = COMPLETE.replace("once a day", "twice a day");
+    s.gh.pull(REPO, 7)
+        .head_sha("sha4")
+        .file(DOC, "added", edited.as_str());
+    s.event("synchronize").await;
+    let check = s.check("sha4");
+    assert_eq!(check.status, "in_progress", "{:?}", check.title());
+    assert!(
+        check.summary().unwrap().contains("No longer counted"),
+        "{}",
+        check.summary().unwrap()
+    );
+    assert!(
+        s.gh.unexpected_requests().is_empty(),
+        "{:?}",
+        s.gh.unexpected_requests()
+    );
+}
+
+#[tokio::test]
+async fn pull_request_without_docs_passes_without_a_comment() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open(
+        "sha1",
+        &[("src/lib.rs", "fn main() {}"), ("docs/guide.md", "# Guide")],
+    )
+    .await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    assert_eq!(
+        check.title(),
+        Some("No design documents in this pull request")
+    );
+    assert!(s.gh.comments(REPO, 7).is_empty());
+    assert!(s.gh.reviewer_requests().is_empty());
+}
+
+#[tokio::test]
+async fn removed_doc_is_not_checked() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.pull(REPO, 7)
+        .author("alice")
+        .head_sha("sha1")
+        .removed_file(DOC);
+    s.event("opened").await;
+    assert_eq!(
+        s.check("sha1").title(),
+        Some("No design documents in this pull request")
+    );
+}
+
+#[tokio::test]
+async fn invalid_config_fails_the_check_naming_the_line() {
+    let broken = "review:\n  team: acme/design-review\n  aprovals: 2\n";
+    let s = Scenario::new(Some(broken)).await;
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("failure"));
+    assert_eq!(check.title(), Some("Invalid .github/design-review.yml"));
+    let summary = check.summary().unwrap();
+    assert!(summary.contains("line 3"), "{summary}");
+    assert!(summary.contains("aprovals"), "{summary}");
+}
+
+#[tokio::test]
+async fn config_changed_only_in_the_pr_head_does_not_apply_but_is_validated() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    // The PR tries to stop its own doc from being checked, with a config that is also broken.
+    let loosened = "docs:\n  - paths: [\"nothing/**\"]\n    template: system-design\nbogus: 1\n";
+    s.open(
+        "sha1",
+        &[(DOC, INCOMPLETE), (".github/design-review.yml", loosened)],
+    )
+    .await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("failure"));
+    let summary = check.summary().unwrap();
+    assert!(
+        summary.contains("changed in this pull request"),
+        "{summary}"
+    );
+    assert!(summary.contains("bogus"), "{summary}");
+    // The default branch's rules still judged the doc.
+    assert!(summary.contains(DOC), "{summary}");
+    assert!(!check.annotations.is_empty());
+}
+
+#[tokio::test]
+async fn a_3000_file_pull_request_works() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    let pull = s.gh.pull(REPO, 7);
+    // GitHub lists at most 3,000 files of a pull request.
+    pull.author("alice")
+        .head_sha("sha1")
+        .many_files(2999, |i| format!("src/file{i}.rs"));
+    pull.file(DOC, "added", COMPLETE);
+    s.event("opened").await;
+    let check = s.check("sha1");
+    assert_eq!(check.status, "in_progress", "{:?}", check.title());
+}
+
+#[tokio::test]
+async fn github_calls_per_evaluation_stay_within_budget() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.clear_log();
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let first: Vec<_> = s.gh.api_calls();
+    assert!(
+        first.len() <= 8,
+        "first evaluation made {} calls: {first:#?}",
+        first.len()
+    );
+    s.gh.clear_log();
+    s.event("synchronize").await;
+    let again = s.gh.api_calls();
+    assert!(
+        again.len() <= 4,
+        "re-evaluation made {} calls: {again:#?}",
+        again.len()
+    );
+    assert_eq!(
+        s.bot_comments()[0].edits(),
+        0,
+        "nothing changed, nothing edited"
+    );
+}
+
+#[tokio::test]
+async fn refused_reviewer_request_is_reported_and_the_rest_goes_on() {
+    // `ghosts` was never declared in the org: GitHub answers 422 for it.
+    let config = CONFIG.replace("@acme/payments-owners", "@acme/ghosts");
+    let s = Scenario::new(Some(&config)).await;
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let (users, teams) = s.gh.requested_reviewers(REPO, 7);
+    assert!(teams.iter().any(|t| t == "design-review"), "{teams:?}");
+    assert!(users.iter().any(|u| u == "carol"), "{users:?}");
+    let body = &s.bot_comments()[0].body;
+    assert!(body.contains("Could not request `@acme/ghosts`"), "{body}");
+}
+
+#[tokio::test]
+async fn drafts_are_checked_but_reviewers_wait() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.pull(REPO, 7).draft(true);
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    assert_eq!(s.check("sha1").status, "in_progress");
+    assert!(s.gh.reviewer_requests().is_empty());
+    assert!(s.bot_comments()[0].body.contains("ready for review"));
+    s.gh.pull(REPO, 7).draft(false);
+    s.event("ready_for_review").await;
+    assert!(!s.gh.reviewer_requests().is_empty());
+}
+
+#[tokio::test]
+async fn merge_group_gets_a_success_check() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    let body = serde_json::json!({
+        "action": "checks_requested",
+        "merge_group": {
+            "head_sha": "mq1", "head_ref": "refs/heads/gh-readonly-queue/main/pr-7-abc",
+            "base_sha": "base", "base_ref": "refs/heads/main"
+        },
+        "repository": { "full_name": REPO, "default_branch": "main" },
+        "installation": { "id": 1 }
+    })
+    .to_string();
+    assert_eq!(s.app.deliver("merge_group", &body).await, 202);
+    assert_eq!(s.check("mq1").conclusion.as_deref(), Some("success"));
+}
+
+#[tokio::test]
+async fn org_defaults_apply_when_the_repo_has_no_config() {
+    let s = Scenario::new(None).await;
+    s.gh.repo("acme/.github").default_branch("main").file(
+        "main",
+        ".github/design-review.yml",
+        "review:\n  team: acme/design-review\n",
+    );
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    // The team comes from the organisation's file; the repo has none.
+    let (_, teams) = s.gh.requested_reviewers(REPO, 7);
+    assert!(teams.contains(&"design-review".to_string()), "{teams:?}");
+    let check = s.check("sha1");
+    assert!(
+        check.title().unwrap().contains("@acme/design-review"),
+        "{:?}",
+        check.title()
+    );
+}
+
+#[tokio::test]
+async fn comment_body_and_check_summary_snapshots() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open(
+        "0123456789abcdef0123456789abcdef01234567",
+        &[(DOC, INCOMPLETE)],
+    )
+    .await;
+    let check = s.check("0123456789abcdef0123456789abcdef01234567");
+    insta::assert_snapshot!("check_summary_incomplete", check.summary().unwrap());
+    insta::assert_snapshot!("sticky_comment_incomplete", s.bot_comments()[0].body);
+}

@@ -1,0 +1,108 @@
+//! Webhook payloads as GitHub would send them for the fake's current state.
+
+use serde_json::{Value, json};
+
+use super::{FakeGithub, json::user, routes::pulls::pull_json};
+
+impl FakeGithub {
+    fn repository_json(&self, full: &str) -> Value {
+        let state = self.lock();
+        let default_branch = state
+            .repos
+            .get(full)
+            .map(|r| r.default_branch.clone())
+            .unwrap_or_else(|| "main".into());
+        let (owner, name) = full.split_once('/').unwrap_or((full, full));
+        json!({
+            "id": 1, "node_id": "R_1", "name": name, "full_name": full, "private": true,
+            "owner": user(owner, false),
+            "html_url": format!("https://github.com/{full}"),
+            "default_branch": default_branch,
+        })
+    }
+
+    /// A `pull_request` delivery (`opened`, `synchronize`, ...) for the PR as it is now.
+    pub fn pull_request_event(&self, action: &str, full: &str, number: u64) -> String {
+        let pull = {
+            let state = self.lock();
+            let pull = state
+                .pulls
+                .get(&(full.to_string(), number))
+                .expect("pull exists");
+            pull_json(full, number, pull)
+        };
+        let sender = pull["user"].clone();
+        json!({
+            "action": action,
+            "number": number,
+            "pull_request": pull,
+            "repository": self.repository_json(full),
+            "installation": { "id": self.installation_id().0, "node_id": "I_1" },
+            "sender": sender,
+        })
+        .to_string()
+    }
+
+    /// A `pull_request_review` delivery (`submitted`, `dismissed`) by `login`.
+    pub fn review_event(
+        &self,
+        action: &str,
+        full: &str,
+        number: u64,
+        login: &str,
+        state: &str,
+        body: &str,
+    ) -> String {
+        let pull = {
+            let s = self.lock();
+            pull_json(
+                full,
+                number,
+                s.pulls
+                    .get(&(full.to_string(), number))
+                    .expect("pull exists"),
+            )
+        };
+        let commit = pull["head"]["sha"].clone();
+        json!({
+            "action": action,
+            "review": {
+                "id": 1, "user": user(login, false), "body": body, "state": state.to_lowercase(),
+                "commit_id": commit, "submitted_at": "2026-11-21T12:00:00Z",
+            },
+            "pull_request": pull,
+            "repository": self.repository_json(full),
+            "installation": { "id": self.installation_id().0 },
+            "sender": user(login, false),
+        })
+        .to_string()
+    }
+
+    /// An `issue_comment.created` delivery on PR `number` for comment `comment_id`.
+    pub fn comment_event(
+        &self,
+        full: &str,
+        number: u64,
+        comment_id: u64,
+        login: &str,
+        body: &str,
+        is_bot: bool,
+    ) -> String {
+        json!({
+            "action": "created",
+            "issue": {
+                "number": number, "title": "PR", "state": "open",
+                "user": user("alice", false),
+                "pull_request": { "url": format!("https://api.github.com/repos/{full}/pulls/{number}") },
+            },
+            "comment": {
+                "id": comment_id, "body": body, "user": user(login, is_bot),
+                "html_url": format!("https://github.com/{full}/pull/{number}#issuecomment-{comment_id}"),
+            },
+            "repository": self.repository_json(full),
+            "installation": { "id": self.installation_id().0 },
+            "sender": user(login, is_bot),
+        })
+        .to_string()
+    }
+}
