@@ -38,6 +38,7 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         &ScanOptions {
             sample_limit: &limit,
             boilerplate: &template.boilerplate,
+            keep_prose: false,
             paragraph_fields: true,
         },
     );
@@ -141,12 +142,16 @@ fn body_state(template: &Template, heading: &Heading, section: Option<usize>) ->
         return BodyState::Filler;
     }
     if let Some(s) = section {
-        let guidance = &template.sections[s].guidance_words;
-        if !guidance.is_empty()
-            && body.complete()
-            && WordSet::of(&body.text).jaccard(guidance) >= template.threshold
-        {
-            return BodyState::Guidance;
+        let section = &template.sections[s];
+        if !section.guidance_words.is_empty() && body.complete() {
+            // Compared with the whole guidance and with its prose alone, so that keeping the
+            // instructions but dropping (or keeping) the example code is still a placeholder.
+            let words = WordSet::of(&body.text);
+            if words.jaccard(&section.guidance_words) >= template.threshold
+                || words.jaccard(&section.prose_words) >= template.threshold
+            {
+                return BodyState::Guidance;
+            }
         }
     }
     BodyState::Content

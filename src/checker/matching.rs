@@ -47,43 +47,45 @@ pub fn match_sections(
     }
     let mut used = vec![false; headings.len()];
     let mut matched: Vec<Option<usize>> = vec![None; template.sections.len()];
-    let mut last: Option<usize> = None;
-    for (s, section) in template.sections.iter().enumerate() {
-        let parent = section.parent.and_then(|p| matched[p].map(|d| (p, d)));
-        let score = |d: usize| {
-            let outside_parent = parent.is_some_and(|(_, pd)| d <= pd || d >= ends[pd]);
-            let before_last = last.is_some_and(|l| d <= l);
-            let level_off = match parent {
-                Some((p, pd)) => {
-                    let expected = i32::from(headings[pd].level) + i32::from(section.level)
-                        - i32::from(template.sections[p].level);
-                    (i32::from(headings[d].level) - expected).abs() > 1
-                }
-                None => false,
+    // Exact (or alias) matches first; only then may a combined heading such as "Drawbacks
+    // and alternatives" stand in for sections still missing, never for one matched exactly.
+    for partial in [false, true] {
+        let mut last: Option<usize> = None;
+        for (s, section) in template.sections.iter().enumerate() {
+            if let Some(d) = matched[s] {
+                last = Some(last.map_or(d, |l| l.max(d)));
+                continue;
+            }
+            let parent = section.parent.and_then(|p| matched[p].map(|d| (p, d)));
+            let score = |d: usize| {
+                let outside_parent = parent.is_some_and(|(_, pd)| d <= pd || d >= ends[pd]);
+                let before_last = last.is_some_and(|l| d <= l);
+                let level_off = match parent {
+                    Some((p, pd)) => {
+                        let expected = i32::from(headings[pd].level) + i32::from(section.level)
+                            - i32::from(template.sections[p].level);
+                        (i32::from(headings[d].level) - expected).abs() > 1
+                    }
+                    None => false,
+                };
+                (outside_parent, before_last, level_off, d)
             };
-            (outside_parent, before_last, level_off, d)
-        };
-        let exact = section
-            .keys
-            .iter()
-            .filter_map(|k| by_key.get(k.as_str()))
-            .flatten()
-            .copied()
-            .filter(|&d| !used[d])
-            .min_by_key(|&d| score(d));
-        let found = exact.or_else(|| {
-            section
+            let index = if partial { &by_part } else { &by_key };
+            let found = section
                 .keys
                 .iter()
-                .filter_map(|k| by_part.get(k.as_str()))
+                .filter_map(|k| index.get(k.as_str()))
                 .flatten()
                 .copied()
-                .min_by_key(|&d| score(d))
-        });
-        if let Some(d) = found {
-            used[d] = true;
-            matched[s] = Some(d);
-            last = Some(last.map_or(d, |l| l.max(d)));
+                .filter(|&d| !used[d])
+                .min_by_key(|&d| score(d));
+            if let Some(d) = found {
+                if !partial {
+                    used[d] = true;
+                }
+                matched[s] = Some(d);
+                last = Some(last.map_or(d, |l| l.max(d)));
+            }
         }
     }
     matched

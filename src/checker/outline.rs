@@ -29,6 +29,8 @@ pub struct ScanOptions<'a> {
     pub sample_limit: &'a dyn Fn(&str, &[String]) -> usize,
     /// Normalised paragraphs that are template boilerplate and never count as content.
     pub boilerplate: &'a [String],
+    /// Keep [`Body::prose`] (templates).
+    pub keep_prose: bool,
     /// Also read `Label: value` lines of plain paragraphs as header fields (docs do; templates
     /// only use list items, so a title's tagline never becomes a required field).
     pub paragraph_fields: bool,
@@ -45,6 +47,8 @@ pub struct Body {
     pub text: String,
     /// Total plain-text length, including what was not kept.
     pub text_len: usize,
+    /// Text outside code blocks (kept for templates only, to compare prose with prose).
+    pub prose: String,
     /// Top-level list items and paragraphs, kept only for "Services Affected" bodies.
     pub entries: Vec<String>,
     limit: usize,
@@ -255,6 +259,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
     let mut html = HtmlScan::default();
     let mut in_metadata = false;
     let mut in_strong = 0usize;
+    let mut in_code = false;
     // Fields are read before the first heading, and in the first heading's body when it is a
     // level-1 heading (a title); `field_zone` says which of the two we are in.
     let mut field_zone: Option<bool> = Some(false);
@@ -304,6 +309,10 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                     }
                 } else {
                     cur.push_text(&text, list_depth > 0);
+                    if opts.keep_prose && !in_code {
+                        cur.prose.push_str(&text);
+                        cur.prose.push(' ');
+                    }
                     if cur.collect_entries
                         && let Some(item) = items.last_mut().filter(|i| !i.head_done)
                     {
@@ -408,7 +417,9 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
             }
             Event::Start(Tag::Strong) => in_strong += 1,
             Event::End(TagEnd::Strong) => in_strong = in_strong.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::TableCell) => {
+                in_code = false;
                 cur.push_text(" ", list_depth > 0);
             }
             Event::Html(text) | Event::InlineHtml(text)
@@ -496,6 +507,7 @@ mod tests {
             &ScanOptions {
                 sample_limit: &|_, _| 10_000,
                 boilerplate: &[],
+                keep_prose: false,
                 paragraph_fields: true,
             },
         )

@@ -51,6 +51,7 @@ pub struct TemplateSection {
     pub line: usize,
     pub(crate) keys: Vec<String>,
     pub(crate) guidance_words: WordSet,
+    pub(crate) prose_words: WordSet,
 }
 
 /// One header field of a template (`- **Author(s):** Mary Smith`).
@@ -99,6 +100,7 @@ impl Template {
             &ScanOptions {
                 sample_limit: &|_, _| usize::MAX,
                 boilerplate: &[],
+                keep_prose: true,
                 paragraph_fields: false,
             },
         );
@@ -129,9 +131,11 @@ impl Template {
                 conditional = None;
             }
             let mut normalized = words_joined(&h.body.text);
+            let mut prose = words_joined(&h.body.prose);
             let mut marker_type = None;
             if let Some((marker, kind)) = find_conditional_marker(&normalized) {
                 normalized = normalized.replace(&marker, " ");
+                prose = prose.replace(&marker, " ");
                 boilerplate.push(marker);
                 marker_type = Some(kind);
             }
@@ -149,6 +153,7 @@ impl Template {
                 line: h.line,
                 keys: vec![h.key.clone()],
                 guidance_words: WordSet::of(&normalized),
+                prose_words: WordSet::of(&prose),
             });
             if let Some(kind) = marker_type {
                 conditional = Some((h.level, kind));

@@ -17,12 +17,12 @@ pub fn render_markdown_gaps(gaps: &[Gap], link_prefix: Option<&str>) -> String {
             None => format!("line {}", gap.line),
         };
         let severity = match gap.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => "",
+            Severity::Warning => " (warning)",
         };
         let _ = writeln!(
             out,
-            "- [ ] **{}** ({line}, {} {severity}): {}",
+            "- [ ] **{}** ({line}) {}{severity}: {}",
             escape(&gap.section),
             gap.kind.as_str().replace('_', " "),
             escape(&gap.message)

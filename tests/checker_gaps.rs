@@ -1,0 +1,320 @@
+//! One example per gap kind, and the tolerant heading matching people rely on.
+
+use design_review::checker::{self, Gap, GapKind, Severity, Template, TemplateRules};
+
+const TEMPLATE: &str = "\
+# My template
+
+- **Author(s):** Mary Smith
+- **Reviewers:**
+  - Stakeholder: _Someone affected by the project_
+
+## Summary
+
+One paragraph explanation of the feature.
+
+## Motivation
+
+Why are we doing this? What use cases does it support?
+
+## Rationale and alternatives
+
+Why is this design the best in the space of possible designs?
+
+## Prior art (optional)
+
+Discuss prior art, both the good and the bad.
+";
+
+const HEADER: &str =
+    "# Fancy feature\n\n- **Author(s):** Ada\n- **Reviewers:**\n  - Stakeholder: @bob\n\n";
+
+fn template() -> Template {
+    Template::parse("t", TEMPLATE, &TemplateRules::default()).unwrap()
+}
+
+fn gaps(doc: &str) -> Vec<Gap> {
+    checker::check(doc, &template()).gaps
+}
+
+fn kinds(doc: &str) -> Vec<(GapKind, String, usize)> {
+    gaps(doc)
+        .into_iter()
+        .map(|g| (g.kind, g.section, g.line))
+        .collect()
+}
+
+fn complete() -> String {
+    format!(
+        "{HEADER}## Summary\n\nA real summary.\n\n## Motivation\n\nUsers asked for it.\n\n## Rationale and alternatives\n\nWe compared three designs.\n"
+    )
+}
+
+#[test]
+fn complete_doc_has_no_gaps() {
+    assert_eq!(kinds(&complete()), []);
+}
+
+#[test]
+fn missing_section_points_where_it_should_go() {
+    let doc = complete().replace("## Motivation\n\nUsers asked for it.\n\n", "");
+    let g = gaps(&doc);
+    assert_eq!(g.len(), 1, "{g:#?}");
+    assert_eq!(
+        (g[0].kind, g[0].severity, g[0].section.as_str()),
+        (GapKind::MissingSection, Severity::Error, "Motivation")
+    );
+    let next_heading = doc
+        .lines()
+        .position(|l| l.starts_with("## Rationale"))
+        .unwrap()
+        + 1;
+    assert_eq!(g[0].line, next_heading);
+    assert!(
+        g[0].message.contains("Why are we doing this?"),
+        "{}",
+        g[0].message
+    );
+    assert!(
+        g[0].message
+            .contains("before \"Rationale and alternatives\"")
+    );
+}
+
+#[test]
+fn empty_section_counts_comments_and_whitespace_as_nothing() {
+    let doc = complete().replace("Users asked for it.", "<!-- write this later -->\n\n   ");
+    assert_eq!(
+        kinds(&doc),
+        [(GapKind::EmptySection, "Motivation".into(), 11)]
+    );
+}
+
+#[test]
+fn placeholder_section_when_guidance_is_left_or_only_filler() {
+    let doc = complete().replace(
+        "Users asked for it.",
+        "Why are we doing this? What use cases does it support?",
+    );
+    assert_eq!(
+        kinds(&doc),
+        [(GapKind::PlaceholderSection, "Motivation".into(), 11)]
+    );
+    let doc = complete().replace("Users asked for it.", "TBD");
+    let g = gaps(&doc);
+    assert_eq!(g[0].kind, GapKind::PlaceholderSection);
+    assert!(g[0].message.contains("filler"));
+    // Guidance kept as an introduction to real text is not a placeholder.
+    let doc = complete().replace(
+        "Users asked for it.",
+        "Why are we doing this? Because support spends two days a month reconciling exports by hand, \
+         and three enterprise customers made it a renewal condition.",
+    );
+    assert_eq!(kinds(&doc), []);
+}
+
+#[test]
+fn filler_words_and_threshold_are_configurable() {
+    let rules =
+        TemplateRules::from_yaml("filler_words: [pending]\nplaceholder_threshold: 0.3").unwrap();
+    let t = Template::parse("t", TEMPLATE, &rules).unwrap();
+    let doc = complete().replace("Users asked for it.", "TBD");
+    assert_eq!(checker::check(&doc, &t).gaps, [], "TBD is no longer filler");
+    let doc = complete().replace("Users asked for it.", "Pending.");
+    assert_eq!(
+        checker::check(&doc, &t).gaps[0].kind,
+        GapKind::PlaceholderSection
+    );
+    let doc = complete().replace(
+        "Users asked for it.",
+        "Why are we doing this? Because customers asked us for it.",
+    );
+    assert_eq!(
+        checker::check(&doc, &t).gaps[0].kind,
+        GapKind::PlaceholderSection,
+        "lower threshold"
+    );
+}
+
+#[test]
+fn missing_field() {
+    let doc = complete().replace("- **Author(s):** Ada\n", "");
+    let g = gaps(&doc);
+    assert_eq!(
+        (g[0].kind, g[0].section.as_str()),
+        (GapKind::MissingField, "Author(s)")
+    );
+}
+
+#[test]
+fn empty_field() {
+    let doc = complete().replace("Stakeholder: @bob", "Stakeholder:");
+    assert_eq!(
+        kinds(&doc),
+        [(GapKind::EmptyField, "Stakeholder".into(), 5)]
+    );
+}
+
+#[test]
+fn placeholder_field_is_the_template_example() {
+    let doc = complete().replace("**Author(s):** Ada", "**Authors:** Mary Smith");
+    assert_eq!(
+        kinds(&doc),
+        [(GapKind::PlaceholderField, "Author(s)".into(), 3)]
+    );
+    let doc = complete().replace(
+        "Stakeholder: @bob",
+        "Stakeholder: _Someone affected by the project_",
+    );
+    assert_eq!(
+        kinds(&doc),
+        [(GapKind::PlaceholderField, "Stakeholder".into(), 5)]
+    );
+}
+
+#[test]
+fn out_of_order_is_only_a_warning() {
+    let doc = format!(
+        "{HEADER}## Motivation\n\nUsers asked for it.\n\n## Summary\n\nA real summary.\n\n## Rationale and alternatives\n\nWe compared.\n"
+    );
+    let g = gaps(&doc);
+    assert_eq!(g.len(), 1, "{g:#?}");
+    assert_eq!(
+        (g[0].kind, g[0].severity),
+        (GapKind::OutOfOrder, Severity::Warning)
+    );
+    assert!(checker::check(&doc, &template()).passes());
+}
+
+#[test]
+fn optional_sections_may_be_missing_but_warn_when_left_as_placeholder() {
+    let doc = format!(
+        "{}\n## Prior art (optional)\n\nDiscuss prior art, both the good and the bad.\n",
+        complete()
+    );
+    let g = gaps(&doc);
+    assert_eq!(
+        (g[0].kind, g[0].severity),
+        (GapKind::PlaceholderSection, Severity::Warning)
+    );
+}
+
+#[test]
+fn headings_match_the_way_people_write_them() {
+    let doc = format!(
+        "{HEADER}# 1. **SUMMARY:**\n\nA real summary.\n\n### 2.3 Motivation\n\nUsers asked.\n\n## IV. Rationale & Alternatives\n\nWe compared.\n"
+    );
+    assert_eq!(kinds(&doc), []);
+}
+
+#[test]
+fn setext_headings_count_and_fenced_ones_do_not() {
+    let doc = format!(
+        "{HEADER}Summary\n-------\n\nA real summary.\n\n```md\n## Motivation\n```\n\n## Rationale and alternatives\n\nWe compared.\n"
+    );
+    let g = kinds(&doc);
+    assert_eq!(g.len(), 1, "{g:?}");
+    assert_eq!(
+        (g[0].0, g[0].1.as_str()),
+        (GapKind::MissingSection, "Motivation")
+    );
+}
+
+#[test]
+fn aliases_match() {
+    let rules = TemplateRules::from_yaml(
+        "aliases:\n  Rationale and alternatives: [Alternatives considered]",
+    )
+    .unwrap();
+    let t = Template::parse("t", TEMPLATE, &rules).unwrap();
+    let doc = complete().replace(
+        "## Rationale and alternatives",
+        "## Alternatives considered",
+    );
+    assert_eq!(checker::check(&doc, &t).gaps, []);
+}
+
+#[test]
+fn a_combined_heading_covers_its_parts() {
+    let t = Template::parse(
+        "t",
+        "## Drawbacks\n\nWhy not?\n\n## Alternatives\n\nWhat else?\n",
+        &TemplateRules::default(),
+    )
+    .unwrap();
+    let report = checker::check(
+        "## Drawbacks and alternatives\n\nIt costs money; we could also buy it.\n",
+        &t,
+    );
+    assert_eq!(report.gaps, []);
+}
+
+#[test]
+fn crlf_front_matter_and_title_are_handled() {
+    let doc = complete().replace('\n', "\r\n");
+    assert_eq!(kinds(&doc), []);
+    let doc = format!("---\ntitle: x\n---\n{}", complete());
+    let report = checker::check(&doc, &template());
+    assert_eq!(report.gaps, []);
+    assert_eq!(report.title.as_deref(), Some("Fancy feature"));
+}
+
+#[test]
+fn title_matching_a_section_is_a_section() {
+    let doc = "# Summary\n\nA real summary.\n";
+    let report = checker::check(doc, &template());
+    assert_eq!(report.title, None);
+    assert!(report.gaps.iter().all(|g| g.section != "Summary"));
+}
+
+#[test]
+fn system_design_sections_are_required_only_when_declared() {
+    let t = checker::builtin("system-design", &TemplateRules::default())
+        .unwrap()
+        .unwrap();
+    let example = std::fs::read_to_string(format!(
+        "{}/config/examples/system-design.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let cut = example.find("## Domain Model").unwrap()..example.find("# Drawbacks").unwrap();
+    let without = format!("{}{}", &example[..cut.start], &example[cut.end..]);
+    let missing: Vec<String> = checker::check(&without, &t)
+        .gaps
+        .into_iter()
+        .filter(|g| g.kind == GapKind::MissingSection)
+        .map(|g| g.section)
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "Domain Model",
+            "Contracts",
+            "Idempotence / Re-entrance",
+            "Supportability"
+        ]
+    );
+    let not_system = without.replace("- **Type:** system design\n", "");
+    assert!(checker::check(&not_system, &t).gaps.is_empty());
+    let front_matter = format!("---\ntype: System Design\n---\n{not_system}");
+    assert_eq!(checker::check(&front_matter, &t).errors(), 4);
+}
+
+#[test]
+fn incomplete_fixture_reports_each_problem() {
+    let t = checker::builtin("system-design", &TemplateRules::default())
+        .unwrap()
+        .unwrap();
+    let doc = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/checker/incomplete-system-design.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let report = checker::check(&doc, &t);
+    let mut seen: Vec<GapKind> = report.gaps.iter().map(|g| g.kind).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 7, "every gap kind appears: {:#?}", report.gaps);
+    assert_eq!(report.services, ["ledger", "exports"]);
+    assert_eq!(report.doc_type.as_deref(), Some("system design"));
+}
