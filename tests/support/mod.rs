@@ -2,3 +2,4 @@
 
 pub mod app;
 pub mod fake_github;
+pub mod process;

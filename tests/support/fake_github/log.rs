@@ -64,6 +64,10 @@ pub async fn log_and_faults(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
 
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let injected = {
         let mut state = shared.lock();
         let rule = state

@@ -165,6 +165,12 @@ impl FakeGithub {
         InstallationId(1)
     }
 
+    /// Makes every answer wait `latency` first (a slow GitHub).
+    pub fn latency(&self, latency: Duration) -> &Self {
+        self.lock().latency = latency;
+        self
+    }
+
     /// Registers another installation on `account`.
     pub fn installation(&self, id: u64, account: &str) -> &Self {
         self.lock().installations.insert(id, account.to_string());

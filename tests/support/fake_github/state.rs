@@ -211,6 +211,8 @@ pub struct State {
     pub log: Vec<LoggedRequest>,
     pub faults: Vec<FaultRule>,
     pub rate_limit_remaining: u64,
+    /// Added before every answer, to simulate a slow GitHub.
+    pub latency: std::time::Duration,
     next_id: u64,
 }
 
@@ -235,6 +237,7 @@ impl State {
             log: Vec::new(),
             faults: Vec::new(),
             rate_limit_remaining: 5000,
+            latency: std::time::Duration::ZERO,
             next_id: 1000,
         }
     }
