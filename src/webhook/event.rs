@@ -11,6 +11,16 @@ use crate::{
     github::models::{PullRequest as PullFacts, PullState, RequestedReviewers},
 };
 
+/// The `X-GitHub-Event` types [`Event::parse`] acts on (`ping` aside, which GitHub always sends); `app.yml` subscribes to exactly these.
+pub const HANDLED_EVENTS: &[&str] = &[
+    "check_run",
+    "check_suite",
+    "issue_comment",
+    "merge_group",
+    "pull_request",
+    "pull_request_review",
+];
+
 /// What a delivery asks the bot to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
