@@ -8,6 +8,8 @@
 //! - [`queue`]: workers that claim stored deliveries and run their handlers with retries.
 //! - [`github`]: App authentication and the one client through which every API call goes.
 //! - [`server`]: the thin axum layer (routes, health, metrics).
+//! - [`setup`]: first run without App credentials (register the App from a web page).
+//! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
 
 pub mod checker;
@@ -18,7 +20,9 @@ pub mod domain;
 pub mod github;
 pub mod queue;
 pub mod review;
+pub mod resync;
 pub mod server;
+pub mod setup;
 pub mod store;
 pub mod telemetry;
 pub mod webhook;

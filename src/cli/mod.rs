@@ -4,9 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod audit;
 pub mod check;
 pub mod deliveries;
 pub mod healthcheck;
+pub mod resync;
 pub mod serve;
 pub mod templates;
 
@@ -36,6 +38,10 @@ pub enum Command {
     Deliveries(deliveries::DeliveriesArgs),
     /// Probe the local server's health endpoint (for container health checks).
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// List the audit log: skips, unskips, reviewer re-requests, refused and invalid commands.
+    Audit(audit::AuditArgs),
+    /// Evaluate open pull requests whose head has no check run of ours (after downtime).
+    Resync(resync::ResyncArgs),
     /// Queue a stored delivery again.
     Redeliver {
         /// The delivery id (X-GitHub-Delivery).
@@ -57,6 +63,8 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Deliveries(args) => deliveries::list(args),
         Command::Healthcheck(args) => healthcheck::run(args),
+        Command::Resync(args) => resync::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Redeliver { id, db } => deliveries::redeliver(db, id),
     }
 }

@@ -4,13 +4,14 @@ use std::{process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    config::settings::{ServeArgs, Settings},
+    config::settings::{AppCredentialsSetting, ServeArgs, Settings},
     queue::{Backoff, QueueSettings, WorkerPool},
     server::{self, AppState},
+    setup::{Registered, Setup, SetupConfig},
     store,
     webhook::intake::IntakeState,
 };
@@ -32,7 +33,26 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(settings)) {
+    let dir = match std::env::current_dir() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("design-review: cannot read the working directory: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(settings.listen_addr)
+            .await
+            .with_context(|| format!("LISTEN_ADDR {}: cannot listen", settings.listen_addr))?;
+        let shutdown = CancellationToken::new();
+        let on_signal = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            on_signal.cancel();
+        });
+        serve(settings, listener, dir, shutdown).await
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");
@@ -42,44 +62,72 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// Runs the server on `listener` until `shutdown` is cancelled, then finishes the deliveries in
+/// hand. Without App credentials it starts in setup mode ([`crate::setup`]), writing the new
+/// App's `.env` into `dir`, and starts the workers once the App is registered.
+pub async fn serve(
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+    dir: std::path::PathBuf,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     server::metrics::handle();
     let store = store::connect(settings.database_url.expose_secret())
         .await
         .with_context(|| format!("DATABASE_URL {}", settings.database_url_redacted()))?;
-    let listener = tokio::net::TcpListener::bind(settings.listen_addr)
-        .await
-        .with_context(|| format!("LISTEN_ADDR {}: cannot listen", settings.listen_addr))?;
     let local_addr = listener.local_addr()?;
     let wake = Arc::new(Notify::new());
-    let shutdown = CancellationToken::new();
-
-    let workers = match crate::review::handler(&settings, store.clone())? {
-        Some(handler) => Some(WorkerPool::start(
-            store.clone(),
-            handler,
-            queue_settings(&settings),
-            wake.clone(),
-            shutdown.clone(),
-        )),
-        None => {
-            tracing::warn!(
-                "no GitHub App credentials (APP_ID, PRIVATE_KEY): deliveries are stored but not processed until they are set"
-            );
-            None
-        }
-    };
-
+    let workers: Arc<Mutex<Option<WorkerPool>>> = Arc::new(Mutex::new(None));
     let state = AppState {
         intake: IntakeState {
             store: store.clone(),
             secrets: Arc::new(settings.webhook_secrets.clone()),
-            wake,
+            wake: wake.clone(),
         },
-        store,
+        store: store.clone(),
     };
-    let app = server::router(state, &settings.webhook_path);
+
+    let mut registration = None;
+    let app = match crate::review::handler(&settings, store.clone())? {
+        Some(handler) => {
+            *workers.lock().await = Some(WorkerPool::start(
+                store.clone(),
+                handler,
+                queue_settings(&settings),
+                wake.clone(),
+                shutdown.clone(),
+            ));
+            if settings.resync_on_start {
+                tokio::spawn(resync_on_start(
+                    settings.clone(),
+                    store.clone(),
+                    wake.clone(),
+                ));
+            }
+            server::router(state, &settings.webhook_path)
+        }
+        None => {
+            let (setup, registered) = Setup::new(
+                SetupConfig::from_settings(&settings, dir),
+                store.clone(),
+                wake.clone(),
+            );
+            tracing::warn!(
+                url = %format!("http://{local_addr}/"),
+                "no GitHub App credentials (APP_ID, PRIVATE_KEY): setup mode, open this server's / page to register the App"
+            );
+            registration = Some(tokio::spawn(start_after_registration(
+                registered,
+                settings.clone(),
+                store.clone(),
+                wake.clone(),
+                workers.clone(),
+                shutdown.clone(),
+            )));
+            server::router_with(state, setup.router())
+        }
+    };
     tracing::info!(
         addr = %local_addr,
         webhook_path = %settings.webhook_path,
@@ -91,18 +139,84 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stop = shutdown.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            wait_for_signal().await;
+            stop.cancelled().await;
             tracing::info!("shutting down: no new deliveries, finishing the ones in hand");
-            stop.cancel();
         })
         .await
         .context("HTTP server failed")?;
     shutdown.cancel();
-    if let Some(workers) = workers {
+    if let Some(registration) = registration {
+        let _ = registration.await;
+    }
+    if let Some(workers) = workers.lock().await.take() {
         workers.join().await;
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Setup mode: waits for the App's registration, then starts the workers with its credentials.
+async fn start_after_registration(
+    mut registered: tokio::sync::mpsc::Receiver<Registered>,
+    settings: Settings,
+    store: Arc<dyn store::Store>,
+    wake: Arc<Notify>,
+    workers: Arc<Mutex<Option<WorkerPool>>>,
+    shutdown: CancellationToken,
+) {
+    let registration = tokio::select! {
+        registration = registered.recv() => registration,
+        () = shutdown.cancelled() => None,
+    };
+    let Some(registration) = registration else {
+        return;
+    };
+    let mut settings = settings;
+    settings.app = Some(AppCredentialsSetting {
+        app_id: registration.app_id,
+        private_key: registration.private_key,
+    });
+    settings.webhook_secrets = vec![registration.webhook_secret];
+    match crate::review::handler(&settings, store.clone()) {
+        Ok(Some(handler)) => {
+            *workers.lock().await = Some(WorkerPool::start(
+                store,
+                handler,
+                queue_settings(&settings),
+                wake,
+                shutdown,
+            ));
+            tracing::info!(app_id = registration.app_id, "workers started");
+        }
+        Ok(None) => {}
+        Err(error) => tracing::error!("cannot use the new App's credentials: {error:#}"),
+    }
+}
+
+/// `RESYNC_ON_START=true`: queue evaluations of open PRs missed while the server was down.
+async fn resync_on_start(settings: Settings, store: Arc<dyn store::Store>, wake: Arc<Notify>) {
+    let app = match crate::cli::resync::github_app(&settings) {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!("resync at start skipped: {error:#}");
+            return;
+        }
+    };
+    let options = crate::resync::ResyncOptions {
+        repo: None,
+        max_wait: Duration::from_secs(5 * 60),
+        wake: Some(wake),
+    };
+    match crate::resync::resync(&app, store.as_ref(), &options).await {
+        Ok(report) => tracing::info!(
+            repos = report.repos,
+            pulls = report.pulls,
+            queued = report.queued.len(),
+            rate_limited_until = ?report.rate_limited_until,
+            "resync at start finished"
+        ),
+        Err(error) => tracing::error!(%error, "resync at start failed"),
+    }
 }
 
 fn queue_settings(settings: &Settings) -> QueueSettings {

@@ -57,6 +57,30 @@ pub struct ServeArgs {
     /// Base delay in milliseconds of the retry backoff (doubled per attempt, with jitter).
     #[arg(long, env = "RETRY_BASE_MS", default_value_t = 2000)]
     pub retry_base_ms: u64,
+    /// The URL GitHub and browsers reach this server at (setup page, webhook URL of a new App);
+    /// default: the address the browser used.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// A webhook forwarding channel (smee-style) to register as the new App's webhook URL instead
+    /// of PUBLIC_URL, for a server GitHub cannot reach (a laptop).
+    #[arg(long, env = "WEBHOOK_PROXY_URL")]
+    pub webhook_proxy_url: Option<String>,
+    /// GitHub's web URL, where Apps are registered (GitHub Enterprise Server: https://HOST).
+    #[arg(long, env = "GITHUB_URL", default_value = "https://github.com")]
+    pub github_url: String,
+    /// Register the App on this organization instead of the signed-in user's account.
+    #[arg(long, env = "GITHUB_ORG")]
+    pub github_org: Option<String>,
+    /// At start, evaluate open pull requests whose head has no check run of ours (missed
+    /// webhooks during downtime).
+    #[arg(
+        long,
+        env = "RESYNC_ON_START",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub resync_on_start: bool,
 }
 
 /// How log lines are written.
@@ -97,6 +121,15 @@ pub struct Settings {
     pub max_attempts: u32,
     pub lease: Duration,
     pub retry_base: Duration,
+    /// Where this server is reached from outside, when configured.
+    pub public_url: Option<Url>,
+    /// The webhook forwarding channel registered as the new App's webhook URL, when configured.
+    pub webhook_proxy_url: Option<Url>,
+    /// GitHub's web URL (App registration pages).
+    pub github_url: Url,
+    /// Organization to register the App on (else the signed-in user's account).
+    pub github_org: Option<String>,
+    pub resync_on_start: bool,
 }
 
 impl fmt::Debug for Settings {
@@ -116,6 +149,14 @@ impl fmt::Debug for Settings {
             .field("max_attempts", &self.max_attempts)
             .field("lease", &self.lease)
             .field("retry_base", &self.retry_base)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field(
+                "webhook_proxy_url",
+                &self.webhook_proxy_url.as_ref().map(Url::as_str),
+            )
+            .field("github_url", &self.github_url.as_str())
+            .field("github_org", &self.github_org)
+            .field("resync_on_start", &self.resync_on_start)
             .finish()
     }
 }
@@ -193,6 +234,22 @@ impl Settings {
         if args.lease_secs == 0 {
             return Err(invalid("QUEUE_LEASE_SECS", "must be at least 1"));
         }
+        let public_url = optional_web_url("PUBLIC_URL", args.public_url.as_deref())?;
+        let webhook_proxy_url =
+            optional_web_url("WEBHOOK_PROXY_URL", args.webhook_proxy_url.as_deref())?;
+        let github_url = optional_web_url("GITHUB_URL", Some(&args.github_url))?
+            .ok_or_else(|| invalid("GITHUB_URL", "must not be empty"))?;
+        let github_org = args
+            .github_org
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        if let Some(org) = &github_org
+            && !org.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(invalid("GITHUB_ORG", "not an organization login"));
+        }
         Ok(Self {
             app,
             webhook_secrets,
@@ -205,6 +262,11 @@ impl Settings {
             max_attempts: args.max_attempts,
             lease: Duration::from_secs(args.lease_secs),
             retry_base: Duration::from_millis(args.retry_base_ms),
+            public_url,
+            webhook_proxy_url,
+            github_url,
+            github_org,
+            resync_on_start: args.resync_on_start,
         })
     }
 
@@ -265,6 +327,22 @@ fn normalize_path(path: &str) -> String {
     }
 }
 
+/// An optional http(s) URL without a trailing slash (paths are appended to it).
+fn optional_web_url(
+    variable: &'static str,
+    text: Option<&str>,
+) -> Result<Option<Url>, SettingsError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let url = Url::parse(text.trim_end_matches('/'))
+        .map_err(|e| invalid(variable, format!("not a URL ({e}): {text:?}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(variable, "must be an http(s) URL"));
+    }
+    Ok(Some(url))
+}
+
 fn parse_api_url(text: &str) -> Result<Url, SettingsError> {
     let mut url = Url::parse(text.trim())
         .map_err(|e| invalid("GITHUB_API_URL", format!("not a URL ({e}): {text:?}")))?;
@@ -322,12 +400,39 @@ mod tests {
             (&["--log-format", "xml"][..], "LOG_FORMAT"),
             (&["--database-url", "mysql://x"][..], "DATABASE_URL"),
             (&["--github-api-url", "ftp://x"][..], "GITHUB_API_URL"),
+            (&["--public-url", "localhost:3000"][..], "PUBLIC_URL"),
+            (&["--github-url", "ftp://ghe"][..], "GITHUB_URL"),
+            (&["--github-org", "acme/widgets"][..], "GITHUB_ORG"),
         ] {
             assert_eq!(
                 Settings::from_args(&args(flags)).unwrap_err().variable,
                 variable
             );
         }
+    }
+
+    #[test]
+    fn first_run_settings() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(s.github_url.as_str(), "https://github.com/");
+        assert!(!s.resync_on_start);
+        let s = Settings::from_args(&args(&[
+            "--public-url",
+            "https://dr.example.com/",
+            "--github-url",
+            "https://ghe.example.com",
+            "--github-org",
+            "acme",
+            "--resync-on-start",
+            "yes",
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.public_url.map(|u| u.to_string()).as_deref(),
+            Some("https://dr.example.com/")
+        );
+        assert_eq!(s.github_org.as_deref(), Some("acme"));
+        assert!(s.resync_on_start);
     }
 
     #[test]

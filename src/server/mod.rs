@@ -13,6 +13,7 @@ use axum::{
 use tower_http::trace::TraceLayer;
 
 use crate::{
+    setup::page,
     store::Store,
     webhook::intake::{self, IntakeState},
 };
@@ -24,14 +25,23 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
 }
 
-/// Builds the router: `POST {webhook_path}`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
+/// Builds the router: `POST {webhook_path}`, `GET /` (status), `GET /healthz`, `GET /readyz`,
+/// `GET /metrics`.
 pub fn router(state: AppState, webhook_path: &str) -> Router {
-    // Counters recorded before the recorder exists would be lost.
-    metrics::handle();
     let webhook = Router::new()
         .route(webhook_path, post(intake::receive))
         .layer(DefaultBodyLimit::max(intake::MAX_BODY_BYTES))
-        .with_state(state.intake.clone());
+        .with_state(state.intake.clone())
+        .route("/", get(status).with_state(state.clone()));
+    router_with(state, webhook)
+}
+
+/// The health, readiness and metrics routes plus `routes` (the webhook route and `/`; in setup
+/// mode, [`crate::setup::Setup::router`]).
+pub fn router_with(state: AppState, routes: Router) -> Router {
+    // Counters recorded before the recorder exists would be lost.
+    metrics::handle();
+    let webhook = routes;
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -41,4 +51,11 @@ pub fn router(state: AppState, webhook_path: &str) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
         }))
+}
+
+/// `GET /`: one line saying the server runs (no configuration, no secrets).
+async fn status(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Html<String> {
+    axum::response::Html(page::status(state.store.queue_depth().await.ok()))
 }

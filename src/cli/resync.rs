@@ -1,0 +1,110 @@
+//! `design-review resync [--repo OWNER/NAME]`: queue evaluations of open pull requests whose head
+//! has no check run of ours (after downtime or missed webhooks). A running server's workers pick
+//! them up from the shared database.
+
+use std::{process::ExitCode, time::Duration};
+
+use anyhow::Context;
+use secrecy::ExposeSecret;
+
+use crate::{
+    config::settings::{ServeArgs, Settings},
+    domain::RepoName,
+    github::{AppCredentials, GithubApp},
+    resync::{ResyncOptions, resync},
+    store,
+};
+
+/// Flags of `design-review resync` (plus the server's settings, for credentials and database).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResyncArgs {
+    /// Only this repository (OWNER/NAME); default: every repository of every installation.
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Wait out a rate limit that lifts within this many seconds instead of stopping.
+    #[arg(long, default_value_t = 300)]
+    pub max_wait_secs: u64,
+    #[command(flatten)]
+    pub settings: ServeArgs,
+}
+
+/// The App client for `settings` (which must hold App credentials).
+pub fn github_app(settings: &Settings) -> anyhow::Result<GithubApp> {
+    let app = settings
+        .app
+        .as_ref()
+        .context("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required")?;
+    GithubApp::new(AppCredentials {
+        app_id: app.app_id,
+        private_key: app.private_key.clone(),
+        api_base: settings.github_api_url.clone(),
+    })
+    .context("PRIVATE_KEY")
+}
+
+/// Runs the command; exit code 0 when done, 3 when a rate limit stopped it early.
+pub fn run(args: ResyncArgs) -> ExitCode {
+    let settings = match Settings::from_args(&args.settings) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("design-review: invalid setting {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let repo = match args.repo.as_deref().map(|r| (r, RepoName::parse(r))) {
+        None => None,
+        Some((_, Some(repo))) => Some(repo),
+        Some((text, None)) => {
+            eprintln!("design-review: --repo expects OWNER/NAME, got {text:?}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(settings.log_format, "warn");
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("design-review: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = ResyncOptions {
+        repo,
+        max_wait: Duration::from_secs(args.max_wait_secs),
+        wake: None,
+    };
+    let result = runtime.block_on(async {
+        let app = github_app(&settings)?;
+        let store = store::connect(settings.database_url.expose_secret())
+            .await
+            .with_context(|| format!("DATABASE_URL {}", settings.database_url_redacted()))?;
+        Ok::<_, anyhow::Error>(resync(&app, store.as_ref(), &options).await?)
+    });
+    match result {
+        Ok(report) => {
+            println!(
+                "{} repositories, {} open pull requests: {} evaluations queued, {} already checked, {} already queued",
+                report.repos,
+                report.pulls,
+                report.queued.len(),
+                report.up_to_date,
+                report.already_queued
+            );
+            for id in &report.queued {
+                println!("queued {id}");
+            }
+            match report.rate_limited_until {
+                Some(until) => {
+                    println!(
+                        "stopped by GitHub's rate limit: run `design-review resync` again after {until}"
+                    );
+                    ExitCode::from(3)
+                }
+                None => ExitCode::SUCCESS,
+            }
+        }
+        Err(error) => {
+            eprintln!("design-review: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Setup mode: the first run of `design-review serve` without App credentials.
+//!
+//! `GET /` explains the App and offers a "Register GitHub App" button that posts the manifest
+//! (`app.yml` with this server's URLs) to GitHub. GitHub sends the user back to
+//! `GET /setup/callback?code=...&state=...`; the code is exchanged for the new App's credentials,
+//! which are saved (`.env` plus a 0600 key file) and handed to the running server: the webhook
+//! route starts accepting deliveries signed with the new secret and `serve` starts the workers,
+//! without a restart.
+
+pub mod conversion;
+pub mod env_file;
+pub mod manifest;
+pub mod page;
+mod states;
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, RwLock},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+};
+use secrecy::SecretString;
+use serde::Deserialize;
+use tokio::sync::{Mutex, Notify, mpsc};
+use url::Url;
+
+use crate::{
+    config::settings::Settings,
+    store::Store,
+    webhook::intake::{self, IntakeState},
+};
+
+use manifest::{ManifestUrls, manifest_json};
+use states::StateTokens;
+
+/// What setup mode needs to know, taken from the settings.
+#[derive(Debug, Clone)]
+pub struct SetupConfig {
+    /// Where `.env` and the key file are written (and an `app.yml` override is read).
+    pub dir: PathBuf,
+    pub webhook_path: String,
+    pub public_url: Option<Url>,
+    pub webhook_proxy_url: Option<Url>,
+    pub github_url: Url,
+    pub github_api_url: Url,
+    pub github_org: Option<String>,
+}
+
+impl SetupConfig {
+    pub fn from_settings(settings: &Settings, dir: PathBuf) -> Self {
+        Self {
+            dir,
+            webhook_path: settings.webhook_path.clone(),
+            public_url: settings.public_url.clone(),
+            webhook_proxy_url: settings.webhook_proxy_url.clone(),
+            github_url: settings.github_url.clone(),
+            github_api_url: settings.github_api_url.clone(),
+            github_org: settings.github_org.clone(),
+        }
+    }
+}
+
+/// The credentials of the App just registered, sent to `serve` to start the workers.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub app_id: u64,
+    pub private_key: SecretString,
+    pub webhook_secret: SecretString,
+}
+
+/// Setup mode's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct Setup {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: SetupConfig,
+    store: Arc<dyn Store>,
+    wake: Arc<Notify>,
+    states: std::sync::Mutex<StateTokens>,
+    /// `None` until an App is registered; then the intake that checks the new secret.
+    intake: RwLock<Option<IntakeState>>,
+    /// Serialises callbacks, so one App is registered even if two tabs come back.
+    registering: Mutex<()>,
+    registered: mpsc::Sender<Registered>,
+}
+
+impl Setup {
+    /// Setup state plus the receiver on which `serve` learns about the registration.
+    pub fn new(
+        config: SetupConfig,
+        store: Arc<dyn Store>,
+        wake: Arc<Notify>,
+    ) -> (Self, mpsc::Receiver<Registered>) {
+        let (registered, receiver) = mpsc::channel(1);
+        let setup = Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                wake,
+                states: std::sync::Mutex::new(StateTokens::default()),
+                intake: RwLock::new(None),
+                registering: Mutex::new(()),
+                registered,
+            }),
+        };
+        (setup, receiver)
+    }
+
+    /// `GET /`, `GET /setup/callback` and the webhook route (refused until registration).
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/", get(home))
+            .route("/setup/callback", get(callback))
+            .route(
+                &self.inner.config.webhook_path,
+                post(webhook).layer(DefaultBodyLimit::max(intake::MAX_BODY_BYTES)),
+            )
+            .with_state(self.clone())
+    }
+
+    /// True once an App has been registered through this server.
+    pub fn is_registered(&self) -> bool {
+        self.current_intake().is_some()
+    }
+
+    fn current_intake(&self) -> Option<IntakeState> {
+        self.inner
+            .intake
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn new_state_token(&self) -> String {
+        self.inner
+            .states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .issue()
+    }
+
+    fn take_state_token(&self, token: &str) -> bool {
+        self.inner
+            .states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(token)
+    }
+
+    fn app_yml(&self) -> String {
+        std::fs::read_to_string(self.inner.config.dir.join("app.yml"))
+            .unwrap_or_else(|_| manifest::BUNDLED_APP_YML.to_string())
+    }
+
+    /// `PUBLIC_URL`, else the address the browser used.
+    fn public_base(&self, headers: &HeaderMap) -> String {
+        if let Some(url) = &self.inner.config.public_url {
+            return url.as_str().trim_end_matches('/').to_string();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .unwrap_or("localhost:3000");
+        format!("http://{host}")
+    }
+}
+
+async fn home(State(setup): State<Setup>, headers: HeaderMap) -> Response {
+    if setup.is_registered() {
+        let depth = setup.inner.store.queue_depth().await.ok();
+        return Html(page::status(depth)).into_response();
+    }
+    let config = &setup.inner.config;
+    let urls = ManifestUrls::new(
+        &setup.public_base(&headers),
+        &config.webhook_path,
+        config.webhook_proxy_url.as_ref(),
+    );
+    let manifest = match manifest_json(&setup.app_yml(), &urls) {
+        Ok(manifest) => manifest.to_string(),
+        Err(error) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html(page::error("app.yml cannot be used", &error.to_string())),
+            )
+                .into_response();
+        }
+    };
+    let action = manifest::registration_url(
+        &config.github_url,
+        config.github_org.as_deref(),
+        &setup.new_state_token(),
+    );
+    Html(page::setup(&page::SetupPage {
+        form_action: &action,
+        manifest: &manifest,
+        webhook_url: &urls.webhook,
+        org: config.github_org.as_deref(),
+    }))
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+async fn callback(State(setup): State<Setup>, Query(query): Query<CallbackQuery>) -> Response {
+    let fail = |status: StatusCode, title: &str, message: &str| {
+        (status, Html(page::error(title, message))).into_response()
+    };
+    let _one_at_a_time = setup.inner.registering.lock().await;
+    if setup.is_registered() {
+        return fail(
+            StatusCode::CONFLICT,
+            "Already registered",
+            "This server already has a GitHub App.",
+        );
+    }
+    let (Some(code), Some(state)) = (query.code, query.state) else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "Incomplete answer from GitHub",
+            "The link lacks the code or state GitHub adds. Start again from the setup page.",
+        );
+    };
+    if !setup.take_state_token(&state) {
+        tracing::warn!("setup callback with an unknown or used state refused");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "Unknown registration",
+            "This answer does not belong to a registration started on this server (or it was \
+             used already). Start again from the setup page.",
+        );
+    }
+    let config = &setup.inner.config;
+    let app = match conversion::convert(&config.github_api_url, &code).await {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::warn!(%error, "GitHub App manifest conversion failed");
+            return fail(
+                StatusCode::BAD_GATEWAY,
+                "GitHub did not hand over the App",
+                &error.to_string(),
+            );
+        }
+    };
+    let saved = match env_file::save(&config.dir, &app) {
+        Ok(saved) => saved,
+        Err(error) => {
+            tracing::error!(%error, app_id = app.id, "cannot save the new App's credentials");
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Credentials not saved",
+                &format!(
+                    "{error}. The App exists on GitHub ({}): delete it there, make the \
+                     directory writable and register again.",
+                    app.html_url
+                ),
+            );
+        }
+    };
+    *setup
+        .inner
+        .intake
+        .write()
+        .unwrap_or_else(|p| p.into_inner()) = Some(IntakeState {
+        store: setup.inner.store.clone(),
+        secrets: Arc::new(vec![app.webhook_secret.clone()]),
+        wake: setup.inner.wake.clone(),
+    });
+    let registered = Registered {
+        app_id: app.id,
+        private_key: app.pem.clone(),
+        webhook_secret: app.webhook_secret.clone(),
+    };
+    if setup.inner.registered.send(registered).await.is_err() {
+        tracing::warn!("server is stopping: the new App is used from the next start");
+    }
+    tracing::info!(
+        app_id = app.id,
+        slug = %app.slug,
+        env_file = %saved.env_file.display(),
+        key_file = %saved.key_file.display(),
+        "GitHub App registered; processing webhooks"
+    );
+    let name = if app.name.is_empty() {
+        &app.slug
+    } else {
+        &app.name
+    };
+    let install = format!("{}/installations/new", app.html_url.trim_end_matches('/'));
+    Html(page::registered(
+        name,
+        &install,
+        &saved.env_file.display().to_string(),
+        &saved.key_file.display().to_string(),
+    ))
+    .into_response()
+}
+
+/// The webhook route of setup mode: the normal intake once an App exists.
+async fn webhook(State(setup): State<Setup>, headers: HeaderMap, body: Bytes) -> Response {
+    match setup.current_intake() {
+        Some(state) => intake::receive(State(state), headers, body).await,
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({
+                "error": "no GitHub App registered yet: open this server's / page to set one up"
+            })),
+        )
+            .into_response(),
+    }
+}
