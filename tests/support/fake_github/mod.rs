@@ -36,6 +36,7 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 
 pub use builder::{PullHandle, RepoHandle};
+pub use routes::manifests::REGISTERED_WEBHOOK_SECRET;
 pub use state::{
     CheckRunRecord, CommentRecord, Fault, LoggedRequest, ReactionRecord, ReviewRecord,
     ReviewerRequestRecord,
@@ -63,6 +64,11 @@ use state::State;
 impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The web URL (`http://127.0.0.1:PORT`), where GitHub's pages are.
+    pub(crate) fn web_url(&self) -> String {
+        self.origin.clone()
     }
 
     /// The API base URL, prefix included.
@@ -111,7 +117,8 @@ impl FakeGithub {
             Router::new()
                 .nest(&prefix, api)
                 .fallback(log::unknown_route)
-        };
+        }
+        .merge(routes::web(shared.clone()));
         let app = app.layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             log::log_and_faults,
@@ -131,6 +138,16 @@ impl FakeGithub {
     /// The API base URL (with the prefix when started with one).
     pub fn url(&self) -> url::Url {
         url::Url::parse(&self.shared.base_url()).expect("valid fake URL")
+    }
+
+    /// The web URL (`GITHUB_URL`): the "new GitHub App" registration pages are served here.
+    pub fn web_url(&self) -> url::Url {
+        url::Url::parse(&self.shared.web_url()).expect("valid fake URL")
+    }
+
+    /// Manifests posted to the registration page, with the organization they were posted for.
+    pub fn registered_manifests(&self) -> Vec<(Option<String>, serde_json::Value)> {
+        self.lock().registered_manifests.clone()
     }
 
     /// Credentials of the test App pointing at this fake.

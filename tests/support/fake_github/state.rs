@@ -213,6 +213,10 @@ pub struct State {
     pub rate_limit_remaining: u64,
     /// Added before every answer, to simulate a slow GitHub.
     pub latency: std::time::Duration,
+    /// Manifest codes not yet converted -> the manifest they were issued for.
+    pub manifest_codes: HashMap<String, Value>,
+    /// Every manifest posted to the "new GitHub App" page, with the organization if any.
+    pub registered_manifests: Vec<(Option<String>, Value)>,
     next_id: u64,
 }
 
@@ -238,6 +242,8 @@ impl State {
             faults: Vec::new(),
             rate_limit_remaining: 5000,
             latency: std::time::Duration::ZERO,
+            manifest_codes: HashMap::new(),
+            registered_manifests: Vec::new(),
             next_id: 1000,
         }
     }

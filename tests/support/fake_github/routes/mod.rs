@@ -3,6 +3,7 @@
 mod apps;
 mod checks;
 mod issues;
+pub(super) mod manifests;
 mod orgs;
 pub(super) mod pulls;
 mod repos;
@@ -22,6 +23,10 @@ pub fn api(shared: Arc<Shared>) -> Router {
             post(auth::create_token),
         )
         .route("/app/installations", get(apps::list_installations))
+        .route(
+            "/app-manifests/{code}/conversions",
+            post(manifests::conversion),
+        )
         .route("/installation/repositories", get(apps::list_repositories))
         .route("/repos/{owner}/{repo}", get(repos::get_repo))
         .route(
@@ -76,5 +81,16 @@ pub fn api(shared: Arc<Shared>) -> Router {
             shared.clone(),
             auth::require_token,
         ))
+        .with_state(shared)
+}
+
+/// GitHub's web pages the setup flow visits (served at the root, also when the API has a prefix).
+pub fn web(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/settings/apps/new", post(manifests::new_app))
+        .route(
+            "/organizations/{org}/settings/apps/new",
+            post(manifests::new_org_app),
+        )
         .with_state(shared)
 }
