@@ -9,7 +9,6 @@ CREATE TABLE deliveries (
     repo            TEXT,
     pr_key          TEXT,
     coalescable     BOOLEAN     NOT NULL DEFAULT FALSE,
-    payload         TEXT        NOT NULL,
     status          TEXT        NOT NULL DEFAULT 'pending'
                     CHECK (status IN ('pending', 'processing', 'done', 'coalesced', 'failed')),
     attempts        INTEGER     NOT NULL DEFAULT 0,
@@ -18,7 +17,9 @@ CREATE TABLE deliveries (
     received_at     TIMESTAMPTZ NOT NULL,
     available_at    TIMESTAMPTZ NOT NULL,
     lease_until     TIMESTAMPTZ,
-    finished_at     TIMESTAMPTZ
+    finished_at     TIMESTAMPTZ,
+    -- Large payloads are TOASTed out of line, so status updates do not copy them.
+    payload         TEXT        NOT NULL
 );
 
 -- Claims walk pending (and expired processing) deliveries in arrival order.

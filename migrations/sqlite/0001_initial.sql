@@ -12,7 +12,6 @@ CREATE TABLE deliveries (
     repo            TEXT,
     pr_key          TEXT,
     coalescable     INTEGER NOT NULL DEFAULT 0 CHECK (coalescable IN (0, 1)),
-    payload         TEXT    NOT NULL,
     status          TEXT    NOT NULL DEFAULT 'pending'
                     CHECK (status IN ('pending', 'processing', 'done', 'coalesced', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
@@ -22,6 +21,13 @@ CREATE TABLE deliveries (
     available_at    INTEGER NOT NULL,
     lease_until     INTEGER,
     finished_at     INTEGER
+);
+
+-- Payloads live apart from the queue columns: SQLite rewrites a whole row on every update, and
+-- a claim or completion must not copy a 20 KB payload each time it changes a status.
+CREATE TABLE delivery_payloads (
+    seq     INTEGER PRIMARY KEY REFERENCES deliveries (seq) ON DELETE CASCADE,
+    payload TEXT    NOT NULL
 );
 
 -- Claims walk pending (and expired processing) deliveries in arrival order.

@@ -23,6 +23,7 @@ use crate::domain::PrRef;
 
 mod coalesce;
 mod codec;
+mod intake;
 mod postgres;
 mod sqlite;
 

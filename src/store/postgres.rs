@@ -14,6 +14,7 @@ use sqlx::types::Json;
 
 use super::coalesce::{self, Follower};
 use super::codec;
+use super::intake::{BatchInsert, Intake};
 use super::*;
 
 /// The advisory lock key every claim takes ("drqueue" in ASCII): one global claim lock.
@@ -45,6 +46,12 @@ LIMIT 1";
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    intake: Intake,
+}
+
+/// Stores deliveries for the [`Intake`] task.
+struct PgIntake {
+    pool: PgPool,
 }
 
 impl PgStore {
@@ -57,7 +64,8 @@ impl PgStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let intake = Intake::start(PgIntake { pool: pool.clone() });
+        Ok(Self { pool, intake })
     }
 
     /// Claims inside an open transaction that holds the claim lock.
@@ -153,6 +161,50 @@ fn lease_seconds(lease: Duration) -> f64 {
     lease.min(codec::MAX_LEASE).as_secs_f64()
 }
 
+/// Stores one delivery (a duplicate id changes nothing).
+async fn insert_in(conn: &mut sqlx::PgConnection, d: &NewDelivery) -> StoreResult<InsertOutcome> {
+    let done = sqlx::query(
+        "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, coalescable,
+                                 payload, received_at, available_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&d.id)
+    .bind(&d.event)
+    .bind(&d.action)
+    .bind(d.installation_id)
+    .bind(&d.repo)
+    .bind(&d.pr_key)
+    .bind(d.coalescable)
+    .bind(&d.payload)
+    .bind(d.received_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(if done.rows_affected() == 0 {
+        InsertOutcome::Duplicate
+    } else {
+        InsertOutcome::Inserted
+    })
+}
+
+#[async_trait]
+impl BatchInsert for PgIntake {
+    async fn insert_batch(&self, batch: &[NewDelivery]) -> StoreResult<Vec<InsertOutcome>> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for delivery in batch {
+            outcomes.push(insert_in(&mut tx, delivery).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+        let mut conn = self.pool.acquire().await?;
+        insert_in(&mut conn, delivery).await
+    }
+}
+
 fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
     Ok(Delivery {
         id: row.try_get("id")?,
@@ -192,29 +244,8 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn insert_delivery(&self, d: &NewDelivery) -> StoreResult<InsertOutcome> {
-        let done = sqlx::query(
-            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, coalescable,
-                                     payload, received_at, available_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&d.id)
-        .bind(&d.event)
-        .bind(&d.action)
-        .bind(d.installation_id)
-        .bind(&d.repo)
-        .bind(&d.pr_key)
-        .bind(d.coalescable)
-        .bind(&d.payload)
-        .bind(d.received_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(if done.rows_affected() == 0 {
-            InsertOutcome::Duplicate
-        } else {
-            InsertOutcome::Inserted
-        })
+    async fn insert_delivery(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+        self.intake.insert(delivery).await
     }
 
     async fn claim_next(&self, worker: &str, lease: Duration) -> StoreResult<Option<Delivery>> {

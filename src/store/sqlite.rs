@@ -18,6 +18,7 @@ use sqlx::types::Json;
 
 use super::coalesce::{self, Follower};
 use super::codec::{self, from_micros, to_micros};
+use super::intake::{BatchInsert, Intake};
 use super::*;
 
 /// How long a statement waits for another process holding the write lock before failing.
@@ -25,8 +26,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections for reads (listing, PR state, queue depth).
 const READ_CONNECTIONS: u32 = 4;
 
-const DELIVERY_COLUMNS: &str = "id, event, action, installation_id, repo, pr_key, coalescable, \
-     payload, status, attempts, last_error, received_at, available_at, finished_at";
+/// A delivery with its payload (kept in a table of its own, see the migration).
+const DELIVERY_SELECT: &str = "SELECT d.id, d.event, d.action, d.installation_id, d.repo, \
+     d.pr_key, d.coalescable, p.payload, d.status, d.attempts, d.last_error, d.received_at, \
+     d.available_at, d.finished_at \
+     FROM deliveries AS d JOIN delivery_payloads AS p ON p.seq = d.seq";
 
 /// The oldest claimable delivery: pending and available, or processing under an expired lease;
 /// and, when it belongs to a PR, the PR's oldest unfinished delivery with no other delivery of
@@ -54,6 +58,12 @@ LIMIT 1";
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    intake: Intake,
+}
+
+/// Stores deliveries for the [`Intake`] task, on the writer connection.
+struct SqliteIntake {
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -94,7 +104,14 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         };
-        Ok(Self { writer, reader })
+        let intake = Intake::start(SqliteIntake {
+            writer: writer.clone(),
+        });
+        Ok(Self {
+            writer,
+            reader,
+            intake,
+        })
     }
 
     /// Claims inside an open `BEGIN IMMEDIATE` transaction.
@@ -150,17 +167,20 @@ impl SqliteStore {
             .await?;
         }
 
-        let row = sqlx::query(&format!(
+        sqlx::query(
             "UPDATE deliveries
              SET status = 'processing', attempts = attempts + 1, lease_until = ?2, claimed_by = ?3
-             WHERE seq = ?1
-             RETURNING {DELIVERY_COLUMNS}"
-        ))
+             WHERE seq = ?1",
+        )
         .bind(target)
         .bind(now.saturating_add(codec::lease_micros(lease)))
         .bind(worker)
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
+        let row = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.seq = ?1"))
+            .bind(target)
+            .fetch_one(&mut *tx)
+            .await?;
         Ok(Some(delivery_from_row(&row)?))
     }
 
@@ -172,6 +192,61 @@ impl SqliteStore {
     ) -> StoreResult<()> {
         let done = query.execute(&self.writer).await?;
         codec::require_row(done.rows_affected(), id)
+    }
+}
+
+/// Stores one delivery inside an open transaction: the queue row, then (when new) its payload.
+async fn insert_in(
+    conn: &mut sqlx::SqliteConnection,
+    d: &NewDelivery,
+) -> StoreResult<InsertOutcome> {
+    let now = to_micros(Utc::now());
+    let seq: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, coalescable,
+                                 received_at, available_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING seq",
+    )
+    .bind(&d.id)
+    .bind(&d.event)
+    .bind(&d.action)
+    .bind(d.installation_id)
+    .bind(&d.repo)
+    .bind(&d.pr_key)
+    .bind(d.coalescable)
+    .bind(to_micros(d.received_at))
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(seq) = seq else {
+        return Ok(InsertOutcome::Duplicate);
+    };
+    sqlx::query("INSERT INTO delivery_payloads (seq, payload) VALUES (?1, ?2)")
+        .bind(seq)
+        .bind(&d.payload)
+        .execute(&mut *conn)
+        .await?;
+    Ok(InsertOutcome::Inserted)
+}
+
+#[async_trait]
+impl BatchInsert for SqliteIntake {
+    async fn insert_batch(&self, batch: &[NewDelivery]) -> StoreResult<Vec<InsertOutcome>> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for delivery in batch {
+            outcomes.push(insert_in(&mut tx, delivery).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+        self.insert_batch(std::slice::from_ref(delivery))
+            .await?
+            .pop()
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 }
 
@@ -217,31 +292,8 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn insert_delivery(&self, d: &NewDelivery) -> StoreResult<InsertOutcome> {
-        let received = to_micros(d.received_at);
-        let done = sqlx::query(
-            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, coalescable,
-                                     payload, received_at, available_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&d.id)
-        .bind(&d.event)
-        .bind(&d.action)
-        .bind(d.installation_id)
-        .bind(&d.repo)
-        .bind(&d.pr_key)
-        .bind(d.coalescable)
-        .bind(&d.payload)
-        .bind(received)
-        .bind(to_micros(Utc::now()))
-        .execute(&self.writer)
-        .await?;
-        Ok(if done.rows_affected() == 0 {
-            InsertOutcome::Duplicate
-        } else {
-            InsertOutcome::Inserted
-        })
+    async fn insert_delivery(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+        self.intake.insert(delivery).await
     }
 
     async fn claim_next(&self, worker: &str, lease: Duration) -> StoreResult<Option<Delivery>> {
@@ -320,20 +372,18 @@ impl Store for SqliteStore {
     }
 
     async fn get_delivery(&self, id: &str) -> StoreResult<Option<Delivery>> {
-        let row = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = ?1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await?;
+        let row = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.id = ?1"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
         Ok(row.as_ref().map(delivery_from_row).transpose()?)
     }
 
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>> {
         let rows = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries
-             WHERE ?1 IS NULL OR status = ?1
-             ORDER BY seq DESC
+            "{DELIVERY_SELECT}
+             WHERE ?1 IS NULL OR d.status = ?1
+             ORDER BY d.seq DESC
              LIMIT ?2"
         ))
         .bind(filter.status.map(DeliveryStatus::as_str))
