@@ -1,0 +1,183 @@
+//! The setup page in a real browser (Debian's headless Chromium): the page renders with its
+//! "Register GitHub App" button (screenshot and DOM), and clicking it completes the registration
+//! against the fake GitHub, leaving the credentials in `.env` of a real `design-review serve`.
+//!
+//! Skips with a note when `/usr/bin/chromium` is absent (`.ci/run` installs it).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cdp;
+
+use std::{
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use cdp::{Browser, CHROMIUM, base_args, poll};
+use support::fake_github::FakeGithub;
+
+const BIN: &str = env!("CARGO_BIN_EXE_design-review");
+
+fn chromium_missing() -> bool {
+    if Path::new(CHROMIUM).exists() {
+        return false;
+    }
+    eprintln!("note: {CHROMIUM} not found, browser test skipped (apt-get install chromium)");
+    true
+}
+
+/// `design-review serve` in setup mode, in its own working directory.
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Serve {
+    async fn start(dir: &Path, gh: &FakeGithub) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(BIN)
+            .arg("serve")
+            .current_dir(dir)
+            .env_clear()
+            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.join("dr.db").display()),
+            )
+            .env("GITHUB_API_URL", gh.url().as_str())
+            .env("GITHUB_URL", gh.web_url().as_str())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("design-review starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let health = format!("{base}/healthz");
+        let started = std::time::Instant::now();
+        while reqwest::get(&health).await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "server never answered"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self { child, base }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where screenshots are kept for a person to look at.
+fn artifact(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).expect("artifact dir");
+    dir.join(name)
+}
+
+fn assert_png(bytes: &[u8]) {
+    assert!(bytes.len() > 1000, "PNG of {} bytes", bytes.len());
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file() {
+    if chromium_missing() {
+        return;
+    }
+    let gh = FakeGithub::start().await;
+    let work = tempfile::tempdir().unwrap();
+    let server = Serve::start(work.path(), &gh).await;
+    let page_url = format!("{}/", server.base);
+
+    // 1. Chromium's own screenshot and DOM dump of the setup page.
+    let profile = tempfile::tempdir().unwrap();
+    let png = artifact("setup-page.png");
+    let _ = std::fs::remove_file(&png);
+    let shot = tokio::process::Command::new(CHROMIUM)
+        .args(base_args(profile.path()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(&page_url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .expect("chromium runs");
+    assert!(shot.success(), "chromium --screenshot failed: {shot:?}");
+    assert_png(&std::fs::read(&png).expect("screenshot written"));
+    let profile = tempfile::tempdir().unwrap();
+    let dom = tokio::process::Command::new(CHROMIUM)
+        .args(base_args(profile.path()))
+        .arg("--dump-dom")
+        .arg(&page_url)
+        .stderr(Stdio::null())
+        .output()
+        .await
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("id=\"register-app\""), "{dom}");
+    assert!(dom.contains(">Register GitHub App</button>"), "{dom}");
+
+    // 2. A person's click, driven through DevTools: GitHub's page sends the browser back to
+    //    /setup/callback, and the server saves the new App.
+    let profile = tempfile::tempdir().unwrap();
+    let mut browser = Browser::launch(profile.path()).await;
+    browser.navigate(&page_url).await;
+    browser
+        .wait_until(
+            "the setup page",
+            "document.readyState === 'complete' && !!document.getElementById('register-app')",
+        )
+        .await;
+    browser
+        .eval("document.getElementById('register-app').click(); true")
+        .await;
+    browser
+        .wait_until(
+            "the registered page",
+            "location.pathname === '/setup/callback' && !!document.getElementById('install')",
+        )
+        .await;
+    let install = browser
+        .eval("document.getElementById('install').href")
+        .await;
+    assert_eq!(
+        install.as_str(),
+        Some(format!("{}apps/design-review/installations/new", gh.web_url()).as_str())
+    );
+    let done = browser.screenshot().await;
+    assert_png(&done);
+    std::fs::write(artifact("registered-page.png"), &done).expect("save screenshot");
+    browser.close().await;
+
+    let env_file = work.path().join(".env");
+    let env = poll(".env", Duration::from_secs(10), || {
+        std::fs::read_to_string(&env_file).ok()
+    })
+    .await;
+    assert!(
+        env.contains(&format!("APP_ID={}\n", support::fake_github::APP_ID)),
+        "{env}"
+    );
+    assert!(env.contains("PRIVATE_KEY_PATH="), "{env}");
+    assert!(env.contains("WEBHOOK_SECRET="), "{env}");
+    let manifests = gh.registered_manifests();
+    assert_eq!(manifests.len(), 1);
+    assert_eq!(
+        manifests[0].1["redirect_url"],
+        format!("{}/setup/callback", server.base)
+    );
+    // The running server switched to normal mode.
+    let status = reqwest::get(&page_url).await.unwrap().text().await.unwrap();
+    assert!(status.contains("is running"), "{status}");
+}
