@@ -1,6 +1,6 @@
 //! Slash-commands written in PR conversations (`/design-review skip <reason>`): the grammar and
-//! the parser only, no I/O. Executing a command (permissions, replies, reactions, audit log)
-//! builds on this API elsewhere.
+//! the parser (pure, no I/O), and [`execute`], which runs parsed commands (permissions,
+//! throttling, replies, reactions, audit log).
 //!
 //! The pipeline is "strip, then parse": [`strip`] finds the parts of a comment that Markdown
 //! renders as code, quotes or hidden comments (those never hold commands), [`parse`] scans the
@@ -10,15 +10,20 @@
 
 pub mod command;
 pub mod error;
+pub mod execute;
 pub mod grammar;
 pub mod help;
 pub mod parse;
 mod parsers;
+pub mod permissions;
 pub mod render;
+pub mod reply;
 pub mod strip;
+pub mod throttle;
 
 pub use command::{Audience, Command};
 pub use error::ParseError;
+pub use execute::{Executor, Invocation};
 pub use grammar::{COMMANDS, CommandSpec};
 pub use help::help_text;
 pub use parse::{CommandLine, find_commands, parse_commands};

@@ -219,7 +219,7 @@ impl DocCheck<'_> {
     }
 
     /// A built-in template by name, or a template file read from the default branch.
-    async fn template(&self, name: &str) -> Result<Result<Template, String>, GithubError> {
+    pub async fn template(&self, name: &str) -> Result<Result<Template, String>, GithubError> {
         let rules = self.config.rules_for(name);
         if let Some(parsed) = checker::builtin(name, &rules) {
             return Ok(parsed.map_err(|e| e.to_string()));

@@ -42,13 +42,24 @@ impl Workflow {
         pr: &PrRef,
         hints: Hints,
     ) -> Result<(), WorkflowError> {
+        self.evaluate_report(client, pr, hints).await.map(|_| ())
+    }
+
+    /// [`Workflow::evaluate`], also returning what the evaluation found (for the `status`
+    /// command); `None` when the PR was not evaluated (closed, or a draft under `drafts: ignore`).
+    pub async fn evaluate_report(
+        &self,
+        client: &InstallationClient,
+        pr: &PrRef,
+        hints: Hints,
+    ) -> Result<Option<Evaluation>, WorkflowError> {
         let (pull, requested_now) = match hints.pull {
             Some((pull, requested)) => (pull, Some(requested)),
             None => (client.get_pull(&pr.repo, pr.number).await?, None),
         };
         if pull.state == PullState::Closed {
             tracing::info!("pull request is closed: nothing to do");
-            return Ok(());
+            return Ok(None);
         }
         let default_branch = match hints.default_branch {
             Some(branch) => branch,
@@ -58,7 +69,7 @@ impl Workflow {
         let config = &loaded.config;
         if pull.draft && config.review.drafts() == DraftMode::Ignore {
             tracing::info!("draft pull request and `drafts: ignore`: not evaluated");
-            return Ok(());
+            return Ok(None);
         }
         let mut state = self.store.pr_state(pr).await?;
         let head = pull.head_sha.clone();
@@ -155,7 +166,7 @@ impl Workflow {
             head = %head,
             "pull request evaluated"
         );
-        Ok(())
+        Ok(Some(evaluation))
     }
 
     /// Gathers the facts about each standing approval and applies the requirements.

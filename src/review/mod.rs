@@ -5,7 +5,7 @@
 //! pure parts (approvals, verdict, rendering) are separate from the I/O (evaluate, publish).
 
 pub mod approvals;
-mod cache;
+pub(crate) mod cache;
 pub mod check_output;
 pub mod comment;
 pub mod docs;
@@ -76,12 +76,15 @@ pub struct Workflow {
     docs: DocCaches,
     /// (team, login) -> active member; short-lived, membership changes.
     membership: TtlCache<(String, String), bool>,
+    /// Runs slash-commands (with its permission caches and per-PR throttle).
+    commands: crate::commands::Executor,
 }
 
 impl Workflow {
     pub fn new(app: GithubApp, store: Arc<dyn Store>) -> Self {
         Self {
             app,
+            commands: crate::commands::Executor::new(store.clone()),
             store,
             docs: DocCaches::default(),
             membership: TtlCache::new(Duration::from_secs(300), 4096),
@@ -131,8 +134,9 @@ impl Workflow {
                 self.merge_group(&client, &e).await
             }
             Event::Comment(c) => {
-                tracing::debug!(pr = %c.pr, "comment received; commands are not handled yet");
-                Ok(())
+                let client = self.client(c.installation)?;
+                let invocation = crate::commands::Invocation::of(delivery);
+                self.commands.run(self, &client, &c, &invocation).await
             }
             Event::Ping | Event::Ignored(_) => Ok(()),
         }

@@ -1,0 +1,166 @@
+//! The texts of the one reply a comment's commands get (pure). Several commands in one comment
+//! share a single reply with a section per command that has something to say, so a comment
+//! never causes a burst of bot comments.
+
+use crate::review::{
+    comment::{self, MARKER},
+    evaluation::Evaluation,
+    limits::{MAX_COMMENT, fit},
+};
+
+use super::{command::Command, permissions::Refusal, render::code};
+
+/// What one command line has to say in the reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The command as written.
+    pub command: String,
+    /// Markdown.
+    pub body: String,
+}
+
+/// A hidden marker naming the delivery a reply answers, so that a retried delivery finds the
+/// reply it already posted instead of posting it twice.
+pub fn marker(delivery_id: &str) -> String {
+    let id: String = delivery_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(64)
+        .collect();
+    format!("<!-- design-review:command-reply {id} -->")
+}
+
+/// The reply for `sections` ending with `marker`, or `None` when no command has anything to
+/// say. One section is shown as is; several are each headed by their command.
+pub fn compose(sections: &[Section], marker: &str) -> Option<String> {
+    let body = match sections {
+        [] => return None,
+        [only] => only.body.clone(),
+        many => many
+            .iter()
+            .map(|s| format!("**{}**\n\n{}", code(&s.command), s.body.trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n\n---\n\n"),
+    };
+    Some(fit(
+        "",
+        &format!("{}\n", body.trim_end()),
+        &format!("\n{marker}\n"),
+        "_The reply was cut to fit GitHub's comment limit._",
+        MAX_COMMENT,
+    ))
+}
+
+/// A refused command: the rule that refused it.
+pub fn refused(command: &str, refusal: &Refusal) -> String {
+    format!("{} was refused: {}.", code(command), refusal.rule())
+}
+
+/// The first throttled command of a window (later ones only get a reaction).
+pub fn throttled(refusal: &Refusal) -> String {
+    format!(
+        "Too many commands on this pull request: {}. Try again in a minute; until then, such \
+         commands only get a 😕 reaction.",
+        refusal.rule()
+    )
+}
+
+/// A fresh skeleton of `template` in a collapsed block, fenced so that it can be copied as is.
+pub fn template(name: &str, skeleton: &str) -> String {
+    let longest = skeleton
+        .lines()
+        .map(|l| l.trim_start().chars().take_while(|c| *c == '`').count())
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!(
+        "<details><summary>Fresh skeleton of template {}</summary>\n\n{fence}markdown\n{}\n{fence}\n\n</details>",
+        code(name),
+        skeleton.trim_end()
+    )
+}
+
+/// A template that could not be loaded.
+pub fn template_unavailable(name: &str, message: &str) -> String {
+    format!(
+        "Template {} could not be loaded: {}",
+        code(name),
+        message.trim_end_matches('.')
+    ) + "."
+}
+
+/// `status`: the sticky comment's content in short form (without its hidden marker, which
+/// identifies the sticky comment itself, and without the list of commands).
+pub fn status(evaluation: &Evaluation) -> String {
+    let full = comment::body(evaluation).replacen(MARKER, "", 1);
+    let short = full
+        .find("<details><summary>Commands</summary>")
+        .map_or(full.as_str(), |at| &full[..at]);
+    short.trim().to_string()
+}
+
+/// `status` when the pull request is not evaluated.
+pub const NOT_EVALUATED: &str = "This pull request is not evaluated: it is closed, or a draft \
+                                 while the configuration says `drafts: ignore`.";
+
+/// A state-changing command done, said in the reply only when there is no comment to react to
+/// (commands in a review body).
+pub fn confirmation(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::Check => "Checked again: see the check run.",
+        Command::Assign => "Requested the reviewers again.",
+        Command::Skip { .. } => "The design review of this pull request is skipped.",
+        Command::Unskip => "The skip is undone: the design review applies again.",
+        Command::Help | Command::Template { .. } | Command::Status => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(command: &str, body: &str) -> Section {
+        Section {
+            command: command.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn one_section_is_the_reply_and_several_are_headed() {
+        assert_eq!(compose(&[], "<!-- m -->"), None);
+        let one = compose(&[section("/dr help", "Help.")], "<!-- m -->").unwrap();
+        assert_eq!(one, "Help.\n\n<!-- m -->\n");
+        let two = compose(
+            &[section("/dr help", "Help."), section("/dr skp", "Typo.")],
+            "<!-- m -->",
+        )
+        .unwrap();
+        assert!(two.starts_with("**`/dr help`**\n\nHelp.\n\n---\n\n**`/dr skp`**\n\nTypo."));
+    }
+
+    #[test]
+    fn long_replies_fit_a_comment() {
+        let long = "line\n".repeat(20_000);
+        let reply = compose(&[section("/dr template", &long)], &marker("d-1")).unwrap();
+        assert!(reply.len() <= MAX_COMMENT);
+        assert!(reply.ends_with(&format!("{}\n", marker("d-1"))));
+    }
+
+    #[test]
+    fn markers_keep_only_safe_characters() {
+        // Without `>` the comment cannot be closed early.
+        assert_eq!(
+            marker("abc-123 --> <b>"),
+            "<!-- design-review:command-reply abc-123--b -->"
+        );
+    }
+
+    #[test]
+    fn skeletons_are_fenced_longer_than_their_own_fences() {
+        let block = template("adr", "# Title\n\n```yaml\nx: 1\n```\n");
+        assert!(block.contains("````markdown\n# Title"), "{block}");
+        assert!(block.starts_with("<details>"));
+        assert!(block.ends_with("</details>"));
+    }
+}

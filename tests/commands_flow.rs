@@ -1,0 +1,731 @@
+//! Slash-commands end to end: signed `issue_comment` / `pull_request_review` webhooks into the
+//! real router and queue, the real workflow, a fake GitHub out. Assertions are on what GitHub
+//! received (check runs, reactions, replies, review requests) and on the audit log.
+
+mod support;
+
+use std::{process::Command as Process, sync::Arc};
+
+use chrono::{TimeZone, Utc};
+use design_review::{
+    review::Workflow,
+    store::{self, AuditEntry, AuditFilter},
+};
+use support::{
+    app::{TestApp, test_queue_settings},
+    fake_github::{CheckRunRecord, CommentRecord, FakeGithub},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_design-review");
+const REPO: &str = "acme/widgets";
+const PR: u64 = 7;
+const DOC: &str = "docs/design/ledger-export.md";
+const COMPLETE: &str = include_str!("fixtures/review/complete-system-design.md");
+const INCOMPLETE: &str = include_str!("fixtures/review/incomplete-system-design.md");
+const STICKY: &str = "<!-- design-review:sticky-comment -->";
+const CONFIG: &str = r#"
+docs:
+  - paths: ["docs/design/**/*.md"]
+    template: system-design
+review:
+  team: acme/design-review
+  approvals: 1
+"#;
+
+/// PR 7 by alice with a design doc, a review team with bob in it, and the App running.
+struct Scenario {
+    gh: FakeGithub,
+    app: TestApp,
+    /// Comments the test wrote under the bot's login.
+    written_as_bot: std::sync::Mutex<Vec<u64>>,
+}
+
+impl Scenario {
+    async fn new(config: &str, doc: &str) -> Self {
+        let gh = FakeGithub::start().await;
+        gh.repo(REPO)
+            .default_branch("main")
+            .file("main", ".github/design-review.yml", config);
+        gh.team_member("acme", "design-review", "bob");
+        gh.permission(REPO, "alice", "maintain");
+        gh.permission(REPO, "rita", "read");
+        gh.permission(REPO, "walt", "write");
+        let github = gh.app();
+        let app = TestApp::start_with(
+            move |store| Arc::new(Workflow::new(github, store)),
+            test_queue_settings(),
+        )
+        .await;
+        gh.pull(REPO, PR)
+            .author("alice")
+            .head_sha("sha1")
+            .file(DOC, "added", doc);
+        let s = Self {
+            gh,
+            app,
+            written_as_bot: Default::default(),
+        };
+        s.pull_request("opened").await;
+        s
+    }
+
+    async fn pull_request(&self, action: &str) {
+        let body = self.gh.pull_request_event(action, REPO, PR);
+        assert_eq!(self.app.deliver("pull_request", &body).await, 202);
+    }
+
+    /// `login` writes `body` on the PR; returns the comment id.
+    async fn comment(&self, login: &str, body: &str) -> u64 {
+        let id = self.gh.comment(REPO, PR, login, body);
+        let event = self.gh.comment_event(REPO, PR, id, login, body, false);
+        assert_eq!(self.app.deliver("issue_comment", &event).await, 202);
+        id
+    }
+
+    /// `login` submits a review with `body`.
+    async fn review(&self, login: &str, state: &str, body: &str) {
+        self.gh.pull(REPO, PR).review(login, state);
+        let event = self
+            .gh
+            .review_event("submitted", REPO, PR, login, state, body);
+        assert_eq!(self.app.deliver("pull_request_review", &event).await, 202);
+    }
+
+    /// The latest design-review check run of head `sha`.
+    fn check(&self, sha: &str) -> CheckRunRecord {
+        self.gh
+            .check_runs(REPO)
+            .into_iter()
+            .rfind(|r| r.head_sha == sha && r.name == "design-review")
+            .unwrap_or_else(|| panic!("no check run on {sha}"))
+    }
+
+    fn sticky(&self) -> CommentRecord {
+        self.gh
+            .comments(REPO, PR)
+            .into_iter()
+            .find(|c| c.author_is_bot && c.body.contains(STICKY))
+            .expect("sticky comment")
+    }
+
+    /// The bot's replies to commands: its comments other than the sticky one (the test's own
+    /// comments written as the bot excepted).
+    fn replies(&self) -> Vec<CommentRecord> {
+        self.gh
+            .comments(REPO, PR)
+            .into_iter()
+            .filter(|c| c.author_is_bot && !c.body.contains(STICKY))
+            .filter(|c| !self.written_as_bot.lock().unwrap().contains(&c.id))
+            .collect()
+    }
+
+    fn reactions(&self, comment: u64) -> Vec<String> {
+        let mut contents: Vec<String> = self
+            .gh
+            .reactions(comment)
+            .into_iter()
+            .map(|r| r.content)
+            .collect();
+        contents.sort();
+        contents
+    }
+
+    async fn audit(&self) -> Vec<AuditEntry> {
+        self.app
+            .store
+            .list_audit(&AuditFilter::default())
+            .await
+            .expect("audit log")
+    }
+}
+
+fn failing(check: &CheckRunRecord) -> bool {
+    check.status == "completed" && check.conclusion.as_deref() == Some("failure")
+}
+
+#[tokio::test]
+async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    assert!(failing(&s.check("sha1")));
+
+    let id = s
+        .comment(
+            "bob",
+            "Typo-only follow-up.\n/design-review skip covered by the approved RFC-12",
+        )
+        .await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    assert_eq!(check.title(), Some("Design review skipped by @bob"));
+    assert!(
+        check
+            .summary()
+            .unwrap()
+            .contains("covered by the approved RFC-12"),
+        "{:?}",
+        check.summary()
+    );
+    assert!(
+        s.sticky().body.contains("Skipped by @bob"),
+        "{}",
+        s.sticky().body
+    );
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+    assert!(s.replies().is_empty(), "a done skip needs no reply");
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 1, "{audit:#?}");
+    assert_eq!(audit[0].actor, "bob");
+    assert_eq!(audit[0].repo, REPO);
+    assert_eq!(audit[0].pr_number, PR as i64);
+    assert_eq!(audit[0].head_sha.as_deref(), Some("sha1"));
+    assert_eq!(
+        audit[0].command,
+        "/design-review skip covered by the approved RFC-12"
+    );
+    assert_eq!(
+        audit[0].reason.as_deref(),
+        Some("covered by the approved RFC-12")
+    );
+    assert_eq!(audit[0].outcome, "done");
+
+    // The skip is about the PR, not a commit: a push keeps it.
+    s.gh.pull(REPO, PR).head_sha("sha2").file(
+        DOC,
+        "added",
+        INCOMPLETE.replace("Ledger", "Journal"),
+    );
+    s.pull_request("synchronize").await;
+    let check = s.check("sha2");
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    assert_eq!(check.title(), Some("Design review skipped by @bob"));
+
+    // Undone, the gaps fail the check again.
+    let id = s.comment("bob", "/design-review unskip").await;
+    assert!(failing(&s.check("sha2")), "{:?}", s.check("sha2").title());
+    assert!(!s.sticky().body.contains("Skipped by"));
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 2);
+    assert_eq!(
+        (audit[1].command.as_str(), audit[1].outcome.as_str()),
+        ("/design-review unskip", "done")
+    );
+    assert_eq!(audit[1].head_sha.as_deref(), Some("sha2"));
+}
+
+#[tokio::test]
+async fn the_author_may_never_skip_their_own_pull_request() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    // alice has maintain permission, which would otherwise allow skipping.
+    let id = s.comment("alice", "/design-review skip trust me").await;
+    assert!(failing(&s.check("sha1")), "{:?}", s.check("sha1").title());
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1);
+    assert!(
+        replies[0]
+            .body
+            .contains("the author of a pull request may never skip"),
+        "{}",
+        replies[0].body
+    );
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor, "alice");
+    assert!(
+        audit[0].outcome.starts_with("refused: the author"),
+        "{}",
+        audit[0].outcome
+    );
+    assert_eq!(audit[0].reason.as_deref(), Some("trust me"));
+    assert!(
+        s.app
+            .store
+            .pr_state(&pr_ref())
+            .await
+            .unwrap()
+            .skip
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_user_may_not_skip() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let id = s.comment("rita", "/design-review skip not needed").await;
+    assert!(failing(&s.check("sha1")));
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1);
+    let reply = &replies[0].body;
+    assert!(
+        reply.contains(
+            "members of `@acme/design-review` or people with maintain or admin permission"
+        ),
+        "{reply}"
+    );
+    assert!(reply.contains("commands.skip_allowed"), "{reply}");
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 1);
+    assert!(
+        audit[0].outcome.starts_with("refused: only members"),
+        "{}",
+        audit[0].outcome
+    );
+    assert!(
+        s.app
+            .store
+            .pr_state(&pr_ref())
+            .await
+            .unwrap()
+            .skip
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn comments_by_bots_are_ignored() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let bot = s.gh.bot_login();
+    let body = "/design-review skip by a bot";
+    let id = s.gh.comment(REPO, PR, &bot, body);
+    s.written_as_bot.lock().unwrap().push(id);
+    s.gh.clear_log();
+    let event = s.gh.comment_event(REPO, PR, id, &bot, body, true);
+    assert!(s.app.deliver("issue_comment", &event).await.is_success());
+    assert!(s.gh.api_calls().is_empty(), "{:#?}", s.gh.api_calls());
+    assert!(s.reactions(id).is_empty());
+    assert!(s.replies().is_empty());
+
+    // A review body by a bot is a review (evaluated) but its commands never run.
+    assert!(bot.ends_with("[bot]"), "{bot}");
+    s.review(&bot, "COMMENTED", body).await;
+    assert!(s.replies().is_empty());
+    assert!(s.audit().await.is_empty());
+    assert!(failing(&s.check("sha1")));
+    assert!(
+        s.app
+            .store
+            .pr_state(&pr_ref())
+            .await
+            .unwrap()
+            .skip
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn commands_in_code_or_quotes_do_nothing() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let body = "Someone wrote:\n\n> /design-review skip quoted\n\n\
+                ```\n/design-review skip fenced\n```\n\n\
+                Run `/design-review check` to re-run.\n\n\
+                <!-- /design-review skip hidden -->\n";
+    s.gh.clear_log();
+    let id = s.comment("bob", body).await;
+    let writes: Vec<_> =
+        s.gh.api_calls()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect();
+    assert!(writes.is_empty(), "{writes:#?}");
+    assert!(s.reactions(id).is_empty());
+    assert!(s.replies().is_empty());
+    assert!(s.audit().await.is_empty());
+    assert!(failing(&s.check("sha1")));
+
+    // Once the prefix is known, a comment without it costs no API call at all.
+    s.gh.clear_log();
+    s.comment("bob", "Looks reasonable, a few nits inline.")
+        .await;
+    assert!(s.gh.api_calls().is_empty(), "{:#?}", s.gh.api_calls());
+}
+
+/// The commands listed in a help reply.
+fn listed(reply: &str) -> Vec<&'static str> {
+    [
+        "help", "check", "status", "template", "assign", "skip", "unskip",
+    ]
+    .into_iter()
+    .filter(|name| reply.contains(&format!("`/design-review {name}")))
+    .collect()
+}
+
+#[tokio::test]
+async fn help_lists_only_the_commands_the_commenter_may_use() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    s.comment("rita", "/design-review help").await;
+    s.comment("walt", "/design-review help").await;
+    s.comment("bob", "/design-review HELP").await;
+    s.comment("alice", "/design-review help").await;
+    let replies: Vec<String> = s.replies().into_iter().map(|c| c.body).collect();
+    assert_eq!(replies.len(), 4);
+    let everyone = vec!["help", "check", "status", "template"];
+    assert_eq!(listed(&replies[0]), everyone, "read-only: {}", replies[0]);
+    assert_eq!(
+        listed(&replies[1]),
+        [everyone.clone(), vec!["assign"]].concat(),
+        "writer"
+    );
+    assert_eq!(
+        listed(&replies[2]),
+        [everyone.clone(), vec!["skip", "unskip"]].concat(),
+        "review-team member without write access"
+    );
+    assert_eq!(
+        listed(&replies[3]),
+        [everyone, vec!["assign"]].concat(),
+        "the author (a maintainer) may not skip"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_command_gets_the_closest_suggestion() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let id = s.comment("bob", "/design-review skp docs only").await;
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1);
+    let reply = &replies[0].body;
+    assert!(reply.contains("Did you mean `skip`?"), "{reply}");
+    assert!(
+        reply.contains("Usage: `/design-review skip <reason>`"),
+        "{reply}"
+    );
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].outcome, "invalid: unknown command `skp`");
+    assert!(failing(&s.check("sha1")));
+}
+
+#[tokio::test]
+async fn several_commands_share_one_reply() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let id = s
+        .comment(
+            "bob",
+            "/design-review status\n/design-review skip\n/design-review template",
+        )
+        .await;
+    // status and template were done, skip without a reason is invalid.
+    assert_eq!(s.reactions(id), ["+1", "confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1, "one reply for the whole comment");
+    let reply = &replies[0].body;
+    assert!(reply.contains("**`/design-review status`**"), "{reply}");
+    assert!(
+        reply.contains("Motivation"),
+        "status lists the gaps: {reply}"
+    );
+    assert!(
+        !reply.contains(STICKY),
+        "the reply is no second sticky comment"
+    );
+    assert!(reply.contains("**`/design-review skip`**"), "{reply}");
+    assert!(
+        reply.contains("Usage: `/design-review skip <reason>`"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("<details><summary>Fresh skeleton of template `system-design`"),
+        "{reply}"
+    );
+    assert!(reply.contains("```markdown\n# "), "{reply}");
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 1, "only the invalid skip: {audit:#?}");
+    assert!(
+        audit[0].outcome.starts_with("invalid: "),
+        "{}",
+        audit[0].outcome
+    );
+}
+
+#[tokio::test]
+async fn check_after_a_config_change_uses_the_new_config() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    assert!(failing(&s.check("sha1")));
+    // The default branch stops treating docs/design as design docs.
+    s.gh.repo(REPO).file(
+        "main",
+        ".github/design-review.yml",
+        "docs:\n  - paths: [\"rfcs/**/*.md\"]\n",
+    );
+    let id = s.comment("rita", "/design-review check").await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    assert_eq!(
+        check.title(),
+        Some("No design documents in this pull request")
+    );
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+    assert!(s.replies().is_empty());
+    assert!(s.audit().await.is_empty(), "check changes no review state");
+}
+
+#[tokio::test]
+async fn assign_needs_write_access_and_asks_again() {
+    // The owners' team does not exist yet: GitHub refuses the request, and the workflow never
+    // asks again on its own.
+    let config = format!("{CONFIG}  service_owners:\n    payments: [\"@acme/payments-owners\"]\n");
+    let s = Scenario::new(&config, COMPLETE).await;
+    let (_, teams) = s.gh.requested_reviewers(REPO, PR);
+    assert!(!teams.contains(&"payments-owners".to_string()), "{teams:?}");
+    s.gh.team("acme", "payments-owners");
+    s.pull_request("synchronize").await;
+    let (_, teams) = s.gh.requested_reviewers(REPO, PR);
+    assert!(!teams.contains(&"payments-owners".to_string()), "{teams:?}");
+
+    let id = s.comment("rita", "/design-review assign").await;
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+    assert!(
+        s.replies()[0].body.contains("needs write access"),
+        "{}",
+        s.replies()[0].body
+    );
+    let (_, teams) = s.gh.requested_reviewers(REPO, PR);
+    assert!(!teams.contains(&"payments-owners".to_string()));
+
+    let id = s.comment("walt", "/design-review assign").await;
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+    let (_, teams) = s.gh.requested_reviewers(REPO, PR);
+    assert!(teams.contains(&"payments-owners".to_string()), "{teams:?}");
+    let audit = s.audit().await;
+    let outcomes: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| (e.actor.as_str(), e.outcome.as_str()))
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(outcomes[0].0, "rita");
+    assert!(outcomes[0].1.starts_with("refused: "), "{outcomes:?}");
+    assert_eq!(outcomes[1], ("walt", "done"));
+}
+
+#[tokio::test]
+async fn commands_anyone_may_run_are_throttled_per_pull_request() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let mut ids = Vec::new();
+    for _ in 0..7 {
+        ids.push(s.comment("rita", "/design-review check").await);
+    }
+    for id in &ids[..5] {
+        assert_eq!(s.reactions(*id), ["+1", "eyes"]);
+    }
+    assert_eq!(s.reactions(ids[5]), ["confused", "eyes"]);
+    assert_eq!(s.reactions(ids[6]), ["confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1, "told once, not once per refusal");
+    assert!(
+        replies[0].body.contains("Too many commands"),
+        "{}",
+        replies[0].body
+    );
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit
+            .iter()
+            .all(|e| e.outcome.starts_with("refused: at most 5"))
+    );
+    // Commands that need a permission are not throttled.
+    let id = s
+        .comment("bob", "/design-review skip agreed in the sync")
+        .await;
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+}
+
+#[tokio::test]
+async fn a_review_body_runs_commands_and_is_still_a_review() {
+    let s = Scenario::new(CONFIG, COMPLETE).await;
+    assert_eq!(s.check("sha1").status, "in_progress");
+    // An approval with a plain body still counts.
+    s.review("bob", "APPROVED", "Looks good to me.").await;
+    let check = s.check("sha1");
+    assert_eq!(
+        check.conclusion.as_deref(),
+        Some("success"),
+        "{:?}",
+        check.title()
+    );
+
+    // Commands in a review body run; with no comment to react to, the reply confirms.
+    s.review("rita", "COMMENTED", "/design-review skip drive-by")
+        .await;
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1);
+    assert!(
+        replies[0].body.contains("was refused"),
+        "{}",
+        replies[0].body
+    );
+    s.review("bob", "COMMENTED", "/design-review skip agreed offline")
+        .await;
+    let replies = s.replies();
+    assert_eq!(replies.len(), 2);
+    assert!(
+        replies[1].body.contains("is skipped"),
+        "{}",
+        replies[1].body
+    );
+    assert_eq!(
+        s.check("sha1").title(),
+        Some("Design review skipped by @bob")
+    );
+}
+
+fn pr_ref() -> design_review::domain::PrRef {
+    design_review::domain::PrRef {
+        repo: design_review::domain::RepoName::new("acme", "widgets"),
+        number: design_review::domain::PrNumber(PR),
+    }
+}
+
+#[tokio::test]
+async fn the_audit_command_lists_entries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("audit.db").display());
+    let store = store::connect(&url).await.expect("store");
+    let entry = |day: u32, repo: &str, actor: &str, command: &str, outcome: &str| AuditEntry {
+        at: Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).unwrap(),
+        repo: repo.into(),
+        pr_number: 7,
+        head_sha: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        actor: actor.into(),
+        command: command.into(),
+        reason: None,
+        outcome: outcome.into(),
+    };
+    store
+        .record_audit(&entry(
+            1,
+            REPO,
+            "bob",
+            "/design-review skip docs only",
+            "done",
+        ))
+        .await
+        .unwrap();
+    store
+        .record_audit(&entry(
+            2,
+            "acme/gears",
+            "rita",
+            "/design-review assign",
+            "refused: requesting the reviewers again needs write access to the repository",
+        ))
+        .await
+        .unwrap();
+    store
+        .record_audit(&entry(
+            3,
+            REPO,
+            "alice",
+            "/design-review unskip",
+            "refused: the author",
+        ))
+        .await
+        .unwrap();
+    drop(store);
+
+    let run = |args: &[&str]| {
+        let out = Process::new(BIN)
+            .arg("audit")
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+
+    let table = run(&[]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 4, "{table}");
+    assert!(lines[0].starts_with("WHEN (UTC)"));
+    assert!(lines[1].starts_with("2026-03-01 09:30:00"), "{table}");
+    let column = lines[0].find("OUTCOME").unwrap();
+    assert_eq!(lines[1].find("done"), Some(column), "{table}");
+    assert_eq!(lines[2].find("refused"), Some(column), "{table}");
+    assert!(lines[1].contains("0123456 "), "short head SHA: {table}");
+
+    let json = run(&["--repo", REPO, "--since", "2026-03-02", "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_str(&json).expect("one JSON array");
+    let entries = entries.as_array().expect("array");
+    assert_eq!(entries.len(), 1, "{json}");
+    assert_eq!(entries[0]["actor"], "alice");
+    assert_eq!(entries[0]["repo"], REPO);
+    assert_eq!(entries[0]["command"], "/design-review unskip");
+
+    let bad = Process::new(BIN)
+        .args(["audit", "--since", "last tuesday"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("binary runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+}
+
+#[tokio::test]
+async fn a_retried_delivery_records_and_replies_once() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    // The reply fails once with a server error: the whole delivery is retried.
+    s.gh.fail_next("POST", "/repos/acme/widgets/issues/7/comments", 502, 1);
+    let id = s.comment("alice", "/design-review skip trust me").await;
+    let deliveries = s
+        .app
+        .store
+        .list_deliveries(&Default::default())
+        .await
+        .unwrap();
+    let comment = deliveries
+        .iter()
+        .find(|d| d.event == "issue_comment")
+        .expect("comment delivery");
+    assert_eq!(comment.attempts, 2, "{comment:?}");
+    assert_eq!(s.replies().len(), 1);
+    assert_eq!(s.audit().await.len(), 1, "recorded once");
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+}
+
+#[tokio::test]
+async fn a_reply_github_refuses_does_not_fail_the_delivery() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    // A locked conversation: GitHub refuses the reply for good.
+    s.gh.fail_next("POST", "/repos/acme/widgets/issues/7/comments", 403, 1);
+    s.gh.clear_log();
+    let id = s
+        .comment(
+            "bob",
+            "/design-review skip agreed offline\n/design-review status",
+        )
+        .await;
+    assert_eq!(
+        s.gh.count("POST", "/repos/acme/widgets/issues/7/comments"),
+        1,
+        "the reply was attempted"
+    );
+    assert!(s.replies().is_empty());
+    let deliveries = s
+        .app
+        .store
+        .list_deliveries(&Default::default())
+        .await
+        .unwrap();
+    let comment = deliveries
+        .iter()
+        .find(|d| d.event == "issue_comment")
+        .expect("comment delivery");
+    assert_eq!(
+        (comment.status.as_str(), comment.attempts),
+        ("done", 1),
+        "{comment:?}"
+    );
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+    assert_eq!(
+        s.check("sha1").title(),
+        Some("Design review skipped by @bob")
+    );
+}
