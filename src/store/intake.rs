@@ -6,6 +6,8 @@
 //! transaction pays that cost once per batch instead. Under light load a batch is one delivery,
 //! so nothing waits for company.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
@@ -87,5 +89,55 @@ async fn run(backend: impl BatchInsert, mut receiver: mpsc::Receiver<Request>) {
                 }
             }
         }
+    }
+}
+
+/// Matches the `(id, seq)` rows a multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING id, seq`
+/// reported back to the batch: `Some(seq)` for each delivery that was stored, `None` for a
+/// duplicate. Of two deliveries with one id in the same batch, the first is the stored one.
+pub(crate) fn match_inserted(
+    batch: &[NewDelivery],
+    inserted: impl IntoIterator<Item = (String, i64)>,
+) -> Vec<Option<i64>> {
+    let mut inserted: HashMap<String, i64> = inserted.into_iter().collect();
+    batch
+        .iter()
+        .map(|delivery| inserted.remove(&delivery.id))
+        .collect()
+}
+
+/// The intake outcome of a delivery matched by [`match_inserted`].
+pub(crate) fn outcome(stored: Option<i64>) -> InsertOutcome {
+    match stored {
+        Some(_) => InsertOutcome::Inserted,
+        None => InsertOutcome::Duplicate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(id: &str) -> NewDelivery {
+        NewDelivery {
+            id: id.to_string(),
+            event: "ping".to_string(),
+            action: None,
+            installation_id: None,
+            repo: None,
+            pr_key: None,
+            coalescable: false,
+            payload: "{}".to_string(),
+            received_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_the_first_of_two_equal_ids_in_a_batch_is_stored() {
+        let batch = [delivery("a"), delivery("b"), delivery("a"), delivery("old")];
+        let stored = match_inserted(&batch, [("b".to_string(), 11), ("a".to_string(), 10)]);
+        assert_eq!(stored, [Some(10), Some(11), None, None]);
+        assert_eq!(outcome(stored[0]), InsertOutcome::Inserted);
+        assert_eq!(outcome(stored[3]), InsertOutcome::Duplicate);
     }
 }

@@ -8,13 +8,13 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
+use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::coalesce::{self, Follower};
 use super::codec;
-use super::intake::{BatchInsert, Intake};
+use super::intake::{self, BatchInsert, Intake};
 use super::*;
 
 /// The advisory lock key every claim takes ("drqueue" in ASCII): one global claim lock.
@@ -161,47 +161,37 @@ fn lease_seconds(lease: Duration) -> f64 {
     lease.min(codec::MAX_LEASE).as_secs_f64()
 }
 
-/// Stores one delivery (a duplicate id changes nothing).
-async fn insert_in(conn: &mut sqlx::PgConnection, d: &NewDelivery) -> StoreResult<InsertOutcome> {
-    let done = sqlx::query(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, coalescable,
-                                 payload, received_at, available_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&d.id)
-    .bind(&d.event)
-    .bind(&d.action)
-    .bind(d.installation_id)
-    .bind(&d.repo)
-    .bind(&d.pr_key)
-    .bind(d.coalescable)
-    .bind(&d.payload)
-    .bind(d.received_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(if done.rows_affected() == 0 {
-        InsertOutcome::Duplicate
-    } else {
-        InsertOutcome::Inserted
-    })
-}
-
 #[async_trait]
 impl BatchInsert for PgIntake {
+    /// One multi-row statement: one round trip and one commit for the whole batch.
     async fn insert_batch(&self, batch: &[NewDelivery]) -> StoreResult<Vec<InsertOutcome>> {
-        let mut tx = self.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for delivery in batch {
-            outcomes.push(insert_in(&mut tx, delivery).await?);
-        }
-        tx.commit().await?;
-        Ok(outcomes)
+        let mut rows = QueryBuilder::<Postgres>::new(
+            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, \
+             coalescable, payload, received_at, available_at) ",
+        );
+        rows.push_values(batch, |mut row, d| {
+            row.push_bind(&d.id)
+                .push_bind(&d.event)
+                .push_bind(&d.action)
+                .push_bind(d.installation_id)
+                .push_bind(&d.repo)
+                .push_bind(&d.pr_key)
+                .push_bind(d.coalescable)
+                .push_bind(&d.payload)
+                .push_bind(d.received_at)
+                .push("clock_timestamp()");
+        });
+        rows.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
+        let inserted: Vec<(String, i64)> = rows.build_query_as().fetch_all(&self.pool).await?;
+        let stored = intake::match_inserted(batch, inserted);
+        Ok(stored.into_iter().map(intake::outcome).collect())
     }
 
     async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
-        let mut conn = self.pool.acquire().await?;
-        insert_in(&mut conn, delivery).await
+        self.insert_batch(std::slice::from_ref(delivery))
+            .await?
+            .pop()
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 }
 

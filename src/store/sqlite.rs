@@ -9,16 +9,16 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::types::Json;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::coalesce::{self, Follower};
 use super::codec::{self, from_micros, to_micros};
-use super::intake::{BatchInsert, Intake};
+use super::intake::{self, BatchInsert, Intake};
 use super::*;
 
 /// How long a statement waits for another process holding the write lock before failing.
@@ -195,51 +195,46 @@ impl SqliteStore {
     }
 }
 
-/// Stores one delivery inside an open transaction: the queue row, then (when new) its payload.
-async fn insert_in(
-    conn: &mut sqlx::SqliteConnection,
-    d: &NewDelivery,
-) -> StoreResult<InsertOutcome> {
-    let now = to_micros(Utc::now());
-    let seq: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, coalescable,
-                                 received_at, available_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (id) DO NOTHING
-         RETURNING seq",
-    )
-    .bind(&d.id)
-    .bind(&d.event)
-    .bind(&d.action)
-    .bind(d.installation_id)
-    .bind(&d.repo)
-    .bind(&d.pr_key)
-    .bind(d.coalescable)
-    .bind(to_micros(d.received_at))
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(seq) = seq else {
-        return Ok(InsertOutcome::Duplicate);
-    };
-    sqlx::query("INSERT INTO delivery_payloads (seq, payload) VALUES (?1, ?2)")
-        .bind(seq)
-        .bind(&d.payload)
-        .execute(&mut *conn)
-        .await?;
-    Ok(InsertOutcome::Inserted)
-}
-
 #[async_trait]
 impl BatchInsert for SqliteIntake {
     async fn insert_batch(&self, batch: &[NewDelivery]) -> StoreResult<Vec<InsertOutcome>> {
+        let now = to_micros(Utc::now());
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for delivery in batch {
-            outcomes.push(insert_in(&mut tx, delivery).await?);
+
+        let mut rows = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr_key, \
+             coalescable, received_at, available_at) ",
+        );
+        rows.push_values(batch, |mut row, d| {
+            row.push_bind(&d.id)
+                .push_bind(&d.event)
+                .push_bind(&d.action)
+                .push_bind(d.installation_id)
+                .push_bind(&d.repo)
+                .push_bind(&d.pr_key)
+                .push_bind(d.coalescable)
+                .push_bind(to_micros(d.received_at))
+                .push_bind(now);
+        });
+        rows.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
+        let inserted: Vec<(String, i64)> = rows.build_query_as().fetch_all(&mut *tx).await?;
+        let stored = intake::match_inserted(batch, inserted);
+
+        let payloads: Vec<(i64, &str)> = stored
+            .iter()
+            .zip(batch)
+            .filter_map(|(seq, d)| seq.map(|seq| (seq, d.payload.as_str())))
+            .collect();
+        if !payloads.is_empty() {
+            let mut rows =
+                QueryBuilder::<Sqlite>::new("INSERT INTO delivery_payloads (seq, payload) ");
+            rows.push_values(payloads, |mut row, (seq, payload)| {
+                row.push_bind(seq).push_bind(payload);
+            });
+            rows.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(outcomes)
+        Ok(stored.into_iter().map(intake::outcome).collect())
     }
 
     async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
