@@ -7,8 +7,9 @@
 #   scripts/loadtest.sh                 # SQLite (default store)
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/loadtest scripts/loadtest.sh
 #
-# The server runs without App credentials (intake only), so the figures are those of the
-# hot path: nothing is processed while the load runs.
+# The server runs with WORKERS=0 (intake only), so the figures are those of the hot path:
+# nothing is processed while the load runs. The App key is the test fixture; GitHub is never
+# called.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 start=$(date +%s%N)
+APP_ID=1 PRIVATE_KEY_PATH=tests/fixtures/keys/app.pem GITHUB_API_URL=http://127.0.0.1:9/ WORKERS=0 \
 WEBHOOK_SECRET=$SECRET DATABASE_URL=$db LISTEN_ADDR=127.0.0.1:$PORT RUST_LOG=error \
   taskset -c 0 "$bin" serve &
 server=$!

@@ -44,7 +44,8 @@ pub struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
-    /// Number of queue workers in this process.
+    /// Number of queue workers in this process; 0 runs intake only (deliveries are stored for
+    /// workers in other replicas sharing the database).
     #[arg(long, env = "WORKERS", default_value_t = 4)]
     pub workers: usize,
     /// Attempts before a delivery is marked failed.
@@ -225,9 +226,6 @@ impl Settings {
                 ));
             }
         };
-        if args.workers == 0 {
-            return Err(invalid("WORKERS", "must be at least 1"));
-        }
         if args.max_attempts == 0 {
             return Err(invalid("MAX_ATTEMPTS", "must be at least 1"));
         }
