@@ -48,7 +48,8 @@ fn intake(c: &mut Criterion) {
     group.bench_function("verify_parse_store_sqlite", |b| {
         b.iter(|| {
             signature::verify(&secrets, Some(&header), body.as_bytes()).unwrap();
-            let (event, action) = Event::parse_with_action("pull_request", body.as_bytes()).unwrap();
+            let (event, action) =
+                Event::parse_with_action("pull_request", body.as_bytes()).unwrap();
             let n = counter.fetch_add(1, Ordering::Relaxed);
             let delivery = NewDelivery {
                 id: format!("bench-{n}"),

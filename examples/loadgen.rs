@@ -95,7 +95,9 @@ async fn main() {
             let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((id, sig, body)) = prepared.get(i) else { break };
+                let Some((id, sig, body)) = prepared.get(i) else {
+                    break;
+                };
                 let t = Instant::now();
                 let status = client
                     .post(&url)

@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn repo_and_team_parsing() {
-        assert_eq!(RepoName::parse("acme/widgets"), Some(RepoName::new("acme", "widgets")));
+        assert_eq!(
+            RepoName::parse("acme/widgets"),
+            Some(RepoName::new("acme", "widgets"))
+        );
         assert_eq!(RepoName::parse("acme"), None);
         assert_eq!(RepoName::parse("a/b/c"), None);
         let team = TeamSlug::parse("@acme/design-review").unwrap();
