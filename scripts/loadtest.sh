@@ -1,48 +1,67 @@
 #!/usr/bin/env bash
-# Load test of the webhook intake: a release build pinned to core 0, the load generator pinned
-# to core 1, on loopback. Reports acknowledged deliveries per second and latency for signed
-# `ping` and ~20 KB `pull_request` deliveries (each durably stored before the answer), idle and
-# peak memory, and the time from start to ready.
+# Load test of the webhook intake on loopback: a release build pinned to core 0, Debian's `wrk`
+# pinned to core 1. Reports acknowledged deliveries per second and latency for signed `ping`
+# deliveries and for ~20 KB `pull_request` deliveries with a unique delivery id each (so each is
+# durably stored before the answer), at 16 and 64 connections; idle and peak memory; and the time
+# from process start to ready.
 #
-#   scripts/loadtest.sh                 # SQLite (default store)
+#   scripts/loadtest.sh                                   # SQLite (the default store)
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/loadtest scripts/loadtest.sh
 #
-# The server runs with WORKERS=0 (intake only), so the figures are those of the hot path:
-# nothing is processed while the load runs. The App key is the test fixture; GitHub is never
-# called.
+# The server runs with WORKERS=0 (intake only): the figures are those of the hot path, nothing
+# is processed while the load runs. The App key is the test fixture; GitHub is never called.
+# Needs: wrk, curl, taskset, openssl (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REQUESTS=${REQUESTS:-50000}
+DURATION=${DURATION:-10s}
 PORT=${PORT:-3917}
 SECRET=loadtest-secret
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin design-review --example loadgen
+cargo build --release --quiet --bin design-review
 bin=target/release/design-review
-gen=target/release/examples/loadgen
 db=${DATABASE_URL:-sqlite://$work/load.db}
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+sign() { printf 'sha256=%s' "$(openssl dgst -sha256 -hmac "$SECRET" -r < "$1" | cut -d' ' -f1)"; }
+
+# A realistic pull_request payload of about 20 KB.
+python3 - "$work/pr.json" <<'PY'
+import json, sys
+body = {
+  "action": "synchronize", "number": 7,
+  "pull_request": {"number": 7, "state": "open", "draft": False, "title": "Load test",
+    "html_url": "https://github.com/acme/widgets/pull/7", "user": {"login": "alice", "type": "User"},
+    "body": "A design for the ledger export. " * 600,
+    "head": {"ref": "feature", "sha": "a" * 40}, "base": {"ref": "main", "sha": "b" * 40},
+    "requested_reviewers": [], "requested_teams": []},
+  "repository": {"full_name": "acme/widgets", "default_branch": "main"},
+  "installation": {"id": 1}, "sender": {"login": "alice", "type": "User"}}
+open(sys.argv[1], "w").write(json.dumps(body))
+PY
+printf '{"zen":"Design for failure.","hook_id":1}' > "$work/ping.json"
 
 start=$(date +%s%N)
 APP_ID=1 PRIVATE_KEY_PATH=tests/fixtures/keys/app.pem GITHUB_API_URL=http://127.0.0.1:9/ WORKERS=0 \
 WEBHOOK_SECRET=$SECRET DATABASE_URL=$db LISTEN_ADDR=127.0.0.1:$PORT RUST_LOG=error \
   taskset -c 0 "$bin" serve &
 server=$!
-until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.002; done
+until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.001; done
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 sleep 1
-idle_kb=$(rss_kb "$server")
-echo "{\"store\":\"${db%%:*}\",\"ready_ms\":$ready_ms,\"idle_rss_kb\":$idle_kb}"
+echo "{\"store\":\"${db%%:*}\",\"ready_ms\":$ready_ms,\"idle_rss_kb\":$(rss_kb "$server"),\"pr_body_bytes\":$(wc -c < "$work/pr.json")}"
 
-run() { # event concurrency
-  taskset -c 1 "$gen" --url "http://127.0.0.1:$PORT/api/github/webhooks" --secret "$SECRET" \
-    --event "$1" --concurrency "$2" --requests "$REQUESTS" --id-prefix "$1-$2-$RANDOM"
+run() { # event body-file connections
+  echo -n "{\"event\":\"$1\",\"connections\":$3} "
+  BODY_FILE=$2 SIGNATURE=$(sign "$2") EVENT=$1 RUN_ID="$1-$3-$RANDOM" \
+    taskset -c 1 wrk -t1 -c"$3" -d"$DURATION" -s scripts/wrk-delivery.lua \
+    "http://127.0.0.1:$PORT/api/github/webhooks" | tail -n 1
 }
-run ping 64
-run pull_request 16
-run pull_request 64
+run ping "$work/ping.json" 64
+run pull_request "$work/pr.json" 16
+run pull_request "$work/pr.json" 64
 echo "{\"peak_rss_kb\":$(hwm_kb "$server")}"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Side-by-side intake comparison with a Probot app, in one run on the same machine: each server is
+# pinned to core 0 and Debian's `wrk` to core 1, with the same signed deliveries (see
+# scripts/loadtest.sh for the design-review side alone). Probot is installed from npm into a
+# temporary folder; the app is scripts/probot/app.js.
+#
+#   scripts/compare-probot.sh        # needs node >= 20, npm, wrk, curl, taskset, openssl
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+SECRET=compare-secret
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+
+cargo build --release --quiet --bin design-review
+(cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund probot@14 >/dev/null)
+cp scripts/probot/app.js "$work/app.mjs"
+
+python3 - "$work/pr.json" <<'PY'
+import json, sys
+body = {
+  "action": "synchronize", "number": 7,
+  "pull_request": {"number": 7, "state": "open", "draft": False, "title": "Load test",
+    "html_url": "https://github.com/acme/widgets/pull/7", "user": {"login": "alice", "type": "User"},
+    "body": "A design for the ledger export. " * 600,
+    "head": {"ref": "feature", "sha": "a" * 40}, "base": {"ref": "main", "sha": "b" * 40},
+    "requested_reviewers": [], "requested_teams": []},
+  "repository": {"full_name": "acme/widgets", "default_branch": "main", "id": 1, "name": "widgets",
+    "owner": {"login": "acme", "type": "Organization"}},
+  "installation": {"id": 1}, "sender": {"login": "alice", "type": "User"}}
+open(sys.argv[1], "w").write(json.dumps(body))
+PY
+printf '{"zen":"Design for failure.","hook_id":1}' > "$work/ping.json"
+sign() { printf 'sha256=%s' "$(openssl dgst -sha256 -hmac "$SECRET" -r < "$1" | cut -d' ' -f1)"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+
+measure() { # name pid port
+  local name=$1 pid=$2 port=$3
+  sleep 1
+  echo "{\"server\":\"$name\",\"ready_ms\":$ready_ms,\"idle_rss_kb\":$(rss_kb "$pid")}"
+  for spec in "ping $work/ping.json 64" "pull_request $work/pr.json 16" "pull_request $work/pr.json 64"; do
+    set -- $spec
+    echo -n "{\"server\":\"$name\",\"event\":\"$1\",\"connections\":$3} "
+    BODY_FILE=$2 SIGNATURE=$(sign "$2") EVENT=$1 RUN_ID="$name-$1-$3-$RANDOM" \
+      taskset -c 1 wrk -t1 -c"$3" -d"$DURATION" -s scripts/wrk-delivery.lua \
+      "http://127.0.0.1:$port/api/github/webhooks" | tail -n 1
+  done
+  echo "{\"server\":\"$name\",\"peak_rss_kb\":$(hwm_kb "$pid")}"
+}
+
+wait_up() { # url
+  until curl -s -o /dev/null "$1"; do sleep 0.001; done
+}
+
+# design-review: intake only (WORKERS=0), SQLite, every pull_request stored durably.
+start=$(date +%s%N)
+APP_ID=1 PRIVATE_KEY_PATH=tests/fixtures/keys/app.pem GITHUB_API_URL=http://127.0.0.1:9/ WORKERS=0 \
+WEBHOOK_SECRET=$SECRET DATABASE_URL="sqlite://$work/dr.db" LISTEN_ADDR=127.0.0.1:3931 RUST_LOG=error \
+  taskset -c 0 target/release/design-review serve &
+pids+=($!)
+wait_up http://127.0.0.1:3931/readyz
+ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+measure design-review "${pids[-1]}" 3931
+kill "${pids[-1]}"
+
+# Probot 14 with the minimal app, same key and secret, logging at error level.
+start=$(date +%s%N)
+(cd "$work" && APP_ID=1 PRIVATE_KEY="$(cat "$OLDPWD/tests/fixtures/keys/app.pem")" WEBHOOK_SECRET=$SECRET \
+  PORT=3932 HOST=127.0.0.1 LOG_LEVEL=error taskset -c 0 node node_modules/probot/bin/probot.js run ./app.mjs) &
+pids+=($!)
+wait_up http://127.0.0.1:3932/
+ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+probot_pid=$(pgrep -f "probot.js run" | head -1)
+measure probot "$probot_pid" 3932
