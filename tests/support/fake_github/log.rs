@@ -111,6 +111,7 @@ pub async fn log_and_faults(
         status,
         if_none_match,
         unknown_route,
+        at: std::time::Instant::now(),
     });
     response
 }

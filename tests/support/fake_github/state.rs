@@ -156,6 +156,8 @@ pub struct LoggedRequest {
     pub if_none_match: Option<String>,
     /// Served by the unknown-route fallback.
     pub unknown_route: bool,
+    /// When the answer was sent.
+    pub at: std::time::Instant,
 }
 
 /// What an injected fault answers.
