@@ -6,7 +6,7 @@ use super::matching::{match_sections, out_of_order, subtree_ends};
 use super::normalize::{doc_type_key, label_key, words_joined};
 use super::outline::{self, Heading, Outline, SERVICES_KEYS, ScanOptions};
 use super::report::DocReport;
-use super::similarity::WordSet;
+use super::similarity::{WordSet, similar_to_either};
 use super::template::Template;
 
 /// Labels that declare the doc's type (`- **Type:** system design`).
@@ -143,15 +143,13 @@ fn body_state(template: &Template, heading: &Heading, section: Option<usize>) ->
     }
     if let Some(s) = section {
         let section = &template.sections[s];
-        if !section.guidance_words.is_empty() && body.complete() {
+        if !section.guidance_words.is_empty()
+            && body.complete()
             // Compared with the whole guidance and with its prose alone, so that keeping the
             // instructions but dropping (or keeping) the example code is still a placeholder.
-            let words = WordSet::of(&body.text);
-            if words.jaccard(&section.guidance_words) >= template.threshold
-                || words.jaccard(&section.prose_words) >= template.threshold
-            {
-                return BodyState::Guidance;
-            }
+            && similar_to_either(&body.text, &section.guidance_words, &section.prose_words, template.threshold)
+        {
+            return BodyState::Guidance;
         }
     }
     BodyState::Content

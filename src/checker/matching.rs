@@ -34,17 +34,26 @@ pub fn match_sections(
     ends: &[usize],
     skip: Option<usize>,
 ) -> Vec<Option<usize>> {
-    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_part: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Sorted (key, heading) lists: one allocation each, looked up by binary search.
+    let mut by_key: Vec<(&str, usize)> = Vec::with_capacity(headings.len());
+    let mut by_part: Vec<(&str, usize)> = Vec::new();
     for (i, h) in headings.iter().enumerate() {
         if Some(i) == skip {
             continue;
         }
-        by_key.entry(h.key.as_str()).or_default().push(i);
-        for part in &h.parts {
-            by_part.entry(part.as_str()).or_default().push(i);
-        }
+        by_key.push((h.key.as_str(), i));
+        by_part.extend(h.parts.iter().map(|p| (p.as_str(), i)));
     }
+    by_key.sort_unstable();
+    by_part.sort_unstable();
+    let lookup = |index: &[(&str, usize)], key: &str| -> Vec<usize> {
+        let start = index.partition_point(|(k, _)| *k < key);
+        index[start..]
+            .iter()
+            .take_while(|(k, _)| *k == key)
+            .map(|&(_, i)| i)
+            .collect()
+    };
     let mut used = vec![false; headings.len()];
     let mut matched: Vec<Option<usize>> = vec![None; template.sections.len()];
     // Exact (or alias) matches first; only then may a combined heading such as "Drawbacks
@@ -70,13 +79,11 @@ pub fn match_sections(
                 };
                 (outside_parent, before_last, level_off, d)
             };
-            let index = if partial { &by_part } else { &by_key };
+            let index: &[(&str, usize)] = if partial { &by_part } else { &by_key };
             let found = section
                 .keys
                 .iter()
-                .filter_map(|k| index.get(k.as_str()))
-                .flatten()
-                .copied()
+                .flat_map(|k| lookup(index, k))
                 .filter(|&d| !used[d])
                 .min_by_key(|&d| score(d));
             if let Some(d) = found {

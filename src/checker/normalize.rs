@@ -4,10 +4,14 @@
 /// Normalises a heading for matching: lower case, `&` read as `and`, leading numbering
 /// (`1.`, `2.3`, `IV.`, `a)`) and `(optional)` removed, punctuation collapsed to single spaces.
 pub fn heading_key(text: &str) -> String {
-    let lowered = text.to_lowercase().replace('&', " and ");
-    let without_optional = lowered.replace("(optional)", " ");
-    let rest = strip_numbering(without_optional.trim_start());
-    words_joined(rest)
+    let mut lowered = text.to_lowercase();
+    if lowered.contains('&') {
+        lowered = lowered.replace('&', " and ");
+    }
+    if lowered.contains("(optional)") {
+        lowered = lowered.replace("(optional)", " ");
+    }
+    words_joined(strip_numbering(lowered.trim_start()))
 }
 
 /// Parts of a combined heading such as "Drawbacks and alternatives" or "Risks / mitigations",
@@ -74,8 +78,14 @@ pub fn words_joined(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        for c in word.chars() {
-            out.extend(c.to_lowercase());
+        if word.is_ascii() {
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        } else {
+            for c in word.chars() {
+                out.extend(c.to_lowercase());
+            }
         }
     }
     out

@@ -58,6 +58,7 @@ pub struct Body {
 impl Body {
     fn new(limit: usize, collect_entries: bool) -> Self {
         Self {
+            text: String::with_capacity(limit.min(512)),
             limit,
             collect_entries,
             ..Self::default()
@@ -172,10 +173,7 @@ impl LineCounter<'_> {
             self.pos = 0;
             self.line = 1;
         }
-        self.line += self.src[self.pos..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        self.line += count_newlines(&self.src[self.pos..offset]);
         self.pos = offset;
         self.line
     }
@@ -260,6 +258,14 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
     let mut in_metadata = false;
     let mut in_strong = 0usize;
     let mut in_code = false;
+    // Raw paragraphs that can normalise to a boilerplate marker are about as long as it.
+    let boilerplate_len = match (
+        opts.boilerplate.iter().map(String::len).min(),
+        opts.boilerplate.iter().map(String::len).max(),
+    ) {
+        (Some(min), Some(max)) => min / 2..max * 2 + 16,
+        _ => 0..0,
+    };
     // Fields are read before the first heading, and in the first heading's body when it is a
     // level-1 heading (a title); `field_zone` says which of the two we are in.
     let mut field_zone: Option<bool> = Some(false);
@@ -342,7 +348,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                     p.text.push('\n');
                 }
             }
-            Event::Start(Tag::Paragraph) => {
+            Event::Start(Tag::Paragraph) if !opts.boilerplate.is_empty() || cur.collect_entries => {
                 para = Some(ParaBuf {
                     sample_start: cur.text.len(),
                     len_start: cur.text_len,
@@ -354,7 +360,8 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
             Event::End(TagEnd::Paragraph) => {
                 cur.push_text(" ", list_depth > 0);
                 let Some(p) = para.take() else { continue };
-                if !opts.boilerplate.is_empty() && opts.boilerplate.contains(&words_joined(&p.text))
+                if boilerplate_len.contains(&p.text.len())
+                    && opts.boilerplate.contains(&words_joined(&p.text))
                 {
                     cur.text.truncate(p.sample_start.min(cur.text.len()));
                     cur.text_len = p.len_start;
@@ -443,7 +450,13 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
         Some(last) => last.body = cur,
         None => out.preamble = cur,
     }
-    out.lines = count_lines(src);
+    // Continue counting from the last heading rather than making a second pass.
+    let newlines = lines.line_at(src.len()) - 1;
+    out.lines = if src.is_empty() || src.ends_with('\n') {
+        newlines
+    } else {
+        newlines + 1
+    };
     out
 }
 
@@ -488,13 +501,22 @@ fn finish_item_head(
     }
 }
 
-fn count_lines(src: &str) -> usize {
-    let newlines = src.bytes().filter(|&b| b == b'\n').count();
-    if src.is_empty() || src.ends_with('\n') {
-        newlines
-    } else {
-        newlines + 1
+/// Counts `\n` bytes eight at a time (a zero byte of `word ^ 0x0a0a..` is a newline).
+fn count_newlines(bytes: &[u8]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut count = 0usize;
+    for chunk in chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word) ^ NEWLINES;
+        // High bit of each byte set iff that byte of x is non-zero (no carries cross bytes).
+        let nonzero = ((x & LOW7) + LOW7) | x;
+        count += (!nonzero & !LOW7).count_ones() as usize;
     }
+    count + tail.iter().filter(|&&b| b == b'\n').count()
 }
 
 #[cfg(test)]
@@ -527,6 +549,18 @@ mod tests {
         assert!(o.headings[1].body.has_content, "code block is content");
         assert!(o.headings[2].body.has_content);
         assert_eq!(o.lines, 14);
+    }
+
+    #[test]
+    fn newline_counting_matches_a_plain_count() {
+        let text = "a\nbb\n\nccc\n\u{e9}\n\n\n0123456789\n\n\x0b\u{8a}\n";
+        for start in 0..text.len() {
+            let bytes = &text.as_bytes()[start..];
+            assert_eq!(
+                count_newlines(bytes),
+                bytes.iter().filter(|&&b| b == b'\n').count()
+            );
+        }
     }
 
     #[test]

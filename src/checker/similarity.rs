@@ -23,6 +23,10 @@ impl WordSet {
         self.0.is_empty()
     }
 
+    fn contains(&self, hash: u64) -> bool {
+        self.0.binary_search(&hash).is_ok()
+    }
+
     /// Jaccard similarity `|a ∩ b| / |a ∪ b|` in `0.0..=1.0` (0 when both are empty).
     pub fn jaccard(&self, other: &WordSet) -> f64 {
         let (a, b) = (&self.0, &other.0);
@@ -47,9 +51,50 @@ impl WordSet {
     }
 }
 
+/// True when `text` is at least `threshold`-similar (Jaccard) to `a` or to `b`.
+///
+/// Jaccard >= t allows at most |set| * (1 - t) / t distinct words that are not in the set, so
+/// the text is scanned word by word and given up on as soon as both sets' budgets of foreign
+/// words are spent: a real answer is rejected after a few dozen words, and only near-copies
+/// of the guidance pay for the exact comparison.
+pub fn similar_to_either(text: &str, a: &WordSet, b: &WordSet, threshold: f64) -> bool {
+    if threshold <= 0.0 {
+        return true;
+    }
+    let budget =
+        |set: &WordSet| (set.0.len() as f64 * (1.0 - threshold) / threshold).floor() as usize;
+    let (budget_a, budget_b) = (budget(a), budget(b));
+    let (mut foreign_a, mut foreign_b): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let hash = hash_word(word);
+        if !a.contains(hash) && !foreign_a.contains(&hash) {
+            foreign_a.push(hash);
+        }
+        if !b.contains(hash) && !foreign_b.contains(&hash) {
+            foreign_b.push(hash);
+        }
+        if foreign_a.len() > budget_a && foreign_b.len() > budget_b {
+            return false;
+        }
+    }
+    let words = WordSet::of(text);
+    (!a.is_empty() && words.jaccard(a) >= threshold)
+        || (!b.is_empty() && words.jaccard(b) >= threshold)
+}
+
 /// FNV-1a over the lower-cased characters of one word.
 fn hash_word(word: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    if word.is_ascii() {
+        for byte in word.bytes() {
+            hash ^= u64::from(byte.to_ascii_lowercase());
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        return hash;
+    }
     for c in word.chars().flat_map(char::to_lowercase) {
         let mut buf = [0u8; 4];
         for byte in c.encode_utf8(&mut buf).bytes() {
@@ -82,18 +127,34 @@ impl Filler {
 
     /// True when `text` has something in it but nothing beyond filler phrases and punctuation.
     pub fn is_filler_only(&self, text: &str) -> bool {
-        if text.trim().is_empty() {
+        // Sixteen filler words with their punctuation never take this much room.
+        if text.len() > MAX_FILLER_WORDS * 24 || text.trim().is_empty() {
             return false;
         }
-        let words: Vec<String> = filler_words(text).take(MAX_FILLER_WORDS + 1).collect();
-        if words.len() > MAX_FILLER_WORDS {
-            return false;
+        let mut words: [&str; MAX_FILLER_WORDS] = [""; MAX_FILLER_WORDS];
+        let mut n = 0;
+        for word in text
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+        {
+            if n == MAX_FILLER_WORDS {
+                return false;
+            }
+            words[n] = word;
+            n += 1;
         }
+        let words = &words[..n];
         let mut i = 0;
         'outer: while i < words.len() {
             for phrase in &self.0 {
                 let end = i + phrase.len();
-                if end <= words.len() && words[i..end].iter().zip(phrase).all(|(w, p)| w == p) {
+                if end <= words.len()
+                    && words[i..end]
+                        .iter()
+                        .zip(phrase)
+                        .all(|(w, p)| same_word(w, p))
+                {
                     i = end;
                     continue 'outer;
                 }
@@ -101,6 +162,15 @@ impl Filler {
             return false;
         }
         true
+    }
+}
+
+/// Compares a doc word with a lower-case filler word, ignoring case.
+fn same_word(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        word.eq_ignore_ascii_case(lower)
+    } else {
+        word.to_lowercase() == lower
     }
 }
 
@@ -126,6 +196,27 @@ mod tests {
             0.0
         );
         assert!(a.jaccard(&WordSet::of("We are doing this because customers asked.")) < 0.8);
+    }
+
+    #[test]
+    fn early_exit_agrees_with_the_exact_measure() {
+        let guidance = WordSet::of("Why are we doing this? What use cases does it support?");
+        let prose = WordSet::of("Why are we doing this?");
+        for text in [
+            "Why are we doing this?",
+            "why are we doing this what use cases does it support",
+            "Why are we doing this? Because customers asked for budgets per employee.",
+            "Budgets per employee, asked for by finance teams.",
+            "What use cases does it support? Why?",
+        ] {
+            let exact = WordSet::of(text);
+            let expected = exact.jaccard(&guidance) >= 0.8 || exact.jaccard(&prose) >= 0.8;
+            assert_eq!(
+                similar_to_either(text, &guidance, &prose, 0.8),
+                expected,
+                "{text}"
+            );
+        }
     }
 
     #[test]
