@@ -376,3 +376,35 @@ async fn comment_body_and_check_summary_snapshots() {
     insta::assert_snapshot!("check_summary_incomplete", check.summary().unwrap());
     insta::assert_snapshot!("sticky_comment_incomplete", s.bot_comments()[0].body);
 }
+
+#[tokio::test]
+async fn huge_or_binary_docs_are_reported_not_fetched_whole() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    let pull = s.gh.pull(REPO, 7);
+    pull.author("alice").head_sha("sha1");
+    pull.file(
+        "docs/design/binary.md",
+        "added",
+        vec![0xff_u8, 0xfe, 0x00, 0x89, b'P', b'N', b'G'],
+    );
+    let huge = "# Summary\n\n".to_string() + &"All work and no play. ".repeat(60_000);
+    pull.file("docs/design/huge.md", "added", huge.into_bytes());
+    s.event("opened").await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("failure"));
+    let body = &s.bot_comments()[0].body;
+    assert!(body.contains("not UTF-8"), "{body}");
+    assert!(
+        body.contains("design docs over 1048576 bytes are not checked"),
+        "{body}"
+    );
+    // Each got an annotation on its first line.
+    for path in ["docs/design/binary.md", "docs/design/huge.md"] {
+        assert!(
+            check
+                .annotations
+                .iter()
+                .any(|a| a["path"] == path && a["start_line"] == 1)
+        );
+    }
+}
