@@ -144,22 +144,30 @@ impl Workflow {
             }
         }
         let (conclusion, _) = verdict(&evaluation);
-        publish::check_run(
-            client,
-            pr,
-            &mut state,
-            config.check.name(),
-            &head,
-            conclusion,
-            check_output::output(&evaluation),
-        )
-        .await?;
-        // No comment at all on PRs without design docs, unless one was posted earlier (it is
-        // then edited to say so, never left stale).
-        if !quiet || state.comment_id.is_some() {
-            publish::sticky_comment(client, pr, &mut state, &comment::body(&evaluation)).await?;
+        let published = async {
+            publish::check_run(
+                client,
+                pr,
+                &mut state,
+                config.check.name(),
+                &head,
+                conclusion,
+                check_output::output(&evaluation),
+            )
+            .await?;
+            // No comment at all on PRs without design docs, unless one was posted earlier (it
+            // is then edited to say so, never left stale).
+            if !quiet || state.comment_id.is_some() {
+                publish::sticky_comment(client, pr, &mut state, &comment::body(&evaluation))
+                    .await?;
+            }
+            Ok::<_, GithubError>(())
         }
+        .await;
+        // Saved even when publishing failed half-way: the retry must edit the check run
+        // created here, not create a second one.
         self.store.save_pr_state(pr, &state).await?;
+        published?;
         tracing::info!(
             conclusion = ?conclusion,
             docs = evaluation.docs.len(),

@@ -75,12 +75,41 @@ pub async fn check_run(
                 .await?;
         }
         _ => {
-            let run = client.create_check_run(&pr.repo, &spec).await?;
-            state.check_run = Some((head.0.clone(), run.id.0 as i64));
+            let id = match client.create_check_run(&pr.repo, &spec).await {
+                Ok(run) => run.id,
+                // A 5xx or a lost connection may come after GitHub created the run: adopt it
+                // rather than leave two runs of one name on the commit after the retry.
+                Err(error @ GithubError::Transient(_)) => {
+                    let Some(id) = lost_run(client, pr, &spec).await else {
+                        return Err(error);
+                    };
+                    client.update_check_run(&pr.repo, id, &spec).await?;
+                    id
+                }
+                Err(error) => return Err(error),
+            };
+            state.check_run = Some((head.0.clone(), id.0 as i64));
         }
     }
     state.check_hash = Some(hash);
     Ok(())
+}
+
+/// Our newest run of `spec`'s name on its head with the status `spec` asks for (a completed
+/// run is never moved back to in progress), if GitHub lists one.
+async fn lost_run(
+    client: &InstallationClient,
+    pr: &PrRef,
+    spec: &CheckRunSpec,
+) -> Option<CheckRunId> {
+    let runs = client
+        .list_check_runs_for_ref(&pr.repo, &spec.head_sha, &spec.name)
+        .await
+        .ok()?;
+    let ours = runs
+        .into_iter()
+        .find(|run| run.external_id.as_deref() == spec.external_id.as_deref())?;
+    (ours.status == spec.status).then_some(ours.id)
 }
 
 /// Creates or edits the sticky comment so that it shows `body`.

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::Shared;
+use super::chaos;
 use super::json::error;
 use super::state::{Fault, LoggedRequest};
 
@@ -79,12 +80,28 @@ pub async fn log_and_faults(
             r.fault.clone()
         })
     };
+    let (request, tracked) = chaos::track(&shared, &method, &path, request).await;
+    let (roll, delay) = match shared.lock().chaos.as_mut() {
+        Some(chaos) if injected.is_none() => chaos.roll(&method, &path),
+        _ => (chaos::Roll::Pass, std::time::Duration::ZERO),
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let injected = match roll {
+        chaos::Roll::Before(ref fault) => Some(fault.clone()),
+        _ => injected,
+    };
     let mut response = match &injected {
         Some(fault) => fault_response(fault),
         None => next.run(request).await,
     };
+    if matches!(roll, chaos::Roll::AfterApplying) {
+        response = fault_response(&Fault::Status(502));
+    }
 
     let status = response.status().as_u16();
+    chaos::answered(&shared, tracked, status);
     let unknown_route = response.extensions().get::<UnknownRoute>().is_some();
     let mut state = shared.lock();
     if !matches!(injected, Some(Fault::PrimaryRateLimit { .. })) {

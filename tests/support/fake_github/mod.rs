@@ -19,6 +19,7 @@
 
 mod auth;
 mod builder;
+pub mod chaos;
 mod json;
 mod log;
 mod routes;

@@ -215,6 +215,10 @@ pub struct State {
     pub rate_limit_remaining: u64,
     /// Added before every answer, to simulate a slow GitHub.
     pub latency: std::time::Duration,
+    /// Random faults (reliability tests).
+    pub chaos: Option<super::chaos::Chaos>,
+    /// Concurrent-evaluation detection (reliability tests).
+    pub tracking: Option<super::chaos::EvaluationTracker>,
     /// Manifest codes not yet converted -> the manifest they were issued for.
     pub manifest_codes: HashMap<String, Value>,
     /// Every manifest posted to the "new GitHub App" page, with the organization if any.
@@ -244,6 +248,8 @@ impl State {
             faults: Vec::new(),
             rate_limit_remaining: 5000,
             latency: std::time::Duration::ZERO,
+            chaos: None,
+            tracking: None,
             manifest_codes: HashMap::new(),
             registered_manifests: Vec::new(),
             next_id: 1000,

@@ -25,7 +25,12 @@ fn run_json(shared: &Shared, run: &CheckRunRecord) -> Value {
         "id": run.id,
         "node_id": format!("CR_{}", run.id),
         "head_sha": run.head_sha,
-        "external_id": "",
+        "external_id": run
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| u.get("external_id")?.as_str())
+            .unwrap_or(""),
         "url": format!("https://api.github.com/repos/{}/check-runs/{}", run.repo, run.id),
         "html_url": format!("https://github.com/{}/runs/{}", run.repo, run.id),
         "status": run.status,

@@ -1,0 +1,10 @@
+//! Reliability under faults, crashes, shutdowns and replicas, with the real binary against the
+//! fake GitHub; and property tests of the parsers that take untrusted input. What each test
+//! proves and the measured figures are in `docs/reliability.md`.
+
+mod support;
+
+#[path = "reliability/common.rs"]
+mod common;
+#[path = "reliability/faults.rs"]
+mod faults;
