@@ -6,5 +6,7 @@ mod support;
 
 #[path = "reliability/common.rs"]
 mod common;
+#[path = "reliability/crash.rs"]
+mod crash;
 #[path = "reliability/faults.rs"]
 mod faults;
