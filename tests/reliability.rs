@@ -10,3 +10,9 @@ mod common;
 mod crash;
 #[path = "reliability/faults.rs"]
 mod faults;
+#[path = "reliability/props.rs"]
+mod props;
+#[path = "reliability/replicas.rs"]
+mod replicas;
+#[path = "reliability/shutdown.rs"]
+mod shutdown;
