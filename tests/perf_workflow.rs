@@ -42,6 +42,8 @@ async fn github(prs: u64) -> FakeGithub {
         "review:\n  team: acme/design-review\n",
     );
     gh.team_member("acme", "design-review", "bob");
+    // The doc names this team as its service owners: it exists, so requests succeed at once.
+    gh.team_member("acme", "payments-owners", "paula");
     for n in 1..=prs {
         gh.pull(REPO, n)
             .author("alice")
