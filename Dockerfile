@@ -6,9 +6,11 @@ FROM rust:1-bookworm AS build
 WORKDIR /src
 # Dependencies first, so source edits do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
-    && echo 'fn main() {}' > benches/checker.rs \
-    && cargo build --release --locked --bin design-review || true
+RUN mkdir -p src benches migrations/sqlite migrations/postgres \
+    && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
+    && echo 'fn main() {}' > benches/checker.rs && echo 'fn main() {}' > benches/intake.rs \
+    && cargo build --release --locked --bin design-review \
+    && rm -rf src benches migrations
 COPY . .
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin design-review
 RUN mkdir -p /data
