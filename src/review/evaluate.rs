@@ -32,6 +32,9 @@ pub struct Hints {
     pub default_branch: Option<String>,
     /// The PR was just opened: it cannot have reviews yet.
     pub no_reviews_yet: bool,
+    /// The delivery was started before (a failure, or a crash mid-way): what that attempt
+    /// published may not be recorded, so look for it before creating.
+    pub retry: bool,
 }
 
 impl Workflow {
@@ -153,6 +156,7 @@ impl Workflow {
                 &head,
                 conclusion,
                 check_output::output(&evaluation),
+                hints.retry,
             )
             .await?;
             // No comment at all on PRs without design docs, unless one was posted earlier (it

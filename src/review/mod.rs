@@ -114,6 +114,7 @@ impl Workflow {
                     no_reviews_yet: fresh && e.reason == "pull_request.opened",
                     pull: e.snapshot.filter(|_| fresh).map(|s| (s.pull, s.requested)),
                     default_branch: e.default_branch,
+                    retry: delivery.attempts > 1,
                 };
                 self.evaluate(&client, &e.pr, hints).await
             }

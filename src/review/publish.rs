@@ -18,6 +18,9 @@ use crate::{
 use super::{comment::MARKER, evaluation::Conclusion};
 
 /// Creates or updates the check run of `head`, recording its id and content hash in `state`.
+/// With `maybe_published` (a retried delivery), a run of ours on `head` that `state` does not
+/// know is looked for first and updated, instead of creating a second one.
+#[allow(clippy::too_many_arguments)]
 pub async fn check_run(
     client: &InstallationClient,
     pr: &PrRef,
@@ -26,6 +29,7 @@ pub async fn check_run(
     head: &CommitSha,
     conclusion: Conclusion,
     output: CheckRunOutput,
+    maybe_published: bool,
 ) -> Result<(), GithubError> {
     let (status, github_conclusion) = match conclusion {
         Conclusion::Success => (CheckStatus::Completed, Some(CheckConclusion::Success)),
@@ -75,18 +79,28 @@ pub async fn check_run(
                 .await?;
         }
         _ => {
-            let id = match client.create_check_run(&pr.repo, &spec).await {
-                Ok(run) => run.id,
-                // A 5xx or a lost connection may come after GitHub created the run: adopt it
-                // rather than leave two runs of one name on the commit after the retry.
-                Err(error @ GithubError::Transient(_)) => {
-                    let Some(id) = lost_run(client, pr, &spec).await else {
-                        return Err(error);
-                    };
+            let found = match existing {
+                None if maybe_published => lost_run(client, pr, &spec).await,
+                _ => None,
+            };
+            let id = match found {
+                Some(id) => {
                     client.update_check_run(&pr.repo, id, &spec).await?;
                     id
                 }
-                Err(error) => return Err(error),
+                None => match client.create_check_run(&pr.repo, &spec).await {
+                    Ok(run) => run.id,
+                    // A 5xx or a lost connection may come after GitHub created the run: adopt
+                    // it rather than leave two runs of one name on the commit.
+                    Err(error @ GithubError::Transient(_)) => {
+                        let Some(id) = lost_run(client, pr, &spec).await else {
+                            return Err(error);
+                        };
+                        client.update_check_run(&pr.repo, id, &spec).await?;
+                        id
+                    }
+                    Err(error) => return Err(error),
+                },
             };
             state.check_run = Some((head.0.clone(), id.0 as i64));
         }

@@ -80,7 +80,7 @@ async fn kill_mid_work(prs: u64, pushes: u64, kill_after: usize) {
         "crash: {} deliveries ({prs} PRs x {pushes} pushes) accepted in {:.1} s; SIGKILL at {:.1} s \
          with {unfinished_at_kill} unfinished ({in_hand_at_kill} in hand); all finished {:.1} s \
          after the start: {} done, {coalesced} coalesced; {} check runs created, {extra_runs} \
-         extra on a head (created before the kill, not yet recorded)",
+         extra on a head",
         accepted.len(),
         sent_in.as_secs_f64(),
         killed_at.as_secs_f64(),
@@ -89,6 +89,7 @@ async fn kill_mid_work(prs: u64, pushes: u64, kill_after: usize) {
         gh.check_runs(REPO).len(),
     );
     assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(extra_runs, 0, "a head got two check runs");
     assert!(restarted.terminate().await, "clean exit on SIGTERM");
 }
 

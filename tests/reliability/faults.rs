@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use design_review::{review::Workflow, store};
 
 use crate::common::{
-    REPO, all_deliveries, assert_prs_end_right, github_with_prs, quiet_env, send_all,
+    REPO, all_deliveries, assert_prs_end_right, github_with_prs, head, quiet_env, send_all,
     wait_all_finished,
 };
 use crate::support::{
@@ -127,6 +127,27 @@ async fn lost_answer_to_comment_create_is_found_by_its_marker() {
         gh.count("POST", &format!("/repos/{REPO}/issues/1/comments")),
         1,
         "the comment was not posted twice"
+    );
+    assert_prs_end_right(&gh, 1, 0);
+}
+
+#[tokio::test]
+async fn retried_delivery_finds_the_run_an_earlier_attempt_created() {
+    let gh = one_pr().await;
+    // The create is applied but its answer lost, and the listing that would find it fails too
+    // (three times: every attempt the client makes): the delivery fails with the run created
+    // but not recorded, as after a crash. The retry must find the run, not create another.
+    gh.lose_answer_next("POST", &format!("/repos/{REPO}/check-runs"), 1);
+    let listing = format!("/repos/{REPO}/commits/{}/check-runs", head(1, 0));
+    gh.fail_next("GET", &listing, 502, 3);
+    let app = in_process(&gh).await;
+    let body = gh.pull_request_event("synchronize", REPO, 1);
+    assert_eq!(app.deliver("pull_request", &body).await, 202);
+    assert_eq!(gh.count("POST", &format!("/repos/{REPO}/check-runs")), 1);
+    assert_eq!(
+        gh.count("GET", &listing),
+        4,
+        "three failed listings, then the retry's"
     );
     assert_prs_end_right(&gh, 1, 0);
 }
