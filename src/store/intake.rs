@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{InsertOutcome, NewDelivery, StoreError, StoreResult};
 
 /// Most deliveries committed in one transaction.
-const MAX_BATCH: usize = 128;
+const MAX_BATCH: usize = 32;
 /// Requests that may wait for the intake task before senders wait too.
 const QUEUE_CAPACITY: usize = 4096;
 
