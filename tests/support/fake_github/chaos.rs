@@ -227,9 +227,10 @@ pub(crate) fn answered(shared: &super::Shared, tracked: Tracked, status: u16) {
 }
 
 impl FakeGithub {
-    /// Fails a `rate` fraction of API calls at random (seeded, so a failing run can be
-    /// repeated): 502, 429 or a secondary rate limit with `Retry-After: retry_after_secs`, or for
-    /// writes a 502 after applying. `slow_rate` of the calls also wait `slow` first.
+    /// Fails a `rate` fraction of API calls at random: 502, 429 or a secondary rate limit with
+    /// `Retry-After: retry_after_secs`, or for writes a 502 after applying. `slow_rate` of the
+    /// calls also wait `slow` first. Seeded: the same sequence of faults each run (which call
+    /// meets which still depends on timing).
     pub fn chaos(
         &self,
         rate: f64,
