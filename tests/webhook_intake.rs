@@ -77,6 +77,25 @@ async fn wrong_or_missing_signature_is_401_and_nothing_is_stored() {
 }
 
 #[tokio::test]
+async fn malformed_signature_header_is_401() {
+    let app = TestApp::intake_only().await;
+    let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
+    for header in ["sha1=0123", "sha256=not-hex", "sha256=", "garbage"] {
+        let response = app
+            .send_raw(
+                "pull_request",
+                "d-bad",
+                body.clone().into_bytes(),
+                Some(header.into()),
+                "application/json",
+            )
+            .await;
+        assert_eq!(response.status(), 401, "{header}");
+    }
+    assert_eq!(stored_count(&app).await, 0);
+}
+
+#[tokio::test]
 async fn rotated_secrets_both_verify() {
     let app = TestApp::intake_only().await;
     let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
