@@ -4,8 +4,6 @@
 //! reviewer), is not the PR author's own, and (with `invalidate_on_doc_change`) was given on a
 //! commit where every design doc had the content it has at the head.
 
-use std::collections::HashMap;
-
 use crate::{
     checker::Mention,
     domain::{CommitSha, Login, TeamSlug},
@@ -168,7 +166,6 @@ pub fn gate(requirements: &Requirements, approvers: &[ApproverFacts]) -> Gate {
                 .map(|a| a.login.clone()),
         })
         .collect();
-    let mut seen = HashMap::new();
     Gate {
         team,
         services,
@@ -177,11 +174,8 @@ pub fn gate(requirements: &Requirements, approvers: &[ApproverFacts]) -> Gate {
             .filter(|a| !a.current)
             .map(|a| a.login.clone())
             .collect(),
-        approvers: counting
-            .iter()
-            .filter(|a| seen.insert(a.login.clone(), ()).is_none())
-            .map(|a| a.login.clone())
-            .collect(),
+        // One fact per reviewer: `standing_approvals` keeps each reviewer's latest verdict only.
+        approvers: counting.iter().map(|a| a.login.clone()).collect(),
     }
 }
 
