@@ -265,12 +265,118 @@ pub async fn connect(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
 }
 
 /// Replaces the password in a database URL with `***` so the URL can be logged.
+///
+/// Never returns a password, even from a URL that does not parse (an unescaped `/`, `?`, `#` or
+/// `@` in the password): then everything between `://` and the last `@` is replaced, or, when
+/// even that cannot be told apart, the whole URL.
 pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
+    const UNPARSABLE: &str = "<unparsable database URL>";
+    let mentions_password = |text: &str| text.to_ascii_lowercase().contains("password");
+    if let Ok(mut parsed) = url::Url::parse(url) {
+        // An `@` after the authority means the parser ended the user info early (at a `/`, `?`
+        // or `#` inside the password): the rest of the password sits in the path, query or
+        // fragment, so only the textual fallback below is safe.
+        let at_after_authority = parsed.path().contains('@')
+            || parsed.query().is_some_and(|q| q.contains('@'))
+            || parsed.fragment().is_some_and(|f| f.contains('@'));
+        if !at_after_authority {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            // `?password=...` (libpq and sqlx accept it) is a password too.
+            if parsed.query_pairs().any(|(key, _)| mentions_password(&key)) {
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(key, value)| {
+                        let value = if mentions_password(&key) {
+                            "***".to_string()
+                        } else {
+                            value.into_owned()
+                        };
+                        (key.into_owned(), value)
+                    })
+                    .collect();
+                parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            if parsed.fragment().is_some_and(mentions_password) {
+                return UNPARSABLE.to_string();
+            }
+            return parsed.to_string();
         }
-        _ => url.to_string(),
+    }
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rfind('@') {
+            Some(at) if !mentions_password(&rest[at..]) => format!("{scheme}://***{}", &rest[at..]),
+            None if !mentions_password(rest) => url.to_string(),
+            _ => UNPARSABLE.to_string(),
+        },
+        None if !url.contains('@') && !mentions_password(url) => url.to_string(),
+        None => UNPARSABLE.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redact_url_tests {
+    use super::redact_url;
+
+    #[test]
+    fn replaces_the_password_of_a_url_that_parses() {
+        assert_eq!(
+            redact_url("postgres://dr:hunter2@db.example.com:5432/dr"),
+            "postgres://dr:***@db.example.com:5432/dr"
+        );
+        assert_eq!(
+            redact_url("postgres://dr:p%40ss@db/dr"),
+            "postgres://dr:***@db/dr"
+        );
+        assert_eq!(
+            redact_url("postgres://dr@db/dr?sslmode=require&password=hunter2"),
+            "postgres://dr@db/dr?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact_url("sqlite://design-review.db"),
+            "sqlite://design-review.db"
+        );
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(redact_url("postgres://db/dr"), "postgres://db/dr");
+    }
+
+    #[test]
+    fn never_returns_the_password_of_a_url_that_does_not_parse() {
+        for (url, password) in [
+            // Unparsable: the parser reads `pa` as a port.
+            ("postgres://dr:pa/ss@db/dr", "pa/ss"),
+            ("postgres://dr:pa#ss@db/dr", "pa#ss"),
+            ("postgres://dr:pa?ss@db/dr", "pa?ss"),
+            // Parsable, but the password is cut at the `/`, `#` or `?`: `123` reads as a port.
+            ("postgres://dr:123/abc@db/dr", "123/abc"),
+            ("postgres://dr:123#abc@db/dr", "123#abc"),
+            ("postgres://dr:123?abc@db/dr", "123?abc"),
+            // Several `@`, a `/` among them.
+            ("postgres://dr:p@ss/w@rd@db/dr", "p@ss/w@rd"),
+            ("postgres:dr:hunter2@db/dr", "hunter2"),
+            ("dr:hunter2@db", "hunter2"),
+        ] {
+            let redacted = redact_url(url);
+            assert!(!redacted.contains(password), "{url} -> {redacted}");
+            let tail = &password[password.len() - 2..];
+            assert!(
+                !redacted.contains(&format!("{tail}@")),
+                "{url} -> {redacted}"
+            );
+        }
+        assert_eq!(
+            redact_url("postgres://dr:pa/ss@db/dr"),
+            "postgres://***@db/dr"
+        );
+        assert_eq!(
+            redact_url("postgres://dr:123/abc@db/dr"),
+            "postgres://***@db/dr"
+        );
+        assert_eq!(
+            redact_url("postgres://dr:pa/ss@db/dr?password=x/y"),
+            "<unparsable database URL>"
+        );
+        assert_eq!(redact_url("postgres://db:port/dr"), "postgres://db:port/dr");
     }
 }
