@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use crate::store::{self, DeliveryFilter, DeliveryStatus, StoreError};
 
-/// Where the queue is.
-#[derive(Debug, Clone, clap::Args)]
+/// Where the queue is. `Debug` redacts the DATABASE_URL password.
+#[derive(Clone, clap::Args)]
 pub struct DatabaseArgs {
     /// sqlite://FILE or postgres://...
     #[arg(
@@ -15,6 +15,14 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub database_url: String,
+}
+
+impl std::fmt::Debug for DatabaseArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseArgs")
+            .field("database_url", &store::redact_url(&self.database_url))
+            .finish()
+    }
 }
 
 /// Flags of `design-review deliveries`.
@@ -86,6 +94,26 @@ fn run_async(job: impl std::future::Future<Output = Result<(), StoreError>>) -> 
         Err(error) => {
             eprintln!("design-review: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::DatabaseArgs;
+
+    #[test]
+    fn database_password_never_in_debug_output() {
+        for url in [
+            "postgres://dr:hunter2@db/dr",
+            "postgres://dr:hunter2/x@db/dr",
+        ] {
+            let args = DatabaseArgs {
+                database_url: url.to_string(),
+            };
+            let debug = format!("{args:?} {args:#?}");
+            assert!(!debug.contains("hunter2"), "{debug}");
+            assert!(debug.contains("db/dr"), "{debug}");
         }
     }
 }

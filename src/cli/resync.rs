@@ -16,6 +16,7 @@ use crate::{
 };
 
 /// Flags of `design-review resync` (plus the server's settings, for credentials and database).
+/// The derived `Debug` shows the settings through [`ServeArgs`]' redacting `Debug`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ResyncArgs {
     /// Only this repository (OWNER/NAME); default: every repository of every installation.
@@ -106,5 +107,39 @@ pub fn run(args: ResyncArgs) -> ExitCode {
             eprintln!("design-review: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use clap::Parser;
+
+    use super::ResyncArgs;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ResyncArgs,
+    }
+
+    #[test]
+    fn secrets_never_in_debug_output() {
+        let args = Wrapper::try_parse_from([
+            "resync",
+            "--repo",
+            "acme/widgets",
+            "--private-key=-----BEGIN RSA PRIVATE KEY-----\\nMIIEsecretkeybody",
+            "--webhook-secret",
+            "s3cret-one,s3cret-two",
+            "--database-url",
+            "postgres://dr:hunter2@db/dr",
+        ])
+        .expect("flags parse")
+        .args;
+        let debug = format!("{args:?} {args:#?}");
+        for secret in ["MIIEsecretkeybody", "s3cret", "hunter2"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(debug.contains("acme/widgets"), "{debug}");
     }
 }

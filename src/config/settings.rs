@@ -10,7 +10,9 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 /// Flags (and their environment variables) of `design-review serve`.
-#[derive(Debug, Clone, clap::Args)]
+///
+/// `Debug` redacts PRIVATE_KEY, WEBHOOK_SECRET and the DATABASE_URL password.
+#[derive(Clone, clap::Args)]
 pub struct ServeArgs {
     /// GitHub App id.
     #[arg(long, env = "APP_ID")]
@@ -82,6 +84,35 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub resync_on_start: bool,
+}
+
+impl fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |secret: &Option<String>| secret.as_ref().map(|_| "[redacted]");
+        f.debug_struct("ServeArgs")
+            .field("app_id", &self.app_id)
+            .field("private_key", &redacted(&self.private_key))
+            .field("private_key_path", &self.private_key_path)
+            .field("webhook_secret", &redacted(&self.webhook_secret))
+            .field("github_api_url", &self.github_api_url)
+            .field(
+                "database_url",
+                &crate::store::redact_url(&self.database_url),
+            )
+            .field("listen_addr", &self.listen_addr)
+            .field("webhook_path", &self.webhook_path)
+            .field("log_format", &self.log_format)
+            .field("workers", &self.workers)
+            .field("max_attempts", &self.max_attempts)
+            .field("lease_secs", &self.lease_secs)
+            .field("retry_base_ms", &self.retry_base_ms)
+            .field("public_url", &self.public_url)
+            .field("webhook_proxy_url", &self.webhook_proxy_url)
+            .field("github_url", &self.github_url)
+            .field("github_org", &self.github_org)
+            .field("resync_on_start", &self.resync_on_start)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How log lines are written.
@@ -460,5 +491,25 @@ mod tests {
         assert!(!debug.contains("s3cret"), "{debug}");
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(debug.contains("db/dr"));
+    }
+
+    #[test]
+    fn secrets_never_in_serve_args_debug_output() {
+        let a = args(&[
+            "--private-key=-----BEGIN RSA PRIVATE KEY-----\\nMIIEsecretkeybody\\n",
+            "--webhook-secret",
+            "s3cret-one,s3cret-two",
+            "--database-url",
+            "postgres://dr:hunter2@db/dr",
+        ]);
+        let debug = format!("{a:?}");
+        assert!(!debug.contains("MIIEsecretkeybody"), "{debug}");
+        assert!(!debug.contains("BEGIN"), "{debug}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("db/dr"), "{debug}");
+        assert!(debug.contains("[redacted]"), "{debug}");
+        let pretty = format!("{a:#?}");
+        assert!(!pretty.contains("s3cret") && !pretty.contains("hunter2"));
     }
 }
