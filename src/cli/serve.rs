@@ -25,7 +25,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::telemetry::init(settings.log_format, "info");
+    if let Err(error) = crate::telemetry::try_init(settings.log_format, "info") {
+        eprintln!("design-review: invalid setting {error}");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
