@@ -97,19 +97,37 @@ async fn malformed_signature_header_is_401() {
 
 #[tokio::test]
 async fn rotated_secrets_both_verify() {
+    // The test app is configured with two secrets, "old-secret" and SECRET (rotation).
     let app = TestApp::intake_only().await;
-    let body = pull_request_payload("opened", "acme/widgets", 7, "abc");
-    let old = signature::sign("old-secret", body.as_bytes());
+    for (secret, id) in [("old-secret", "d-old"), (SECRET, "d-new")] {
+        let body = pull_request_payload("opened", "acme/widgets", 7, id);
+        let response = app
+            .send_raw(
+                "pull_request",
+                id,
+                body.clone().into_bytes(),
+                Some(signature::sign(secret, body.as_bytes())),
+                "application/json",
+            )
+            .await;
+        assert_eq!(response.status(), 202, "signed with {secret}");
+        let stored = app.store.get_delivery(id).await.unwrap();
+        assert_eq!(stored.map(|d| d.payload), Some(body), "{id} stored");
+    }
+    // A third secret, configured nowhere, is refused.
+    let body = pull_request_payload("opened", "acme/widgets", 7, "d-third");
     let response = app
         .send_raw(
             "pull_request",
-            "d-old",
-            body.into_bytes(),
-            Some(old),
+            "d-third",
+            body.clone().into_bytes(),
+            Some(signature::sign("third-secret", body.as_bytes())),
             "application/json",
         )
         .await;
-    assert_eq!(response.status(), 202);
+    assert_eq!(response.status(), 401);
+    assert!(app.store.get_delivery("d-third").await.unwrap().is_none());
+    assert_eq!(stored_count(&app).await, 2);
 }
 
 #[tokio::test]
