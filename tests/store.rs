@@ -3,11 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use design_review::domain::{PrNumber, PrRef, RepoName};
+use design_review::queue::{Backoff, HandleError, Handler, QueueSettings, WorkerPool};
 use design_review::store::{
     self, AuditEntry, AuditFilter, DeliveryFilter, DeliveryStatus, InsertOutcome, NewDelivery,
     PrState, ReviewRequest, Skip, Store, StoreError,
@@ -127,6 +129,32 @@ async fn claim_id(store: &dyn Store) -> Option<String> {
         .map(|d| d.id)
 }
 
+/// The claim token that holds a delivery now.
+async fn holder(store: &dyn Store, id: &str) -> String {
+    store
+        .get_delivery(id)
+        .await
+        .expect("get")
+        .expect("delivery exists")
+        .claimed_by
+        .expect("the delivery was claimed")
+}
+
+/// Completes a delivery under the claim that holds it.
+async fn complete(store: &dyn Store, id: &str) {
+    let claim = holder(store, id).await;
+    store.complete(id, &claim).await.expect("complete");
+}
+
+/// Records a failed attempt under the claim that holds the delivery.
+async fn fail(store: &dyn Store, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) {
+    let claim = holder(store, id).await;
+    store
+        .fail(id, &claim, error, retry_at)
+        .await
+        .expect("record failure");
+}
+
 async fn status(store: &dyn Store, id: &str) -> DeliveryStatus {
     store
         .get_delivery(id)
@@ -224,7 +252,7 @@ async fn a_pr_is_handled_one_delivery_at_a_time() {
         assert_eq!(claim_id(store).await, None);
         assert_eq!(status(store, "x2").await, DeliveryStatus::Pending);
 
-        store.complete("x1").await.unwrap();
+        complete(store, "x1").await;
         assert_eq!(status(store, "x1").await, DeliveryStatus::Done);
         assert_eq!(claim_id(store).await.as_deref(), Some("x2"));
     })
@@ -252,7 +280,7 @@ async fn pending_coalescable_deliveries_collapse_into_the_newest() {
             assert!(older.finished_at.is_some());
         }
         assert_eq!(claim_id(store).await, None);
-        store.complete("push-5").await.unwrap();
+        complete(store, "push-5").await;
         assert_eq!(claim_id(store).await, None);
         assert_eq!(store.queue_depth().await.unwrap(), 0);
     })
@@ -277,9 +305,9 @@ async fn a_non_coalescable_delivery_breaks_the_run_and_keeps_its_place() {
 
         assert_eq!(claim_id(store).await.as_deref(), Some("c2"));
         assert_eq!(status(store, "c1").await, DeliveryStatus::Coalesced);
-        store.complete("c2").await.unwrap();
+        complete(store, "c2").await;
         assert_eq!(claim_id(store).await.as_deref(), Some("cmd"));
-        store.complete("cmd").await.unwrap();
+        complete(store, "cmd").await;
         assert_eq!(claim_id(store).await.as_deref(), Some("c5"));
         assert_eq!(status(store, "c4").await, DeliveryStatus::Coalesced);
         assert_eq!(status(store, "cmd").await, DeliveryStatus::Done);
@@ -362,15 +390,95 @@ async fn a_renewed_lease_keeps_the_claim() {
             .await
             .unwrap()
             .unwrap();
-        store.renew_lease(&claimed.id, LEASE).await.unwrap();
+        let claim = claimed.claimed_by.clone().expect("a claim token");
+        store.renew_lease(&claimed.id, &claim, LEASE).await.unwrap();
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert_eq!(claim_id(store).await, None);
 
-        store.complete("slow").await.unwrap();
+        complete(store, "slow").await;
         assert!(matches!(
-            store.renew_lease("slow", LEASE).await,
-            Err(StoreError::NotFound(id)) if id == "slow"
+            store.renew_lease("slow", &claim, LEASE).await,
+            Err(StoreError::ClaimLost(id)) if id == "slow"
         ));
+    })
+    .await;
+}
+
+/// A worker whose lease expired while another worker claimed the delivery again must not record
+/// anything: neither a retry (which would put the delivery back to pending while the other
+/// worker still runs it) nor a completion or failure (which would overwrite newer state).
+#[tokio::test]
+async fn a_stale_claim_cannot_record_an_outcome_or_renew() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(
+            store,
+            &[
+                delivery("taken", Some(11), false),
+                delivery("behind", Some(11), false),
+            ],
+        )
+        .await;
+        let first = store
+            .claim_next("slow-worker", Duration::from_millis(100))
+            .await
+            .unwrap()
+            .expect("claimed");
+        let stale = first.claimed_by.clone().expect("a claim token");
+        assert!(stale.starts_with("slow-worker"), "{stale}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let second = store
+            .claim_next("slow-worker", LEASE)
+            .await
+            .unwrap()
+            .expect("the expired claim is taken over");
+        assert_eq!(second.id, "taken");
+        let current = second.claimed_by.clone().expect("a claim token");
+        assert_ne!(
+            current, stale,
+            "each claim has its own token, whatever the worker's name"
+        );
+
+        for write in [
+            store
+                .fail("taken", &stale, "502", Some(now() - TimeDelta::seconds(1)))
+                .await,
+            store.fail("taken", &stale, "422", None).await,
+            store.complete("taken", &stale).await,
+            store.renew_lease("taken", &stale, LEASE).await,
+        ] {
+            assert!(
+                matches!(write, Err(StoreError::ClaimLost(ref id)) if id == "taken"),
+                "{write:?}"
+            );
+        }
+        let held = store.get_delivery("taken").await.unwrap().unwrap();
+        assert_eq!(held.status, DeliveryStatus::Processing);
+        assert_eq!(held.claimed_by.as_deref(), Some(current.as_str()));
+        assert_eq!(held.last_error, None);
+        assert_eq!(held.attempts, 2);
+        assert_eq!(
+            claim_id(store).await,
+            None,
+            "still held by the second claim: nothing of the PR is claimable"
+        );
+
+        store.renew_lease("taken", &current, LEASE).await.unwrap();
+        store.complete("taken", &current).await.unwrap();
+        assert_eq!(status(store, "taken").await, DeliveryStatus::Done);
+        // A late write of the first claim does not undo the completion.
+        assert!(matches!(
+            store.fail("taken", &stale, "late", None).await,
+            Err(StoreError::ClaimLost(_))
+        ));
+        assert!(matches!(
+            store.complete("taken", &current).await,
+            Err(StoreError::ClaimLost(_))
+        ));
+        let done = store.get_delivery("taken").await.unwrap().unwrap();
+        assert_eq!(done.status, DeliveryStatus::Done);
+        assert_eq!(done.last_error, None);
+        assert_eq!(claim_id(store).await.as_deref(), Some("behind"));
     })
     .await;
 }
@@ -382,10 +490,7 @@ async fn a_failure_with_a_retry_time_waits_until_then() {
         insert(store, &[delivery("flaky", Some(6), false)]).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("flaky"));
         let retry_at = now() + TimeDelta::milliseconds(800);
-        store
-            .fail("flaky", "502 Bad Gateway", Some(retry_at))
-            .await
-            .unwrap();
+        fail(store, "flaky", "502 Bad Gateway", Some(retry_at)).await;
         insert(store, &[delivery("behind", Some(6), false)]).await;
 
         let waiting = store.get_delivery("flaky").await.unwrap().unwrap();
@@ -424,10 +529,7 @@ async fn a_permanent_failure_is_kept_with_its_error_and_unblocks_the_pr() {
         )
         .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("broken"));
-        store
-            .fail("broken", "422 Validation Failed", None)
-            .await
-            .unwrap();
+        fail(store, "broken", "422 Validation Failed", None).await;
 
         let failed = store.get_delivery("broken").await.unwrap().unwrap();
         assert_eq!(failed.status, DeliveryStatus::Failed);
@@ -456,9 +558,9 @@ async fn requeue_puts_any_delivery_back_in_the_queue() {
         )
         .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("failed"));
-        store.fail("failed", "gave up", None).await.unwrap();
+        fail(store, "failed", "gave up", None).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("done"));
-        store.complete("done").await.unwrap();
+        complete(store, "done").await;
         assert_eq!(claim_id(store).await, None);
 
         store.requeue("failed").await.unwrap();
@@ -472,8 +574,9 @@ async fn requeue_puts_any_delivery_back_in_the_queue() {
 
         for missing in [
             store.requeue("nope").await,
-            store.complete("nope").await,
-            store.fail("nope", "x", None).await,
+            store.complete("nope", "w").await,
+            store.fail("nope", "w", "x", None).await,
+            store.renew_lease("nope", "w", LEASE).await,
         ] {
             assert!(matches!(missing, Err(StoreError::NotFound(id)) if id == "nope"));
         }
@@ -490,9 +593,9 @@ async fn listing_is_newest_first_with_status_filter_and_limit() {
             .collect();
         insert(store, &all).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("l1"));
-        store.fail("l1", "boom", None).await.unwrap();
+        fail(store, "l1", "boom", None).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("l2"));
-        store.complete("l2").await.unwrap();
+        complete(store, "l2").await;
 
         let ids = |list: Vec<store::Delivery>| list.into_iter().map(|d| d.id).collect::<Vec<_>>();
         let everything = store
@@ -547,20 +650,17 @@ async fn queue_depth_counts_pending_and_processing() {
         assert_eq!(store.queue_depth().await.unwrap(), 3);
         assert_eq!(claim_id(store).await.as_deref(), Some("q1"));
         assert_eq!(store.queue_depth().await.unwrap(), 3);
-        store.complete("q1").await.unwrap();
+        complete(store, "q1").await;
         assert_eq!(store.queue_depth().await.unwrap(), 2);
         assert_eq!(claim_id(store).await.as_deref(), Some("q2"));
-        store
-            .fail("q2", "retry", Some(now() + TimeDelta::hours(1)))
-            .await
-            .unwrap();
+        fail(store, "q2", "retry", Some(now() + TimeDelta::hours(1))).await;
         assert_eq!(
             store.queue_depth().await.unwrap(),
             2,
             "a delivery waiting to retry is queued"
         );
         assert_eq!(claim_id(store).await.as_deref(), Some("q3"));
-        store.fail("q3", "fatal", None).await.unwrap();
+        fail(store, "q3", "fatal", None).await;
         assert_eq!(store.queue_depth().await.unwrap(), 1);
     })
     .await;
@@ -738,7 +838,7 @@ async fn data_survives_reopening_the_database() {
             resumed.id, "kept-1",
             "the interrupted delivery is resumed first"
         );
-        reopened.complete("kept-1").await.unwrap();
+        complete(reopened.as_ref(), "kept-1").await;
         assert_eq!(claim_id(reopened.as_ref()).await.as_deref(), Some("kept-2"));
     })
     .await;
@@ -785,7 +885,8 @@ async fn concurrent_workers_claim_each_delivery_once_and_serialise_prs() {
                     claims.lock().unwrap().push((key.clone(), d.id.clone()));
                     tokio::task::yield_now().await;
                     in_flight.lock().unwrap().remove(&key);
-                    store.complete(&d.id).await.expect("complete");
+                    let claim = d.claimed_by.as_deref().expect("a claim token");
+                    store.complete(&d.id, claim).await.expect("complete");
                 }
             }));
         }
@@ -864,4 +965,203 @@ async fn unknown_schemes_are_refused() {
         .err()
         .expect("refused");
     assert!(matches!(err, StoreError::UnsupportedUrl(ref url) if !url.contains("hunter2")));
+}
+
+/// A store whose lease renewals can be made to fail for a while, as they would while the
+/// database is unreachable or the worker's process stalls.
+struct StalledRenewals {
+    inner: Arc<dyn Store>,
+    stalled: AtomicBool,
+    /// Outcome writes the worker attempted: (delivery id, what).
+    outcomes: Mutex<Vec<(String, &'static str)>>,
+}
+
+#[async_trait::async_trait]
+impl Store for StalledRenewals {
+    async fn ping(&self) -> store::StoreResult<()> {
+        self.inner.ping().await
+    }
+    async fn insert_delivery(&self, d: &NewDelivery) -> store::StoreResult<InsertOutcome> {
+        self.inner.insert_delivery(d).await
+    }
+    async fn claim_next(
+        &self,
+        worker: &str,
+        lease: Duration,
+    ) -> store::StoreResult<Option<store::Delivery>> {
+        self.inner.claim_next(worker, lease).await
+    }
+    async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> store::StoreResult<()> {
+        if self.stalled.load(Ordering::SeqCst) {
+            return Err(StoreError::Database(sqlx::Error::PoolTimedOut));
+        }
+        self.inner.renew_lease(id, claim, lease).await
+    }
+    async fn complete(&self, id: &str, claim: &str) -> store::StoreResult<()> {
+        self.outcomes
+            .lock()
+            .unwrap()
+            .push((id.to_string(), "complete"));
+        self.inner.complete(id, claim).await
+    }
+    async fn fail(
+        &self,
+        id: &str,
+        claim: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> store::StoreResult<()> {
+        self.outcomes.lock().unwrap().push((id.to_string(), "fail"));
+        self.inner.fail(id, claim, error, retry_at).await
+    }
+    async fn requeue(&self, id: &str) -> store::StoreResult<()> {
+        self.inner.requeue(id).await
+    }
+    async fn get_delivery(&self, id: &str) -> store::StoreResult<Option<store::Delivery>> {
+        self.inner.get_delivery(id).await
+    }
+    async fn list_deliveries(
+        &self,
+        filter: &DeliveryFilter,
+    ) -> store::StoreResult<Vec<store::Delivery>> {
+        self.inner.list_deliveries(filter).await
+    }
+    async fn queue_depth(&self) -> store::StoreResult<i64> {
+        self.inner.queue_depth().await
+    }
+    async fn pr_state(&self, pr: &PrRef) -> store::StoreResult<PrState> {
+        self.inner.pr_state(pr).await
+    }
+    async fn save_pr_state(&self, pr: &PrRef, state: &PrState) -> store::StoreResult<()> {
+        self.inner.save_pr_state(pr, state).await
+    }
+    async fn record_audit(&self, entry: &AuditEntry) -> store::StoreResult<()> {
+        self.inner.record_audit(entry).await
+    }
+    async fn list_audit(&self, filter: &AuditFilter) -> store::StoreResult<Vec<AuditEntry>> {
+        self.inner.list_audit(filter).await
+    }
+}
+
+/// Holds every delivery until the test opens the gate; counts the ones that ran to the end.
+struct Gated {
+    started: Mutex<Vec<String>>,
+    gate: tokio::sync::Semaphore,
+    finished: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Handler for Gated {
+    async fn handle(&self, delivery: &store::Delivery) -> Result<(), HandleError> {
+        self.started.lock().unwrap().push(delivery.id.clone());
+        if delivery.id == "held" {
+            self.gate.acquire().await.expect("gate").forget();
+        }
+        self.finished.lock().unwrap().push(delivery.id.clone());
+        Ok(())
+    }
+}
+
+/// A worker whose lease renewals fail until its lease expires, and whose delivery another worker
+/// claims meanwhile, learns at its next renewal that the claim is lost: it stops handling the
+/// delivery and records nothing, so the other worker's claim is left intact.
+#[tokio::test]
+async fn a_worker_that_lost_its_lease_leaves_the_delivery_to_the_new_claim() {
+    each_backend(|db| async move {
+        const WORKER_LEASE: Duration = Duration::from_millis(300);
+        let store = Arc::new(StalledRenewals {
+            inner: db.store.clone(),
+            stalled: AtomicBool::new(false),
+            outcomes: Mutex::new(Vec::new()),
+        });
+        let handler = Arc::new(Gated {
+            started: Mutex::new(Vec::new()),
+            gate: tokio::sync::Semaphore::new(0),
+            finished: Mutex::new(Vec::new()),
+        });
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let workers = WorkerPool::start(
+            store.clone(),
+            handler.clone(),
+            QueueSettings {
+                workers: 1,
+                lease: WORKER_LEASE,
+                max_attempts: 3,
+                backoff: Backoff {
+                    base: Duration::from_millis(10),
+                    max: Duration::from_millis(50),
+                },
+                poll: Duration::from_millis(20),
+            },
+            wake.clone(),
+            shutdown.clone(),
+        );
+        insert(db.store.as_ref(), &[delivery("held", Some(12), false)]).await;
+        wake.notify_waiters();
+        for _ in 0..500 {
+            if !handler.started.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(*handler.started.lock().unwrap(), ["held"]);
+
+        // Renewals fail past the end of the lease, and another worker takes the delivery over.
+        store.stalled.store(true, Ordering::SeqCst);
+        tokio::time::sleep(WORKER_LEASE * 2).await;
+        let takeover = db
+            .store
+            .claim_next("other-replica", LEASE)
+            .await
+            .unwrap()
+            .expect("the expired lease lets another worker claim it");
+        assert_eq!(takeover.id, "held");
+        let current = takeover.claimed_by.clone().expect("a claim token");
+        store.stalled.store(false, Ordering::SeqCst);
+        // The next renewal finds the claim lost; then the first worker's handler may finish.
+        tokio::time::sleep(WORKER_LEASE).await;
+        handler.gate.add_permits(1);
+
+        // The first worker moves on to other work...
+        insert(db.store.as_ref(), &[delivery("next", None, false)]).await;
+        wake.notify_waiters();
+        for _ in 0..500 {
+            if status(db.store.as_ref(), "next").await == DeliveryStatus::Done {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            status(db.store.as_ref(), "next").await,
+            DeliveryStatus::Done
+        );
+        // ...without having written anything for the delivery it lost.
+        assert!(
+            !store
+                .outcomes
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(id, _)| id == "held"),
+            "{:?}",
+            store.outcomes.lock().unwrap()
+        );
+        assert!(
+            !handler
+                .finished
+                .lock()
+                .unwrap()
+                .contains(&"held".to_string()),
+            "the lost delivery's handler was stopped"
+        );
+        let held = db.store.get_delivery("held").await.unwrap().unwrap();
+        assert_eq!(held.status, DeliveryStatus::Processing);
+        assert_eq!(held.claimed_by.as_deref(), Some(current.as_str()));
+        db.store.complete("held", &current).await.unwrap();
+
+        shutdown.cancel();
+        workers.join().await;
+    })
+    .await;
 }

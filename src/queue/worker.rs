@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::Backoff;
-use crate::store::{Delivery, Store};
+use crate::store::{Delivery, Store, StoreError};
 
 /// Runs one stored delivery. Must be idempotent: after a crash the same delivery may run again.
 #[async_trait]
@@ -127,56 +127,88 @@ impl Worker {
             attempt = delivery.attempts,
         );
         async {
+            let Some(claim) = delivery.claimed_by.clone() else {
+                tracing::error!("claimed delivery carries no claim token; left to its lease");
+                return;
+            };
             let started = std::time::Instant::now();
-            let heartbeat = self.keep_lease(&delivery.id);
+            let lost = CancellationToken::new();
+            let heartbeat = self.keep_lease(&delivery.id, &claim, lost.clone());
             // The handler runs in its own task so that a panic is contained to this delivery.
             let handler = self.handler.clone();
             let job = delivery.clone();
-            let result = tokio::spawn(async move { handler.handle(&job).await })
-                .await
-                .unwrap_or_else(|panic| {
+            let mut task = tokio::spawn(async move { handler.handle(&job).await });
+            let result = tokio::select! {
+                joined = &mut task => joined.unwrap_or_else(|panic| {
                     Err(HandleError::Transient {
                         message: format!("handler panicked: {panic}"),
                         retry_at: None,
                     })
-                });
+                }),
+                () = lost.cancelled() => {
+                    // Another worker holds the delivery now and runs it itself: stop here
+                    // (handlers are idempotent, so this is no worse than a crash) and leave
+                    // the row alone.
+                    task.abort();
+                    tracing::warn!(
+                        "lease lost: another worker has taken the delivery over; \
+                         stopped handling it and recorded nothing"
+                    );
+                    heartbeat.abort();
+                    return;
+                }
+            };
             heartbeat.abort();
             let elapsed = started.elapsed();
             metrics::histogram!("delivery_processing_seconds", "event" => delivery.event.clone())
                 .record(elapsed.as_secs_f64());
-            self.record(&delivery, result).await;
+            self.record(&delivery, &claim, result).await;
         }
         .instrument(span)
         .await
     }
 
-    fn keep_lease(&self, id: &str) -> tokio::task::JoinHandle<()> {
+    /// Renews the lease every third of its length until aborted. Cancels `lost` and stops when
+    /// the store says the claim no longer holds the delivery.
+    fn keep_lease(
+        &self,
+        id: &str,
+        claim: &str,
+        lost: CancellationToken,
+    ) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
         let lease = self.settings.lease;
         let id = id.to_string();
+        let claim = claim.to_string();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(lease / 3);
             tick.tick().await;
             loop {
                 tick.tick().await;
-                if let Err(error) = store.renew_lease(&id, lease).await {
-                    tracing::warn!(delivery = %id, %error, "cannot renew lease");
+                match store.renew_lease(&id, &claim, lease).await {
+                    Ok(()) => {}
+                    Err(error @ (StoreError::ClaimLost(_) | StoreError::NotFound(_))) => {
+                        tracing::warn!(delivery = %id, %error, "lease lost");
+                        lost.cancel();
+                        return;
+                    }
+                    Err(error) => tracing::warn!(delivery = %id, %error, "cannot renew lease"),
                 }
             }
         })
     }
 
-    async fn record(&self, delivery: &Delivery, result: Result<(), HandleError>) {
+    async fn record(&self, delivery: &Delivery, claim: &str, result: Result<(), HandleError>) {
         let outcome = match result {
             Ok(()) => {
                 tracing::info!("delivery handled");
                 metrics::counter!("deliveries_processed_total", "outcome" => "done").increment(1);
-                self.store.complete(&delivery.id).await
+                self.store.complete(&delivery.id, claim).await
             }
             Err(HandleError::Permanent(message)) => {
                 tracing::error!(error = %message, "delivery failed permanently");
                 metrics::counter!("deliveries_processed_total", "outcome" => "failed").increment(1);
-                self.store.fail(&delivery.id, &message, None).await
+                self.store.fail(&delivery.id, claim, &message, None).await
             }
             Err(HandleError::Transient { message, retry_at }) => {
                 let attempts = u32::try_from(delivery.attempts).unwrap_or(u32::MAX);
@@ -184,7 +216,7 @@ impl Worker {
                     tracing::error!(error = %message, attempts, "delivery failed after its last attempt");
                     metrics::counter!("deliveries_processed_total", "outcome" => "failed")
                         .increment(1);
-                    self.store.fail(&delivery.id, &message, None).await
+                    self.store.fail(&delivery.id, claim, &message, None).await
                 } else {
                     let backoff = chrono::Duration::from_std(self.settings.backoff.delay(attempts))
                         .unwrap_or_else(|_| chrono::Duration::seconds(60));
@@ -192,13 +224,21 @@ impl Worker {
                     tracing::warn!(error = %message, retry_at = %at, "delivery will be retried");
                     metrics::counter!("deliveries_processed_total", "outcome" => "retry")
                         .increment(1);
-                    self.store.fail(&delivery.id, &message, Some(at)).await
+                    self.store
+                        .fail(&delivery.id, claim, &message, Some(at))
+                        .await
                 }
             }
         };
-        if let Err(error) = outcome {
+        match outcome {
+            Ok(()) => {}
+            // The lease expired and another worker took the delivery over while this one ran
+            // it: the row is theirs now and was left untouched.
+            Err(error @ StoreError::ClaimLost(_)) => {
+                tracing::warn!(%error, "outcome not recorded: the delivery was taken over");
+            }
             // The lease expires and another worker takes the delivery over: nothing is lost.
-            tracing::error!(%error, "cannot record the delivery's outcome");
+            Err(error) => tracing::error!(%error, "cannot record the delivery's outcome"),
         }
     }
 }

@@ -55,6 +55,12 @@ pub(crate) fn pr_key_columns(pr: &PrRef) -> StoreResult<(String, i64)> {
     Ok((pr.repo.to_string(), number))
 }
 
+/// A token for one claim by `worker`: the worker's name (for diagnostics) and a random part, so
+/// that two claims of one delivery never share a token, even by workers of the same name.
+pub(crate) fn claim_token(worker: &str) -> String {
+    format!("{worker}/{:016x}", rand::random::<u64>())
+}
+
 /// Turns "the update matched no row" into [`StoreError::NotFound`].
 pub(crate) fn require_row(rows_affected: u64, id: &str) -> StoreResult<()> {
     if rows_affected == 0 {

@@ -14,6 +14,10 @@
 //! - A claim is a lease: a worker that dies leaves its delivery `processing` until the lease
 //!   expires, after which any worker may claim it again. Nothing accepted is ever lost.
 //! - Exactly one worker wins each claim, also across processes sharing one PostgreSQL database.
+//! - Each claim carries a token of its own ([`Delivery::claimed_by`]). Outcome writes and lease
+//!   renewals name it and apply only while the delivery is still `processing` under that claim;
+//!   a worker whose lease expired and whose delivery was claimed again gets
+//!   [`StoreError::ClaimLost`] and changes nothing.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -41,6 +45,13 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("no delivery with id {0}")]
     NotFound(String),
+    /// An outcome write or lease renewal came from a claim that no longer holds the delivery:
+    /// its lease expired and another worker claimed it, or it was coalesced or redelivered.
+    /// Nothing was written.
+    #[error(
+        "delivery {0} is no longer held by this claim (its lease expired and it was taken over)"
+    )]
+    ClaimLost(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -124,6 +135,9 @@ pub struct Delivery {
     pub received_at: DateTime<Utc>,
     pub available_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The claim that holds (or last held) the delivery: the worker's name and a token unique to
+    /// the claim. Outcome writes and lease renewals pass it back.
+    pub claimed_by: Option<String>,
 }
 
 /// Result of storing a delivery at intake.
@@ -209,23 +223,36 @@ pub trait Store: Send + Sync + 'static {
 
     /// Claims the next delivery to work on, honouring per-PR order, coalescing and leases (see
     /// the module docs). `worker` names the claimant (for diagnostics); the lease lasts `lease`.
-    /// Increments `attempts`.
+    /// Increments `attempts`. The returned delivery's `claimed_by` is the token of this claim.
     async fn claim_next(
         &self,
         worker: &str,
         lease: std::time::Duration,
     ) -> StoreResult<Option<Delivery>>;
 
-    /// Extends the lease of a delivery the worker still holds.
-    async fn renew_lease(&self, id: &str, lease: std::time::Duration) -> StoreResult<()>;
+    /// Extends the lease of a delivery the claim `claim` still holds; [`StoreError::ClaimLost`]
+    /// when it no longer does.
+    async fn renew_lease(
+        &self,
+        id: &str,
+        claim: &str,
+        lease: std::time::Duration,
+    ) -> StoreResult<()>;
 
-    /// Marks a claimed delivery handled.
-    async fn complete(&self, id: &str) -> StoreResult<()>;
+    /// Marks a claimed delivery handled; [`StoreError::ClaimLost`] (and nothing written) when
+    /// `claim` no longer holds it.
+    async fn complete(&self, id: &str, claim: &str) -> StoreResult<()>;
 
     /// Records a failed attempt: back to `pending`, claimable again at `retry_at`; or, when
     /// `retry_at` is `None`, `failed` for good. `error` is kept as `last_error`.
-    async fn fail(&self, id: &str, error: &str, retry_at: Option<DateTime<Utc>>)
-    -> StoreResult<()>;
+    /// [`StoreError::ClaimLost`] (and nothing written) when `claim` no longer holds it.
+    async fn fail(
+        &self,
+        id: &str,
+        claim: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
 
     /// Puts a delivery back in the queue (`design-review redeliver ID`), whatever its state.
     async fn requeue(&self, id: &str) -> StoreResult<()>;

@@ -25,7 +25,7 @@ const MAX_CONNECTIONS: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 const DELIVERY_COLUMNS: &str = "id, event, action, installation_id, repo, pr_key, coalescable, \
-     payload, status, attempts, last_error, received_at, available_at, finished_at";
+     payload, status, attempts, last_error, received_at, available_at, finished_at, claimed_by";
 
 /// The oldest claimable delivery: pending and available, or processing under an expired lease;
 /// and, when it belongs to a PR, the PR's oldest unfinished delivery with no other delivery of
@@ -139,7 +139,7 @@ impl PgStore {
         .bind(target)
         .bind(now)
         .bind(lease_seconds(lease))
-        .bind(worker)
+        .bind(codec::claim_token(worker))
         .fetch_one(&mut *tx)
         .await?;
         Ok(Some(delivery_from_row(&row)?))
@@ -153,6 +153,26 @@ impl PgStore {
     ) -> StoreResult<()> {
         let done = query.execute(&self.pool).await?;
         codec::require_row(done.rows_affected(), id)
+    }
+
+    /// Runs a single-row update guarded by the claim (`status = 'processing' AND claimed_by =
+    /// claim`); when it matched no row, says whether the delivery is unknown or held elsewhere.
+    async fn update_claimed<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+        id: &str,
+    ) -> StoreResult<()> {
+        if query.execute(&self.pool).await?.rows_affected() > 0 {
+            return Ok(());
+        }
+        let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Err(match exists {
+            Some(_) => StoreError::ClaimLost(id.to_string()),
+            None => StoreError::NotFound(id.to_string()),
+        })
     }
 }
 
@@ -211,6 +231,7 @@ fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
         received_at: row.try_get("received_at")?,
         available_at: row.try_get("available_at")?,
         finished_at: row.try_get("finished_at")?,
+        claimed_by: row.try_get("claimed_by")?,
     })
 }
 
@@ -245,27 +266,29 @@ impl Store for PgStore {
         Ok(claimed)
     }
 
-    async fn renew_lease(&self, id: &str, lease: Duration) -> StoreResult<()> {
-        self.update_one(
+    async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> StoreResult<()> {
+        self.update_claimed(
             sqlx::query(
-                "UPDATE deliveries SET lease_until = clock_timestamp() + make_interval(secs => $2)
-                 WHERE id = $1 AND status = 'processing'",
+                "UPDATE deliveries SET lease_until = clock_timestamp() + make_interval(secs => $3)
+                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
             )
             .bind(id)
+            .bind(claim)
             .bind(lease_seconds(lease)),
             id,
         )
         .await
     }
 
-    async fn complete(&self, id: &str) -> StoreResult<()> {
-        self.update_one(
+    async fn complete(&self, id: &str, claim: &str) -> StoreResult<()> {
+        self.update_claimed(
             sqlx::query(
                 "UPDATE deliveries
                  SET status = 'done', finished_at = clock_timestamp(), lease_until = NULL
-                 WHERE id = $1",
+                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
             )
-            .bind(id),
+            .bind(id)
+            .bind(claim),
             id,
         )
         .await
@@ -274,29 +297,32 @@ impl Store for PgStore {
     async fn fail(
         &self,
         id: &str,
+        claim: &str,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> StoreResult<()> {
         let query = match retry_at {
             Some(at) => sqlx::query(
                 "UPDATE deliveries
-                 SET status = 'pending', available_at = $3, last_error = $2, lease_until = NULL,
+                 SET status = 'pending', available_at = $4, last_error = $3, lease_until = NULL,
                      finished_at = NULL
-                 WHERE id = $1",
+                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
             )
             .bind(id)
+            .bind(claim)
             .bind(error)
             .bind(at),
             None => sqlx::query(
                 "UPDATE deliveries
-                 SET status = 'failed', finished_at = clock_timestamp(), last_error = $2,
+                 SET status = 'failed', finished_at = clock_timestamp(), last_error = $3,
                      lease_until = NULL
-                 WHERE id = $1",
+                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
             )
             .bind(id)
+            .bind(claim)
             .bind(error),
         };
-        self.update_one(query, id).await
+        self.update_claimed(query, id).await
     }
 
     async fn requeue(&self, id: &str) -> StoreResult<()> {

@@ -29,7 +29,7 @@ const READ_CONNECTIONS: u32 = 4;
 /// A delivery with its payload (kept in a table of its own, see the migration).
 const DELIVERY_SELECT: &str = "SELECT d.id, d.event, d.action, d.installation_id, d.repo, \
      d.pr_key, d.coalescable, p.payload, d.status, d.attempts, d.last_error, d.received_at, \
-     d.available_at, d.finished_at \
+     d.available_at, d.finished_at, d.claimed_by \
      FROM deliveries AS d JOIN delivery_payloads AS p ON p.seq = d.seq";
 
 /// The oldest claimable delivery: pending and available, or processing under an expired lease;
@@ -226,7 +226,7 @@ impl SqliteStore {
         )
         .bind(target)
         .bind(now.saturating_add(codec::lease_micros(lease)))
-        .bind(worker)
+        .bind(codec::claim_token(worker))
         .execute(&mut *tx)
         .await?;
         let row = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.seq = ?1"))
@@ -244,6 +244,26 @@ impl SqliteStore {
     ) -> StoreResult<()> {
         let done = query.execute(&self.writer).await?;
         codec::require_row(done.rows_affected(), id)
+    }
+
+    /// Runs a single-row update guarded by the claim (`status = 'processing' AND claimed_by =
+    /// claim`); when it matched no row, says whether the delivery is unknown or held elsewhere.
+    async fn update_claimed<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        id: &str,
+    ) -> StoreResult<()> {
+        if query.execute(&self.writer).await?.rows_affected() > 0 {
+            return Ok(());
+        }
+        let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM deliveries WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.writer)
+            .await?;
+        Err(match exists {
+            Some(_) => StoreError::ClaimLost(id.to_string()),
+            None => StoreError::NotFound(id.to_string()),
+        })
     }
 }
 
@@ -316,6 +336,7 @@ fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
             .try_get::<Option<i64>, _>("finished_at")?
             .map(from_micros)
             .transpose()?,
+        claimed_by: row.try_get("claimed_by")?,
     })
 }
 
@@ -350,26 +371,29 @@ impl Store for SqliteStore {
         Ok(claimed)
     }
 
-    async fn renew_lease(&self, id: &str, lease: Duration) -> StoreResult<()> {
+    async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> StoreResult<()> {
         let until = to_micros(Utc::now()).saturating_add(codec::lease_micros(lease));
-        self.update_one(
+        self.update_claimed(
             sqlx::query(
-                "UPDATE deliveries SET lease_until = ?2 WHERE id = ?1 AND status = 'processing'",
+                "UPDATE deliveries SET lease_until = ?3
+                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
             )
             .bind(id)
+            .bind(claim)
             .bind(until),
             id,
         )
         .await
     }
 
-    async fn complete(&self, id: &str) -> StoreResult<()> {
-        self.update_one(
+    async fn complete(&self, id: &str, claim: &str) -> StoreResult<()> {
+        self.update_claimed(
             sqlx::query(
-                "UPDATE deliveries SET status = 'done', finished_at = ?2, lease_until = NULL
-                 WHERE id = ?1",
+                "UPDATE deliveries SET status = 'done', finished_at = ?3, lease_until = NULL
+                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
             )
             .bind(id)
+            .bind(claim)
             .bind(to_micros(Utc::now())),
             id,
         )
@@ -379,29 +403,32 @@ impl Store for SqliteStore {
     async fn fail(
         &self,
         id: &str,
+        claim: &str,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> StoreResult<()> {
         let query = match retry_at {
             Some(at) => sqlx::query(
                 "UPDATE deliveries
-                 SET status = 'pending', available_at = ?3, last_error = ?2, lease_until = NULL,
+                 SET status = 'pending', available_at = ?4, last_error = ?3, lease_until = NULL,
                      finished_at = NULL
-                 WHERE id = ?1",
+                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
             )
             .bind(id)
+            .bind(claim)
             .bind(error)
             .bind(to_micros(at)),
             None => sqlx::query(
                 "UPDATE deliveries
-                 SET status = 'failed', finished_at = ?3, last_error = ?2, lease_until = NULL
-                 WHERE id = ?1",
+                 SET status = 'failed', finished_at = ?4, last_error = ?3, lease_until = NULL
+                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
             )
             .bind(id)
+            .bind(claim)
             .bind(error)
             .bind(to_micros(Utc::now())),
         };
-        self.update_one(query, id).await
+        self.update_claimed(query, id).await
     }
 
     async fn requeue(&self, id: &str) -> StoreResult<()> {
