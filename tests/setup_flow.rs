@@ -115,11 +115,43 @@ fn attribute(html: &str, marker: &str, name: &str) -> String {
 struct Form {
     action: String,
     manifest: serde_json::Value,
+    /// `name=value` of the cookie that binds the registration to this browser.
+    cookie: String,
+    /// The whole `Set-Cookie` header.
+    set_cookie: String,
 }
 
+impl Form {
+    /// The `state` GitHub will send back.
+    fn state(&self) -> &str {
+        self.action.split_once("state=").expect("state in action").1
+    }
+}
+
+/// The setup page as a browser without our cookie sees it.
 async fn setup_form(server: &Server) -> Form {
-    let response = http().get(server.url("/")).send().await.expect("GET /");
+    setup_form_with_cookie(server, None).await
+}
+
+async fn setup_form_with_cookie(server: &Server, cookie: Option<&str>) -> Form {
+    let mut request = http().get(server.url("/"));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("GET /");
     assert_eq!(response.status(), 200);
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("the page sets the state cookie")
+        .to_str()
+        .expect("cookie text")
+        .to_string();
+    let cookie = set_cookie
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_string();
     let html = response.text().await.expect("page");
     assert!(html.contains("Register GitHub App"), "{html}");
     assert!(
@@ -130,7 +162,18 @@ async fn setup_form(server: &Server) -> Form {
         action: attribute(&html, "<form", "action"),
         manifest: serde_json::from_str(&attribute(&html, "name=\"manifest\"", "value"))
             .expect("manifest is JSON"),
+        cookie,
+        set_cookie,
     }
+}
+
+/// Follows GitHub's redirect back to this server as the browser holding `cookie` would.
+async fn open_callback(url: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = http().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.expect("callback")
 }
 
 fn app_yml() -> serde_json::Value {
@@ -181,6 +224,19 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
     let form = setup_form(&server).await;
     let prefix = format!("{}settings/apps/new?state=", gh.web_url());
     assert!(form.action.starts_with(&prefix), "{}", form.action);
+    // The state is bound to this browser by a cookie scripts cannot read.
+    assert_eq!(
+        form.cookie,
+        format!("design_review_setup_state={}", form.state())
+    );
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=3600"] {
+        assert!(form.set_cookie.contains(attribute), "{}", form.set_cookie);
+    }
+    assert!(
+        !form.set_cookie.contains("Secure"),
+        "plain http: {}",
+        form.set_cookie
+    );
     let expected = app_yml();
     assert_eq!(
         form.manifest["hook_attributes"]["url"],
@@ -216,8 +272,13 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
         callback.starts_with(&server.url("/setup/callback?code=")),
         "{callback}"
     );
-    let page = http().get(&callback).send().await.unwrap();
+    let page = open_callback(&callback, Some(&form.cookie)).await;
     assert_eq!(page.status(), 200);
+    let cleared = page.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cleared.starts_with("design_review_setup_state=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
     let html = page.text().await.unwrap();
     let install = format!("{}apps/design-review/installations/new", gh.web_url());
     assert!(html.contains(&install), "{html}");
@@ -270,7 +331,7 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
     assert!(gh.token_exchanges() > 0, "the new App's key was used");
 
     // A replayed callback cannot register a second App; `/` is now the status line.
-    let replay = http().get(&callback).send().await.unwrap();
+    let replay = open_callback(&callback, Some(&form.cookie)).await;
     assert_eq!(replay.status(), 409);
     let status = http()
         .get(server.url("/"))
@@ -319,19 +380,37 @@ async fn callbacks_not_started_here_are_refused() {
         .split('&')
         .find_map(|p| p.strip_prefix("code="))
         .expect("code");
-    let forged = http()
-        .get(server.url(&format!("/setup/callback?code={code}&state=forged")))
-        .send()
-        .await
-        .unwrap();
+    assert!(
+        form.set_cookie.contains("Secure"),
+        "https: {}",
+        form.set_cookie
+    );
+    let forged = open_callback(
+        &server.url(&format!("/setup/callback?code={code}&state=forged")),
+        Some(&form.cookie),
+    )
+    .await;
     assert_eq!(forged.status(), 400);
+    // The real answer, but in a browser that did not start the registration: refused, as when
+    // someone else's browser is sent a link to it.
+    let real = server.url(&format!("/setup/callback?{query}"));
+    assert_eq!(open_callback(&real, None).await.status(), 400);
+    let other_browser = setup_form(&server).await;
+    assert_ne!(other_browser.cookie, form.cookie);
+    let refused = open_callback(&real, Some(&other_browser.cookie)).await;
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("started in this browser"),
+        "says why"
+    );
     assert!(!server.dir.path().join(".env").exists());
-    // The real answer still works.
-    let real = http()
-        .get(server.url(&format!("/setup/callback?{query}")))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(gh.registered_manifests().len(), 1, "no code was exchanged");
+    // The real answer in the browser that started it still works.
+    let real = open_callback(&real, Some(&form.cookie)).await;
     assert_eq!(real.status(), 200);
     assert!(server.dir.path().join(".env").exists());
     assert_eq!(
@@ -339,5 +418,25 @@ async fn callbacks_not_started_here_are_refused() {
         Some("acme"),
         "registered on the organization"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn page_views_from_others_cannot_evict_a_registration_in_progress() {
+    let gh = FakeGithub::start().await;
+    let server = Server::start(&gh, &[]).await;
+    let operator = setup_form(&server).await;
+    // Someone else who can reach the page loads it many times (each view without the cookie
+    // used to issue a token, and only the newest 64 were kept).
+    for _ in 0..200 {
+        setup_form(&server).await;
+    }
+    // The operator reloads the page: same registration, same state.
+    let reloaded = setup_form_with_cookie(&server, Some(&operator.cookie)).await;
+    assert_eq!(reloaded.state(), operator.state());
+    let callback = confirm_on_github(&reloaded).await;
+    let page = open_callback(&callback, Some(&operator.cookie)).await;
+    assert_eq!(page.status(), 200);
+    assert!(server.dir.path().join(".env").exists());
     server.stop().await;
 }

@@ -140,12 +140,14 @@ impl Setup {
             .clone()
     }
 
-    fn new_state_token(&self) -> String {
+    /// The browser's outstanding token (from its cookie) or a new one; `None` when too many
+    /// registrations were started recently.
+    fn state_token(&self, headers: &HeaderMap) -> Option<String> {
         self.inner
             .states
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .issue()
+            .issue(state_cookie(headers))
     }
 
     fn take_state_token(&self, token: &str) -> bool {
@@ -199,18 +201,51 @@ async fn home(State(setup): State<Setup>, headers: HeaderMap) -> Response {
                 .into_response();
         }
     };
-    let action = manifest::registration_url(
-        &config.github_url,
-        config.github_org.as_deref(),
-        &setup.new_state_token(),
+    let Some(state) = setup.state_token(&headers) else {
+        tracing::warn!("setup page: too many registrations started recently");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "300")],
+            Html(page::error(
+                "Too many registrations in progress",
+                "Many registrations were started on this server in the last minutes. Try \
+                 again in a few minutes.",
+            )),
+        )
+            .into_response();
+    };
+    let action =
+        manifest::registration_url(&config.github_url, config.github_org.as_deref(), &state);
+    // The same value in a cookie: the callback must come back to the browser that started it.
+    let secure = if setup.public_base(&headers).starts_with("https:") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={state}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        states::COOKIE,
+        states::LIFETIME.as_secs()
     );
-    Html(page::setup(&page::SetupPage {
-        form_action: &action,
-        manifest: &manifest,
-        webhook_url: &urls.webhook,
-        org: config.github_org.as_deref(),
-    }))
-    .into_response()
+    (
+        [(header::SET_COOKIE, cookie)],
+        Html(page::setup(&page::SetupPage {
+            form_action: &action,
+            manifest: &manifest,
+            webhook_url: &urls.webhook,
+            org: config.github_org.as_deref(),
+        })),
+    )
+        .into_response()
+}
+
+/// The registration state held in the browser's cookie, if any.
+fn state_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| states::cookie_value(value, states::COOKIE))
 }
 
 #[derive(Debug, Deserialize)]
@@ -219,7 +254,11 @@ struct CallbackQuery {
     state: Option<String>,
 }
 
-async fn callback(State(setup): State<Setup>, Query(query): Query<CallbackQuery>) -> Response {
+async fn callback(
+    State(setup): State<Setup>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
     let fail = |status: StatusCode, title: &str, message: &str| {
         (status, Html(page::error(title, message))).into_response()
     };
@@ -238,6 +277,18 @@ async fn callback(State(setup): State<Setup>, Query(query): Query<CallbackQuery>
             "The link lacks the code or state GitHub adds. Start again from the setup page.",
         );
     };
+    // The state must be the one this browser was given (its cookie) and still outstanding.
+    let from_this_browser =
+        state_cookie(&headers).is_some_and(|cookie| states::same_token(cookie, &state));
+    if !from_this_browser {
+        tracing::warn!("setup callback whose state is not this browser's refused");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "Unknown registration",
+            "This answer does not belong to a registration started in this browser. Open the \
+             setup page again in the browser you registered from, or start again.",
+        );
+    }
     if !setup.take_state_token(&state) {
         tracing::warn!("setup callback with an unknown or used state refused");
         return fail(
@@ -304,13 +355,20 @@ async fn callback(State(setup): State<Setup>, Query(query): Query<CallbackQuery>
         &app.name
     };
     let install = format!("{}/installations/new", app.html_url.trim_end_matches('/'));
-    Html(page::registered(
-        name,
-        &install,
-        &saved.env_file.display().to_string(),
-        &saved.key_file.display().to_string(),
-    ))
-    .into_response()
+    let clear = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+        states::COOKIE
+    );
+    (
+        [(header::SET_COOKIE, clear)],
+        Html(page::registered(
+            name,
+            &install,
+            &saved.env_file.display().to_string(),
+            &saved.key_file.display().to_string(),
+        )),
+    )
+        .into_response()
 }
 
 /// The webhook route of setup mode: the normal intake once an App exists.
