@@ -122,6 +122,21 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
+    /// Evaluates `expression`, waiting for it when it is a promise, and returns its value.
+    pub async fn eval_await(&mut self, expression: &str) -> Value {
+        let result = self
+            .call(
+                "Runtime.evaluate",
+                json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+            )
+            .await;
+        assert!(
+            result.get("exceptionDetails").is_none(),
+            "script failed: {result}"
+        );
+        result["result"]["value"].clone()
+    }
+
     /// Waits until `expression` is true in the page.
     pub async fn wait_until(&mut self, what: &str, expression: &str) {
         let started = Instant::now();

@@ -16,6 +16,7 @@ use std::{
 };
 
 use cdp::{Browser, CHROMIUM, base_args, poll};
+use serde_json::Value;
 use support::fake_github::FakeGithub;
 
 const BIN: &str = env!("CARGO_BIN_EXE_design-review");
@@ -90,6 +91,62 @@ fn assert_png(bytes: &[u8]) {
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
 }
 
+/// Pixel statistics of a PNG, decoded by the browser itself (no image crate needed): size,
+/// number of distinct colours, share of the most common colour, pixels of the pages' button
+/// green (#1f883d) and of dark text.
+async fn pixel_stats(browser: &mut Browser, png: &[u8]) -> Value {
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(png);
+    let script = format!(
+        r#"(async () => {{
+  const img = new Image();
+  img.src = 'data:image/png;base64,{data}';
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  const counts = new Map();
+  let green = 0, dark = 0, dominant = 0;
+  for (let i = 0; i < px.length; i += 4) {{
+    const r = px[i], g = px[i + 1], b = px[i + 2];
+    const key = (r << 16) | (g << 8) | b;
+    const n = (counts.get(key) || 0) + 1;
+    counts.set(key, n);
+    if (n > dominant) dominant = n;
+    if (Math.abs(r - 0x1f) < 16 && Math.abs(g - 0x88) < 16 && Math.abs(b - 0x3d) < 16) green++;
+    if (r < 90 && g < 90 && b < 90) dark++;
+  }}
+  const pixels = px.length / 4;
+  return {{ width: canvas.width, height: canvas.height, colours: counts.size,
+           dominant: dominant / pixels, green, dark }};
+}})()"#
+    );
+    browser.eval_await(&script).await
+}
+
+/// Whether a screenshot shows one of our pages with its green button (or install link): an
+/// error page, a blank page or a page without the button fails.
+fn shows_green_button(stats: &Value) -> Result<(), String> {
+    let number = |key: &str| stats[key].as_f64().unwrap_or(0.0);
+    if number("width") < 100.0 || number("height") < 100.0 {
+        return Err(format!("too small: {stats}"));
+    }
+    if number("dominant") > 0.995 || number("colours") < 8.0 {
+        return Err(format!("a near-uniform image: {stats}"));
+    }
+    // The button is about 190 x 40 pixels; its text is white on the green.
+    if number("green") < 2000.0 {
+        return Err(format!("no green button: {stats}"));
+    }
+    if number("dark") < 300.0 {
+        return Err(format!("no text: {stats}"));
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file() {
     if chromium_missing() {
@@ -114,7 +171,8 @@ async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file()
         .await
         .expect("chromium runs");
     assert!(shot.success(), "chromium --screenshot failed: {shot:?}");
-    assert_png(&std::fs::read(&png).expect("screenshot written"));
+    let setup_png = std::fs::read(&png).expect("screenshot written");
+    assert_png(&setup_png);
     let profile = tempfile::tempdir().unwrap();
     let dom = tokio::process::Command::new(CHROMIUM)
         .args(base_args(profile.path()))
@@ -132,6 +190,21 @@ async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file()
     //    /setup/callback, and the server saves the new App.
     let profile = tempfile::tempdir().unwrap();
     let mut browser = Browser::launch(profile.path()).await;
+
+    // The screenshot shows the page, not an error: the button's green and text are in it. The
+    // same check refuses a screenshot of the blank page the browser starts on.
+    let blank = browser.screenshot().await;
+    let blank_stats = pixel_stats(&mut browser, &blank).await;
+    assert!(
+        shows_green_button(&blank_stats).is_err(),
+        "the check must refuse a blank page: {blank_stats}"
+    );
+    let stats = pixel_stats(&mut browser, &setup_png).await;
+    println!("setup page screenshot: {stats}");
+    if let Err(problem) = shows_green_button(&stats) {
+        panic!("setup page screenshot ({}): {problem}", png.display());
+    }
+
     browser.navigate(&page_url).await;
     browser
         .wait_until(
@@ -158,6 +231,12 @@ async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file()
     let done = browser.screenshot().await;
     assert_png(&done);
     std::fs::write(artifact("registered-page.png"), &done).expect("save screenshot");
+    // The registered page's install link is the same green.
+    let stats = pixel_stats(&mut browser, &done).await;
+    println!("registered page screenshot: {stats}");
+    if let Err(problem) = shows_green_button(&stats) {
+        panic!("registered page screenshot: {problem}");
+    }
     browser.close().await;
 
     let env_file = work.path().join(".env");
