@@ -119,14 +119,17 @@ async fn gives_up_after_max_attempts_and_keeps_the_last_error() {
     let failed = wait_for_status(&app, "t-2", DeliveryStatus::Failed).await;
     assert_eq!(failed.attempts, 3, "max_attempts is 3 in tests");
     assert_eq!(failed.last_error.as_deref(), Some("GitHub answered 502"));
-    // `redeliver` puts it back in the queue.
+    // `redeliver` puts it back in the queue with a fresh set of attempts: one more transient
+    // failure is retried, not the end of it.
     handler
         .transient_failures
         .lock()
         .unwrap()
-        .insert("t-2".into(), 0);
+        .insert("t-2".into(), 1);
     app.store.requeue("t-2").await.unwrap();
-    wait_for_status(&app, "t-2", DeliveryStatus::Done).await;
+    let done = wait_for_status(&app, "t-2", DeliveryStatus::Done).await;
+    assert_eq!(done.attempts, 2);
+    assert_eq!(done.last_error.as_deref(), Some("GitHub answered 502"));
 }
 
 #[tokio::test]

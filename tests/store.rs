@@ -567,7 +567,8 @@ async fn requeue_puts_any_delivery_back_in_the_queue() {
         store.requeue("done").await.unwrap();
         let requeued = store.get_delivery("failed").await.unwrap().unwrap();
         assert_eq!(requeued.status, DeliveryStatus::Pending);
-        assert_eq!(requeued.last_error.as_deref(), Some("gave up"));
+        assert_eq!(requeued.last_error, None);
+        assert_eq!(requeued.attempts, 0);
         assert_eq!(requeued.finished_at, None);
         assert_eq!(claim_id(store).await.as_deref(), Some("failed"));
         assert_eq!(claim_id(store).await.as_deref(), Some("done"));
@@ -580,6 +581,67 @@ async fn requeue_puts_any_delivery_back_in_the_queue() {
         ] {
             assert!(matches!(missing, Err(StoreError::NotFound(id)) if id == "nope"));
         }
+    })
+    .await;
+}
+
+/// `design-review redeliver` gives a delivery that failed after its last attempt a fresh set of
+/// attempts (else its first transient error would fail it again), and never takes a delivery
+/// away from a worker that is handling it under a live lease.
+#[tokio::test]
+async fn redelivery_starts_afresh_and_leaves_a_live_claim_alone() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        insert(store, &[delivery("worn", Some(13), false)]).await;
+        for attempt in 1..=3 {
+            let claimed = store.claim_next("w", LEASE).await.unwrap().expect("due");
+            assert_eq!(claimed.attempts, attempt);
+            let retry_at = (attempt < 3).then(now);
+            fail(store, "worn", "GitHub answered 502", retry_at).await;
+        }
+        let failed = store.get_delivery("worn").await.unwrap().unwrap();
+        assert_eq!(failed.status, DeliveryStatus::Failed);
+        assert_eq!(failed.attempts, 3);
+
+        store.requeue("worn").await.unwrap();
+        let fresh = store.get_delivery("worn").await.unwrap().unwrap();
+        assert_eq!(fresh.status, DeliveryStatus::Pending);
+        assert_eq!(
+            fresh.attempts, 0,
+            "a redelivery starts with all its attempts"
+        );
+        assert_eq!(fresh.last_error, None);
+        assert_eq!(fresh.finished_at, None);
+        assert!(fresh.available_at <= now());
+
+        // Held by a worker under a live lease: refused, and the worker's claim is untouched.
+        let claimed = store
+            .claim_next("w", Duration::from_millis(300))
+            .await
+            .unwrap()
+            .expect("claimable again");
+        assert_eq!(claimed.attempts, 1);
+        let claim = claimed.claimed_by.clone().expect("a claim token");
+        assert!(matches!(
+            store.requeue("worn").await,
+            Err(StoreError::InProgress(ref id)) if id == "worn"
+        ));
+        let held = store.get_delivery("worn").await.unwrap().unwrap();
+        assert_eq!(held.status, DeliveryStatus::Processing);
+        assert_eq!(held.attempts, 1);
+        assert_eq!(held.claimed_by.as_deref(), Some(claim.as_str()));
+
+        // Once the lease has expired (the worker died), it may be taken back; the old claim can
+        // then record nothing.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        store.requeue("worn").await.unwrap();
+        assert_eq!(status(store, "worn").await, DeliveryStatus::Pending);
+        assert!(matches!(
+            store.complete("worn", &claim).await,
+            Err(StoreError::ClaimLost(_))
+        ));
+        assert_eq!(status(store, "worn").await, DeliveryStatus::Pending);
+        assert_eq!(claim_id(store).await.as_deref(), Some("worn"));
     })
     .await;
 }

@@ -61,14 +61,6 @@ pub(crate) fn claim_token(worker: &str) -> String {
     format!("{worker}/{:016x}", rand::random::<u64>())
 }
 
-/// Turns "the update matched no row" into [`StoreError::NotFound`].
-pub(crate) fn require_row(rows_affected: u64, id: &str) -> StoreResult<()> {
-    if rows_affected == 0 {
-        return Err(StoreError::NotFound(id.to_string()));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

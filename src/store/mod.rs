@@ -52,6 +52,11 @@ pub enum StoreError {
         "delivery {0} is no longer held by this claim (its lease expired and it was taken over)"
     )]
     ClaimLost(String),
+    /// A redelivery was asked for a delivery a worker is handling right now (under a live lease).
+    #[error(
+        "delivery {0} is being handled by a worker right now; redeliver it once it has finished"
+    )]
+    InProgress(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -254,7 +259,11 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Option<DateTime<Utc>>,
     ) -> StoreResult<()>;
 
-    /// Puts a delivery back in the queue (`design-review redeliver ID`), whatever its state.
+    /// Puts a delivery back in the queue (`design-review redeliver ID`) as if it had just
+    /// arrived: `pending`, available now, `attempts` back to 0, `last_error` cleared. Refused
+    /// with [`StoreError::InProgress`] while a worker holds it under a live lease (a delivery
+    /// `processing` under an expired lease is taken back; its old claim can no longer record
+    /// anything).
     async fn requeue(&self, id: &str) -> StoreResult<()>;
 
     /// One delivery by id.

@@ -145,22 +145,14 @@ impl PgStore {
         Ok(Some(delivery_from_row(&row)?))
     }
 
-    /// Runs a single-row update by delivery id; `NotFound` when no row matched.
-    async fn update_one<'q>(
+    /// Runs a single-row update of the delivery `id` whose `WHERE` also states the condition the
+    /// write depends on (the claim, no live lease). When it matched no row: `NotFound` for an
+    /// unknown id, else `refused(id)`.
+    async fn update_if<'q>(
         &self,
         query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
         id: &str,
-    ) -> StoreResult<()> {
-        let done = query.execute(&self.pool).await?;
-        codec::require_row(done.rows_affected(), id)
-    }
-
-    /// Runs a single-row update guarded by the claim (`status = 'processing' AND claimed_by =
-    /// claim`); when it matched no row, says whether the delivery is unknown or held elsewhere.
-    async fn update_claimed<'q>(
-        &self,
-        query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-        id: &str,
+        refused: fn(String) -> StoreError,
     ) -> StoreResult<()> {
         if query.execute(&self.pool).await?.rows_affected() > 0 {
             return Ok(());
@@ -170,7 +162,7 @@ impl PgStore {
             .fetch_optional(&self.pool)
             .await?;
         Err(match exists {
-            Some(_) => StoreError::ClaimLost(id.to_string()),
+            Some(_) => refused(id.to_string()),
             None => StoreError::NotFound(id.to_string()),
         })
     }
@@ -267,7 +259,7 @@ impl Store for PgStore {
     }
 
     async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> StoreResult<()> {
-        self.update_claimed(
+        self.update_if(
             sqlx::query(
                 "UPDATE deliveries SET lease_until = clock_timestamp() + make_interval(secs => $3)
                  WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
@@ -276,12 +268,13 @@ impl Store for PgStore {
             .bind(claim)
             .bind(lease_seconds(lease)),
             id,
+            StoreError::ClaimLost,
         )
         .await
     }
 
     async fn complete(&self, id: &str, claim: &str) -> StoreResult<()> {
-        self.update_claimed(
+        self.update_if(
             sqlx::query(
                 "UPDATE deliveries
                  SET status = 'done', finished_at = clock_timestamp(), lease_until = NULL
@@ -290,6 +283,7 @@ impl Store for PgStore {
             .bind(id)
             .bind(claim),
             id,
+            StoreError::ClaimLost,
         )
         .await
     }
@@ -322,19 +316,20 @@ impl Store for PgStore {
             .bind(claim)
             .bind(error),
         };
-        self.update_claimed(query, id).await
+        self.update_if(query, id, StoreError::ClaimLost).await
     }
 
     async fn requeue(&self, id: &str) -> StoreResult<()> {
-        self.update_one(
+        self.update_if(
             sqlx::query(
                 "UPDATE deliveries
-                 SET status = 'pending', available_at = clock_timestamp(), lease_until = NULL,
-                     finished_at = NULL
-                 WHERE id = $1",
+                 SET status = 'pending', available_at = clock_timestamp(), attempts = 0,
+                     last_error = NULL, lease_until = NULL, finished_at = NULL, claimed_by = NULL
+                 WHERE id = $1 AND NOT (status = 'processing' AND lease_until >= clock_timestamp())",
             )
             .bind(id),
             id,
+            StoreError::InProgress,
         )
         .await
     }

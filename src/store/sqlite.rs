@@ -236,22 +236,14 @@ impl SqliteStore {
         Ok(Some(delivery_from_row(&row)?))
     }
 
-    /// Runs a single-row update by delivery id; `NotFound` when no row matched.
-    async fn update_one<'q>(
+    /// Runs a single-row update of the delivery `id` whose `WHERE` also states the condition the
+    /// write depends on (the claim, no live lease). When it matched no row: `NotFound` for an
+    /// unknown id, else `refused(id)`.
+    async fn update_if<'q>(
         &self,
         query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
         id: &str,
-    ) -> StoreResult<()> {
-        let done = query.execute(&self.writer).await?;
-        codec::require_row(done.rows_affected(), id)
-    }
-
-    /// Runs a single-row update guarded by the claim (`status = 'processing' AND claimed_by =
-    /// claim`); when it matched no row, says whether the delivery is unknown or held elsewhere.
-    async fn update_claimed<'q>(
-        &self,
-        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-        id: &str,
+        refused: fn(String) -> StoreError,
     ) -> StoreResult<()> {
         if query.execute(&self.writer).await?.rows_affected() > 0 {
             return Ok(());
@@ -261,7 +253,7 @@ impl SqliteStore {
             .fetch_optional(&self.writer)
             .await?;
         Err(match exists {
-            Some(_) => StoreError::ClaimLost(id.to_string()),
+            Some(_) => refused(id.to_string()),
             None => StoreError::NotFound(id.to_string()),
         })
     }
@@ -373,7 +365,7 @@ impl Store for SqliteStore {
 
     async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> StoreResult<()> {
         let until = to_micros(Utc::now()).saturating_add(codec::lease_micros(lease));
-        self.update_claimed(
+        self.update_if(
             sqlx::query(
                 "UPDATE deliveries SET lease_until = ?3
                  WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
@@ -382,12 +374,13 @@ impl Store for SqliteStore {
             .bind(claim)
             .bind(until),
             id,
+            StoreError::ClaimLost,
         )
         .await
     }
 
     async fn complete(&self, id: &str, claim: &str) -> StoreResult<()> {
-        self.update_claimed(
+        self.update_if(
             sqlx::query(
                 "UPDATE deliveries SET status = 'done', finished_at = ?3, lease_until = NULL
                  WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
@@ -396,6 +389,7 @@ impl Store for SqliteStore {
             .bind(claim)
             .bind(to_micros(Utc::now())),
             id,
+            StoreError::ClaimLost,
         )
         .await
     }
@@ -428,19 +422,21 @@ impl Store for SqliteStore {
             .bind(error)
             .bind(to_micros(Utc::now())),
         };
-        self.update_claimed(query, id).await
+        self.update_if(query, id, StoreError::ClaimLost).await
     }
 
     async fn requeue(&self, id: &str) -> StoreResult<()> {
-        self.update_one(
+        self.update_if(
             sqlx::query(
                 "UPDATE deliveries
-                 SET status = 'pending', available_at = ?2, lease_until = NULL, finished_at = NULL
-                 WHERE id = ?1",
+                 SET status = 'pending', available_at = ?2, attempts = 0, last_error = NULL,
+                     lease_until = NULL, finished_at = NULL, claimed_by = NULL
+                 WHERE id = ?1 AND NOT (status = 'processing' AND lease_until >= ?2)",
             )
             .bind(id)
             .bind(to_micros(Utc::now())),
             id,
+            StoreError::InProgress,
         )
         .await
     }
