@@ -318,3 +318,67 @@ fn incomplete_fixture_reports_each_problem() {
     assert_eq!(report.services, ["ledger", "exports"]);
     assert_eq!(report.doc_type.as_deref(), Some("system design"));
 }
+
+fn builtin(name: &str) -> Template {
+    checker::builtin(name, &TemplateRules::default())
+        .unwrap()
+        .unwrap()
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/config/examples/{name}.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn ampersand_and_slash_and_comma_spellings_are_the_same_heading() {
+    let cases = [
+        (
+            "system-design",
+            "## Idempotence / Re-entrance",
+            &[
+                "## Idempotence & Re-entrance",
+                "## Idempotence and Re-entrance",
+                "## Idempotence, Re-entrance",
+                "## Idempotence + Re-entrance",
+            ][..],
+        ),
+        (
+            "tech-spec",
+            "## Security, Privacy, Risks",
+            &[
+                "## Security, Privacy and Risks",
+                "## Security, Privacy & Risks",
+                "## Security, Privacy, and Risks",
+                "## Security / Privacy / Risks",
+            ][..],
+        ),
+        (
+            "tech-spec",
+            "## Deployment and Rollout",
+            &[
+                "## Deployment / Rollout",
+                "## Deployment & Rollout",
+                "## Deployment/Rollout",
+                "## Deployment + Rollout",
+            ][..],
+        ),
+        (
+            "system-design",
+            "# Rationale and alternatives",
+            &["# Rationale & alternatives", "# Rationale / alternatives"][..],
+        ),
+    ];
+    for (name, heading, spellings) in cases {
+        let t = builtin(name);
+        let doc = example(name);
+        assert!(doc.contains(heading), "{heading}");
+        for spelling in spellings {
+            let gaps = checker::check(&doc.replacen(heading, spelling, 1), &t).gaps;
+            assert_eq!(gaps, [], "{name}: {spelling:?} stands for {heading:?}");
+        }
+    }
+}

@@ -1,17 +1,55 @@
 //! Text normalisation shared by templates and docs, so that both sides of every comparison
 //! are reduced the same way (case, punctuation, numbering, emphasis, `&` vs `and`).
 
-/// Normalises a heading for matching: lower case, `&` read as `and`, leading numbering
-/// (`1.`, `2.3`, `IV.`, `a)`) and `(optional)` removed, punctuation collapsed to single spaces.
+/// Normalises a heading for matching: lower case, leading numbering (`1.`, `2.3`, `IV.`,
+/// `a)`) and `(optional)` removed, punctuation collapsed to single spaces, and the ways people
+/// join two names (`&`, `and`, `/`, `,`, `+`, `;`, or several of them, as in ", and") all
+/// written as one ` and `, so "Idempotence / Re-entrance", "Idempotence & Re-entrance" and
+/// "Idempotence and Re-entrance" have the same key.
 pub fn heading_key(text: &str) -> String {
     let mut lowered = text.to_lowercase();
-    if lowered.contains('&') {
-        lowered = lowered.replace('&', " and ");
-    }
     if lowered.contains("(optional)") {
         lowered = lowered.replace("(optional)", " ");
     }
-    words_joined(strip_numbering(lowered.trim_start()))
+    let key = joined_with_and(strip_numbering(lowered.trim_start()));
+    if key.is_empty() {
+        // A heading made of nothing but "and".
+        words_joined(&lowered)
+    } else {
+        key
+    }
+}
+
+/// Characters that join two names in a heading, like "and".
+const JOINERS: [char; 5] = ['&', '/', ',', '+', ';'];
+
+/// Lower-case words of `text` (already lower-cased) joined by single spaces, except that any
+/// run of [`JOINERS`] and `and` words between two words becomes one ` and `; joiners at either
+/// end are dropped.
+fn joined_with_and(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut joined = false;
+    let mut rest = text;
+    while let Some(start) = rest.find(char::is_alphanumeric) {
+        if rest[..start].contains(JOINERS) {
+            joined = true;
+        }
+        let end = rest[start..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(rest.len(), |e| start + e);
+        let word = &rest[start..end];
+        rest = &rest[end..];
+        if word == "and" {
+            joined = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if joined { " and " } else { " " });
+        }
+        joined = false;
+        out.push_str(word);
+    }
+    out
 }
 
 /// Parts of a combined heading such as "Drawbacks and alternatives" or "Risks / mitigations",
@@ -20,7 +58,7 @@ pub fn heading_parts(text: &str) -> Vec<String> {
     let lowered = text.to_lowercase();
     let lowered = strip_numbering(lowered.trim_start()).to_string();
     let mut parts: Vec<String> = Vec::new();
-    for chunk in lowered.split(['/', '&', ',', '+', ';']) {
+    for chunk in lowered.split(JOINERS) {
         for piece in chunk.split(" and ") {
             let key = words_joined(&piece.replace("(optional)", " "));
             if !key.is_empty() {
@@ -162,8 +200,23 @@ mod tests {
         assert_eq!(heading_key("GraphQL API (optional)"), "graphql api");
         assert_eq!(
             heading_key("Idempotence / Re-entrance"),
-            "idempotence re entrance"
+            "idempotence and re entrance"
         );
+        for same in [
+            "Idempotence & Re-entrance",
+            "Idempotence and Re-entrance",
+            "Idempotence/Re-entrance",
+            "Idempotence, Re-entrance",
+            "Idempotence + Re-entrance",
+        ] {
+            assert_eq!(heading_key(same), "idempotence and re entrance", "{same}");
+        }
+        assert_eq!(
+            heading_key("Security, Privacy, and Risks"),
+            heading_key("Security, Privacy & Risks")
+        );
+        assert_eq!(heading_key("& Summary /"), "summary");
+        assert_eq!(heading_key("And"), "and");
         assert_eq!(heading_key("I want this"), "i want this");
         assert_eq!(heading_key("C API"), "c api");
     }
