@@ -279,7 +279,10 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 let Some((level, start, text)) = heading.take() else {
                     continue;
                 };
-                let text = text.trim().to_string();
+                let text = match text.trim() {
+                    trimmed if trimmed.len() == text.len() => text,
+                    trimmed => trimmed.to_string(),
+                };
                 let key = heading_key(&text);
                 let parts = if text.contains(['/', '&', ',', '+', ';']) || key.contains(" and ") {
                     heading_parts(&text)

@@ -8,11 +8,7 @@ pub struct WordSet(Vec<u64>);
 impl WordSet {
     /// Builds the set of alphanumeric words of `text`, ignoring case.
     pub fn of(text: &str) -> Self {
-        let mut hashes: Vec<u64> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(hash_word)
-            .collect();
+        let mut hashes: Vec<u64> = word_hashes(text).collect();
         hashes.sort_unstable();
         hashes.dedup();
         Self(hashes)
@@ -64,20 +60,18 @@ pub fn similar_to_either(text: &str, a: &WordSet, b: &WordSet, threshold: f64) -
     let budget =
         |set: &WordSet| (set.0.len() as f64 * (1.0 - threshold) / threshold).floor() as usize;
     let (budget_a, budget_b) = (budget(a), budget(b));
-    let (mut foreign_a, mut foreign_b): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let hash = hash_word(word);
-        if !a.contains(hash) && !foreign_a.contains(&hash) {
-            foreign_a.push(hash);
-        }
-        if !b.contains(hash) && !foreign_b.contains(&hash) {
-            foreign_b.push(hash);
-        }
-        if foreign_a.len() > budget_a && foreign_b.len() > budget_b {
-            return false;
+    if budget_a.max(budget_b) < Distinct::CAPACITY / 2 {
+        let (mut foreign_a, mut foreign_b) = (Distinct::new(), Distinct::new());
+        for hash in word_hashes(text) {
+            if !a.contains(hash) {
+                foreign_a.insert(hash);
+            }
+            if !b.contains(hash) {
+                foreign_b.insert(hash);
+            }
+            if foreign_a.len > budget_a && foreign_b.len > budget_b {
+                return false;
+            }
         }
     }
     let words = WordSet::of(text);
@@ -85,24 +79,93 @@ pub fn similar_to_either(text: &str, a: &WordSet, b: &WordSet, threshold: f64) -
         || (!b.is_empty() && words.jaccard(b) >= threshold)
 }
 
-/// FNV-1a over the lower-cased characters of one word.
-fn hash_word(word: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    if word.is_ascii() {
-        for byte in word.bytes() {
-            hash ^= u64::from(byte.to_ascii_lowercase());
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+/// A set of word hashes that only counts its members: a fixed open-addressing table, so the
+/// early exit above costs no allocation and no linear search.
+struct Distinct {
+    slots: [u64; Self::CAPACITY],
+    len: usize,
+}
+
+impl Distinct {
+    const CAPACITY: usize = 128;
+
+    fn new() -> Self {
+        Self {
+            slots: [0; Self::CAPACITY],
+            len: 0,
         }
-        return hash;
     }
-    for c in word.chars().flat_map(char::to_lowercase) {
-        let mut buf = [0u8; 4];
-        for byte in c.encode_utf8(&mut buf).bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+
+    /// Adds `hash` (callers keep `len` below half the capacity, so a free slot always exists).
+    fn insert(&mut self, hash: u64) {
+        // 0 marks a free slot.
+        let hash = hash.max(1);
+        let mut i = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = hash;
+                    self.len += 1;
+                    return;
+                }
+                h if h == hash => return,
+                _ => i = (i + 1) % Self::CAPACITY,
+            }
         }
     }
-    hash
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The hashes of the alphanumeric words of `text` (the pieces of
+/// `text.split(|c: char| !c.is_alphanumeric())`), each FNV-1a over its lower-cased characters:
+/// one pass that splits and hashes, decoding UTF-8 only outside ASCII.
+fn word_hashes(text: &str) -> WordHashes<'_> {
+    WordHashes { text, pos: 0 }
+}
+
+struct WordHashes<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Iterator for WordHashes<'_> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        let bytes = self.text.as_bytes();
+        let mut hash = FNV_OFFSET;
+        let mut in_word = false;
+        while let Some(&byte) = bytes.get(self.pos) {
+            if byte.is_ascii() {
+                self.pos += 1;
+                if byte.is_ascii_alphanumeric() {
+                    hash = (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+                    in_word = true;
+                    continue;
+                }
+            } else {
+                // `pos` only ever advances by whole characters.
+                let c = self.text.get(self.pos..)?.chars().next()?;
+                self.pos += c.len_utf8();
+                if c.is_alphanumeric() {
+                    for lower in c.to_lowercase() {
+                        let mut buf = [0u8; 4];
+                        for byte in lower.encode_utf8(&mut buf).bytes() {
+                            hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+                        }
+                    }
+                    in_word = true;
+                    continue;
+                }
+            }
+            if in_word {
+                return Some(hash);
+            }
+        }
+        in_word.then_some(hash)
+    }
 }
 
 /// Filler phrases (`TODO`, `TBD`, `N/A`, `to be defined`), each kept as its words.
@@ -131,13 +194,20 @@ impl Filler {
         if text.len() > MAX_FILLER_WORDS * 24 || text.trim().is_empty() {
             return false;
         }
-        let mut words: [&str; MAX_FILLER_WORDS] = [""; MAX_FILLER_WORDS];
-        let mut n = 0;
-        for word in text
+        let mut found = text
             .split_whitespace()
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
             .filter(|w| !w.is_empty())
+            .peekable();
+        // Real prose fails on its first word: no phrase starts with it.
+        if let Some(first) = found.peek()
+            && !self.0.iter().any(|phrase| same_word(first, &phrase[0]))
         {
+            return false;
+        }
+        let mut words: [&str; MAX_FILLER_WORDS] = [""; MAX_FILLER_WORDS];
+        let mut n = 0;
+        for word in found {
             if n == MAX_FILLER_WORDS {
                 return false;
             }
@@ -217,6 +287,47 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// FNV-1a over the lower-cased characters of one word, the slow and obvious way.
+    fn hash_word(word: &str) -> u64 {
+        let mut hash = FNV_OFFSET;
+        for c in word.chars().flat_map(char::to_lowercase) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+            }
+        }
+        hash
+    }
+
+    #[test]
+    fn word_hashes_split_and_hash_like_the_obvious_code() {
+        for text in [
+            "",
+            "  Why are we doing this?  ",
+            "Naïve CAFÉ, déjà-vu: 東京 ok",
+            "a1_b2--c3 \u{1F600} end",
+            "trailing\u{c9}",
+            "\u{e9}",
+        ] {
+            let expected: Vec<u64> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(hash_word)
+                .collect();
+            assert_eq!(word_hashes(text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_counts_each_hash_once() {
+        let mut set = Distinct::new();
+        for h in [5, 7, 5, 0, 1, 7, 1 << 63] {
+            set.insert(h);
+        }
+        // 0 and 1 share a slot value: a collision the early exit may make (it only counts).
+        assert_eq!(set.len, 4);
     }
 
     #[test]
