@@ -42,15 +42,17 @@ pub fn router_with(state: AppState, routes: Router) -> Router {
     // Counters recorded before the recorder exists would be lost.
     metrics::handle();
     let webhook = routes;
+    // The webhook route logs every delivery itself (with its id, event and outcome); a second,
+    // per-request span there would cost the hot path for nothing.
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .with_state(state)
-        .merge(webhook)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
         }))
+        .merge(webhook)
 }
 
 /// `GET /`: one line saying the server runs (no configuration, no secrets).

@@ -2,7 +2,7 @@
 //! here: no GitHub call and no template check (GitHub gives up after 10 seconds and does not
 //! redeliver on its own).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::{
     body::Bytes,
@@ -11,12 +11,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
+use metrics::Counter;
 use secrecy::SecretString;
-use serde_json::json;
 use tokio::sync::Notify;
 
 use super::{
-    event::{Event, PayloadError},
+    event::{Event, HANDLED_EVENTS, PayloadError},
     signature::{self, SignatureError},
 };
 use crate::store::{InsertOutcome, NewDelivery, Store};
@@ -75,42 +75,95 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let delivery = header_str(&headers, "x-github-delivery")
-        .unwrap_or("-")
-        .to_string();
-    let event = header_str(&headers, "x-github-event")
-        .unwrap_or("-")
-        .to_string();
+    let delivery = header_str(&headers, "x-github-delivery").unwrap_or("-");
+    let event = header_str(&headers, "x-github-event").unwrap_or("-");
+    let label = event_label(event);
     match accept(&state, &headers, &body).await {
         Ok(accepted) => {
-            metrics::counter!("webhook_deliveries_total", "event" => event.clone(), "outcome" => accepted.outcome())
-                .increment(1);
+            deliveries_counter(label, accepted.outcome()).increment(1);
             tracing::info!(%delivery, %event, outcome = accepted.outcome(), "webhook received");
             let status = match accepted {
                 Accepted::Stored => StatusCode::ACCEPTED,
                 _ => StatusCode::OK,
             };
-            (
-                status,
-                axum::Json(json!({ "delivery": delivery, "outcome": accepted.outcome() })),
-            )
-                .into_response()
+            let answer = Answer {
+                delivery,
+                outcome: Some(accepted.outcome()),
+                error: None,
+            };
+            (status, axum::Json(answer)).into_response()
         }
         Err(error) => {
-            metrics::counter!("webhook_deliveries_total", "event" => event.clone(), "outcome" => error.outcome())
-                .increment(1);
+            deliveries_counter(label, error.outcome()).increment(1);
             if matches!(error, IntakeError::Store(_)) {
                 tracing::error!(%delivery, %event, %error, "webhook not stored");
             } else {
                 tracing::warn!(%delivery, %event, %error, "webhook refused");
             }
-            (
-                error.status(),
-                axum::Json(json!({ "delivery": delivery, "error": error.to_string() })),
-            )
-                .into_response()
+            let answer = Answer {
+                delivery,
+                outcome: None,
+                error: Some(error.to_string()),
+            };
+            (error.status(), axum::Json(answer)).into_response()
         }
     }
+}
+
+/// The JSON body of every answer: the delivery id and what became of it (or why it was refused).
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    delivery: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Every `outcome` label of `webhook_deliveries_total`.
+const OUTCOMES: [&str; 8] = [
+    "accepted",
+    "duplicate",
+    "ping",
+    "ignored",
+    "bad_signature",
+    "missing_header",
+    "bad_payload",
+    "store_error",
+];
+
+/// The `event` label of `webhook_deliveries_total`. The header is read before the signature is
+/// checked, so anyone can send any name: names other than the events the App subscribes to
+/// become `other`, and a stranger cannot mint new series.
+fn event_label(event: &str) -> &'static str {
+    HANDLED_EVENTS
+        .iter()
+        .chain(&["ping"])
+        .find(|known| **known == event)
+        .copied()
+        .unwrap_or("other")
+}
+
+/// The counter for one (event, outcome) pair. Handles are registered once, on first use (after
+/// the server installed its recorder), so the hot path does no registry lookup.
+fn deliveries_counter(event: &'static str, outcome: &'static str) -> &'static Counter {
+    static COUNTERS: OnceLock<Vec<(&'static str, &'static str, Counter)>> = OnceLock::new();
+    let counters = COUNTERS.get_or_init(|| {
+        let events = HANDLED_EVENTS.iter().chain(&["ping", "other"]);
+        events
+            .flat_map(|&e| OUTCOMES.iter().map(move |&o| (e, o)))
+            .map(|(e, o)| {
+                let counter =
+                    metrics::counter!("webhook_deliveries_total", "event" => e, "outcome" => o);
+                (e, o, counter)
+            })
+            .collect()
+    });
+    counters
+        .iter()
+        .find(|(e, o, _)| *e == event && *o == outcome)
+        .map(|(_, _, counter)| counter)
+        .unwrap_or_else(|| &counters[counters.len() - 1].2)
 }
 
 /// How an accepted delivery was dealt with.
@@ -210,4 +263,39 @@ fn json_payload<'a>(
         .find(|(key, _)| key == "payload")
         .map(|(_, value)| std::borrow::Cow::Owned(value.into_owned().into_bytes()))
         .ok_or(IntakeError::MissingFormPayload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_is_a_known_label() {
+        let accepted = [
+            Accepted::Stored,
+            Accepted::Duplicate,
+            Accepted::Ping,
+            Accepted::Ignored,
+        ]
+        .map(Accepted::outcome);
+        let refused = [
+            IntakeError::Signature(SignatureError::Mismatch),
+            IntakeError::MissingHeader("X-GitHub-Event"),
+            IntakeError::MissingFormPayload,
+            IntakeError::Payload(PayloadError::Missing("repository")),
+            IntakeError::Store(String::new()),
+        ]
+        .map(|e| e.outcome());
+        for outcome in accepted.iter().chain(&refused) {
+            assert!(OUTCOMES.contains(outcome), "{outcome}");
+        }
+    }
+
+    #[test]
+    fn unknown_event_names_share_one_label() {
+        assert_eq!(event_label("pull_request"), "pull_request");
+        assert_eq!(event_label("ping"), "ping");
+        assert_eq!(event_label("push"), "other");
+        assert_eq!(event_label("x-\u{1F600}-random-name-1234"), "other");
+    }
 }
