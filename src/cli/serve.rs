@@ -16,10 +16,45 @@ use crate::{
     webhook::intake::IntakeState,
 };
 
+/// Longest drain delay accepted from `SHUTDOWN_DELAY_SECS`.
+const MAX_SHUTDOWN_DELAY: Duration = Duration::from_secs(10 * 60);
+
+/// `SHUTDOWN_DELAY_SECS`: how long after SIGTERM the server keeps accepting webhooks while
+/// `/readyz` already answers 503, so a load balancer stops routing here before the listener
+/// closes. Default 0 (stop at once, for a single local server).
+fn shutdown_delay() -> Result<Duration, String> {
+    let text = match std::env::var("SHUTDOWN_DELAY_SECS") {
+        Ok(text) if !text.trim().is_empty() => text,
+        Ok(_) | Err(std::env::VarError::NotPresent) => return Ok(Duration::ZERO),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err("SHUTDOWN_DELAY_SECS: not valid UTF-8".to_string());
+        }
+    };
+    let delay = text
+        .trim()
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("SHUTDOWN_DELAY_SECS: must be a number of seconds, got {text:?}"))?;
+    if delay > MAX_SHUTDOWN_DELAY {
+        return Err(format!(
+            "SHUTDOWN_DELAY_SECS: at most {} seconds",
+            MAX_SHUTDOWN_DELAY.as_secs()
+        ));
+    }
+    Ok(delay)
+}
+
 /// Validates the settings, then runs the server until SIGTERM or Ctrl-C.
 pub fn run(args: ServeArgs) -> ExitCode {
     let settings = match Settings::from_args(&args) {
         Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("design-review: invalid setting {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let drain = match shutdown_delay() {
+        Ok(delay) => delay,
         Err(error) => {
             eprintln!("design-review: invalid setting {error}");
             return ExitCode::from(2);
@@ -53,7 +88,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             wait_for_signal().await;
             on_signal.cancel();
         });
-        serve(settings, listener, dir, shutdown).await
+        serve_with_drain(settings, listener, dir, shutdown, drain).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,11 +109,34 @@ pub async fn serve(
     dir: std::path::PathBuf,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    serve_with_drain(settings, listener, dir, shutdown, Duration::ZERO).await
+}
+
+/// [`serve`] with a drain delay: once `shutdown` is cancelled, `/readyz` answers 503 at once,
+/// while webhooks are still accepted and workers keep going for `drain`; then the listener
+/// closes and the workers finish the deliveries in hand.
+pub async fn serve_with_drain(
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+    dir: std::path::PathBuf,
+    shutdown: CancellationToken,
+    drain: Duration,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    // `shutdown`: shutdown has begun (readiness fails); `stop`: intake and workers stop.
+    let stop = CancellationToken::new();
     server::metrics::handle();
     let store = store::connect(settings.database_url.expose_secret())
         .await
         .with_context(|| format!("DATABASE_URL {}", settings.database_url_redacted()))?;
+    if let Some(retention) = settings.delivery_retention {
+        tokio::spawn(crate::queue::prune_periodically(
+            store.clone(),
+            retention,
+            crate::queue::PRUNE_EVERY,
+            shutdown.clone(),
+        ));
+    }
     let local_addr = listener.local_addr()?;
     let wake = Arc::new(Notify::new());
     let workers: Arc<Mutex<Option<WorkerPool>>> = Arc::new(Mutex::new(None));
@@ -99,7 +157,7 @@ pub async fn serve(
                 handler,
                 queue_settings(&settings),
                 wake.clone(),
-                shutdown.clone(),
+                stop.clone(),
             ));
             if settings.resync_on_start {
                 tokio::spawn(resync_on_start(
@@ -126,11 +184,32 @@ pub async fn serve(
                 store.clone(),
                 wake.clone(),
                 workers.clone(),
-                shutdown.clone(),
+                stop.clone(),
             )));
             server::router_with(state, setup.router())
         }
     };
+    // `/readyz` answers 503 as soon as shutdown begins (see `server::health::readyz`).
+    let app = app.layer(axum::Extension(ShutdownBegun(shutdown.clone())));
+    let drain_done = stop.clone();
+    let begun = shutdown.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            () = begun.cancelled() => {}
+            () = drain_done.cancelled() => return,
+        }
+        if !drain.is_zero() {
+            tracing::info!(
+                drain_secs = drain.as_secs(),
+                "shutting down: not ready any more, still accepting deliveries while load balancers catch up"
+            );
+            tokio::select! {
+                () = tokio::time::sleep(drain) => {}
+                () = drain_done.cancelled() => {}
+            }
+        }
+        drain_done.cancel();
+    });
     tracing::info!(
         addr = %local_addr,
         webhook_path = %settings.webhook_path,
@@ -139,24 +218,30 @@ pub async fn serve(
         startup_ms = started.elapsed().as_millis() as u64,
         "ready"
     );
-    let stop = shutdown.clone();
-    axum::serve(listener, app)
+    let stopped = stop.clone();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            stop.cancelled().await;
+            stopped.cancelled().await;
             tracing::info!("shutting down: no new deliveries, finishing the ones in hand");
         })
         .await
-        .context("HTTP server failed")?;
+        .context("HTTP server failed");
     shutdown.cancel();
+    stop.cancel();
     if let Some(registration) = registration {
         let _ = registration.await;
     }
     if let Some(workers) = workers.lock().await.take() {
         workers.join().await;
     }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
+
+/// Request extension holding the token cancelled when shutdown begins; `/readyz` reads it.
+#[derive(Clone, Debug)]
+pub struct ShutdownBegun(pub CancellationToken);
 
 /// Setup mode: waits for the App's registration, then starts the workers with its credentials.
 async fn start_after_registration(
