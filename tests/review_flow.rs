@@ -82,6 +82,22 @@ impl Scenario {
             .unwrap_or_else(|| panic!("no check run on {sha}"))
     }
 
+    /// `login` writes `body` on the PR (a slash-command, say).
+    async fn comment(&self, login: &str, body: &str) {
+        let id = self.gh.comment(REPO, 7, login, body);
+        let event = self.gh.comment_event(REPO, 7, id, login, body, false);
+        assert_eq!(self.app.deliver("issue_comment", &event).await, 202);
+    }
+
+    /// Every check run of ours on head `sha`, oldest first.
+    fn checks_on(&self, sha: &str) -> Vec<support::fake_github::state::CheckRunRecord> {
+        self.gh
+            .check_runs(REPO)
+            .into_iter()
+            .filter(|r| r.head_sha == sha && r.name == "design-review")
+            .collect()
+    }
+
     fn bot_comments(&self) -> Vec<support::fake_github::state::CommentRecord> {
         self.gh
             .comments(REPO, 7)
@@ -407,4 +423,77 @@ async fn huge_or_binary_docs_are_reported_not_fetched_whole() {
                 .any(|a| a["path"] == path && a["start_line"] == 1)
         );
     }
+}
+
+/// How many gaps the built-in system-design template finds in `doc` (one annotation each).
+fn gaps_in(doc: &str) -> usize {
+    let template = design_review::checker::builtin(
+        "system-design",
+        &design_review::checker::TemplateRules::default(),
+    )
+    .expect("built-in template")
+    .expect("template parses");
+    design_review::checker::check(doc, &template).gaps.len()
+}
+
+#[tokio::test]
+async fn updates_of_a_failing_check_do_not_repeat_its_annotations() {
+    // GitHub appends the annotations of every update to those already on the run.
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let gaps = gaps_in(INCOMPLETE);
+    assert!(gaps > 0);
+    assert_eq!(s.check("sha1").annotations.len(), gaps);
+
+    // An approval changes the summary of the still failing check.
+    s.review("bob", "APPROVED").await;
+    let check = s.check("sha1");
+    assert!(
+        check.summary().unwrap().contains("Approved by @bob"),
+        "{}",
+        check.summary().unwrap()
+    );
+    assert_eq!(check.annotations.len(), gaps, "after an approval");
+
+    // A skip and an unskip change the conclusion and the summary, not the gaps.
+    s.comment("bob", "/design-review skip hotfix for the outage")
+        .await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    assert_eq!(check.annotations.len(), gaps, "after a skip");
+    s.comment("bob", "/design-review unskip").await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("failure"));
+    assert_eq!(check.annotations.len(), gaps, "after an unskip");
+
+    // A re-evaluation that changes nothing sends nothing.
+    s.event("synchronize").await;
+    assert_eq!(s.check("sha1").annotations.len(), gaps);
+    assert_eq!(s.checks_on("sha1").len(), 1, "one run, updated in place");
+
+    // Other gaps on the same head (the rules on the default branch changed): the old
+    // annotations cannot be taken back, so a fresh run carries exactly the new ones.
+    s.gh.repo(REPO).file(
+        "main",
+        ".github/design-review.yml",
+        CONFIG.replace("docs/design/**/*.md", "rfcs/**/*.md"),
+    );
+    s.event("synchronize").await;
+    let check = s.check("sha1");
+    assert_eq!(
+        check.title(),
+        Some("No design documents in this pull request")
+    );
+    assert!(check.annotations.is_empty(), "{:?}", check.annotations);
+}
+
+#[tokio::test]
+async fn a_run_adopted_after_a_lost_answer_gets_its_annotations_once() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    // GitHub creates the run (with the first annotations) but the answer is lost: the run is
+    // found again and completed, not given the same annotations twice.
+    s.gh.lose_answer_next("POST", "/repos/acme/widgets/check-runs", 1);
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    assert_eq!(s.checks_on("sha1").len(), 1);
+    assert_eq!(s.check("sha1").annotations.len(), gaps_in(INCOMPLETE));
 }

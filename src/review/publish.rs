@@ -20,6 +20,11 @@ use super::{comment::MARKER, evaluation::Conclusion};
 /// Creates or updates the check run of `head`, recording its id and content hash in `state`.
 /// With `maybe_published` (a retried delivery), a run of ours on `head` that `state` does not
 /// know is looked for first and updated, instead of creating a second one.
+///
+/// GitHub adds the annotations of every update to those already on the run and cannot take
+/// any back, so annotations are sent once per run: an update that keeps the same annotations
+/// sends none, and different annotations on the same head get a fresh run (which replaces the
+/// old one as the check of that name) rather than piling up on the old one.
 #[allow(clippy::too_many_arguments)]
 pub async fn check_run(
     client: &InstallationClient,
@@ -41,15 +46,17 @@ pub async fn check_run(
     } else {
         "in_progress"
     };
+    let annotations = serde_json::to_string(&output.annotations).unwrap_or_default();
+    let notes = digest(&[&annotations]);
     let hash = format!(
-        "{status_key}:{}",
+        "{status_key}:{}:{notes}",
         digest(&[
             name,
             &head.0,
             &format!("{github_conclusion:?}"),
             &output.title,
             &output.summary,
-            &serde_json::to_string(&output.annotations).unwrap_or_default(),
+            &annotations,
         ])
     );
     let spec = CheckRunSpec {
@@ -70,12 +77,21 @@ pub async fn check_run(
         .check_hash
         .as_deref()
         .is_some_and(|h| h.starts_with("completed:"));
+    // The annotations the known run carries (unknown for hashes stored before they were
+    // recorded: the run may carry several copies, so it is replaced).
+    let same_annotations = state
+        .check_hash
+        .as_deref()
+        .and_then(|h| h.split(':').nth(2))
+        == Some(notes.as_str());
     match existing {
         Some(_) if state.check_hash.as_deref() == Some(hash.as_str()) => return Ok(()),
         // A completed run cannot go back to in progress: a new run of the same name replaces it.
-        Some(id) if !(previous_completed && status == CheckStatus::InProgress) => {
+        Some(id)
+            if same_annotations && !(previous_completed && status == CheckStatus::InProgress) =>
+        {
             client
-                .update_check_run(&pr.repo, CheckRunId(id as u64), &spec)
+                .update_check_run(&pr.repo, CheckRunId(id as u64), &unsent(&spec, usize::MAX))
                 .await?;
         }
         _ => {
@@ -84,8 +100,10 @@ pub async fn check_run(
                 _ => None,
             };
             let id = match found {
-                Some(id) => {
-                    client.update_check_run(&pr.repo, id, &spec).await?;
+                Some((id, sent)) => {
+                    client
+                        .update_check_run(&pr.repo, id, &unsent(&spec, sent))
+                        .await?;
                     id
                 }
                 None => match client.create_check_run(&pr.repo, &spec).await {
@@ -93,10 +111,12 @@ pub async fn check_run(
                     // A 5xx or a lost connection may come after GitHub created the run: adopt
                     // it rather than leave two runs of one name on the commit.
                     Err(error @ GithubError::Transient(_)) => {
-                        let Some(id) = lost_run(client, pr, &spec).await else {
+                        let Some((id, sent)) = lost_run(client, pr, &spec).await else {
                             return Err(error);
                         };
-                        client.update_check_run(&pr.repo, id, &spec).await?;
+                        client
+                            .update_check_run(&pr.repo, id, &unsent(&spec, sent))
+                            .await?;
                         id
                     }
                     Err(error) => return Err(error),
@@ -109,21 +129,36 @@ pub async fn check_run(
     Ok(())
 }
 
+/// `spec` without the first `sent` of its annotations (those the run already carries).
+fn unsent(spec: &CheckRunSpec, sent: usize) -> CheckRunSpec {
+    let mut spec = spec.clone();
+    if let Some(output) = spec.output.as_mut() {
+        output
+            .annotations
+            .drain(..sent.min(output.annotations.len()));
+    }
+    spec
+}
+
 /// Our newest run of `spec`'s name on its head with the status `spec` asks for (a completed
-/// run is never moved back to in progress), if GitHub lists one.
+/// run is never moved back to in progress), if GitHub lists one, with how many annotations it
+/// carries. An earlier attempt sent `spec`'s annotations in order, so those are the first of
+/// them; a run with more annotations than `spec` has is from another evaluation and is not
+/// adopted.
 async fn lost_run(
     client: &InstallationClient,
     pr: &PrRef,
     spec: &CheckRunSpec,
-) -> Option<CheckRunId> {
+) -> Option<(CheckRunId, usize)> {
     let runs = client
-        .list_check_runs_for_ref(&pr.repo, &spec.head_sha, &spec.name)
+        .list_check_runs_with_annotation_counts(&pr.repo, &spec.head_sha, &spec.name)
         .await
         .ok()?;
-    let ours = runs
+    let (ours, sent) = runs
         .into_iter()
-        .find(|run| run.external_id.as_deref() == spec.external_id.as_deref())?;
-    (ours.status == spec.status).then_some(ours.id)
+        .find(|(run, _)| run.external_id.as_deref() == spec.external_id.as_deref())?;
+    let wanted = spec.output.as_ref().map_or(0, |o| o.annotations.len());
+    (ours.status == spec.status && sent <= wanted).then_some((ours.id, sent))
 }
 
 /// Creates or edits the sticky comment so that it shows `body`.

@@ -26,6 +26,14 @@ struct WireCheckRun {
     html_url: Option<String>,
     #[serde(default)]
     external_id: Option<String>,
+    #[serde(default)]
+    output: Option<WireOutput>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct WireOutput {
+    #[serde(default)]
+    annotations_count: usize,
 }
 
 impl From<WireCheckRun> for CheckRun {
@@ -116,7 +124,8 @@ impl InstallationClient {
     }
 
     /// `PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}`, then one more per further 50
-    /// annotations. GitHub adds annotations to those already on the run.
+    /// annotations. GitHub *adds* the annotations to those already on the run (there is no way
+    /// to replace or remove them): `spec` must carry only annotations the run does not have yet.
     pub async fn update_check_run(
         &self,
         repo: &RepoName,
@@ -138,6 +147,22 @@ impl InstallationClient {
         sha: &CommitSha,
         check_name: &str,
     ) -> Result<Vec<CheckRun>, GithubError> {
+        Ok(self
+            .list_check_runs_with_annotation_counts(repo, sha, check_name)
+            .await?
+            .into_iter()
+            .map(|(run, _)| run)
+            .collect())
+    }
+
+    /// [`list_check_runs_for_ref`](Self::list_check_runs_for_ref), with how many annotations
+    /// each run already carries (`output.annotations_count`).
+    pub(crate) async fn list_check_runs_with_annotation_counts(
+        &self,
+        repo: &RepoName,
+        sha: &CommitSha,
+        check_name: &str,
+    ) -> Result<Vec<(CheckRun, usize)>, GithubError> {
         let path = format!(
             "{}/commits/{}/check-runs?check_name={}",
             repo_path(repo),
@@ -153,7 +178,13 @@ impl InstallationClient {
                 |page: WireCheckRuns| page.check_runs,
             )
             .await?;
-        Ok(runs.into_iter().map(CheckRun::from).collect())
+        Ok(runs
+            .into_iter()
+            .map(|mut run| {
+                let count = run.output.take().unwrap_or_default().annotations_count;
+                (CheckRun::from(run), count)
+            })
+            .collect())
     }
 
     async fn patch_check_run(
