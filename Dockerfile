@@ -17,16 +17,21 @@ RUN mkdir -p /data
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/design-review /usr/local/bin/design-review
-COPY --from=build /src/app.yml /app/app.yml
+# /data holds the SQLite database and, after first-run registration in the container, `.env`
+# and the App's private key; it is the working directory, where setup mode writes them and
+# where `.env` is read at the next start. Owned by the runtime user (uid/gid 65532), so a named
+# volume created from it is writable; a bind-mounted host directory must be too
+# (`chown 65532:65532 DIR`). app.yml is built into the binary; a /data/app.yml overrides it.
 COPY --from=build --chown=65532:65532 /data /data
-WORKDIR /app
-# SQLite is the default store; mount a volume here (or set DATABASE_URL=postgres://...).
+WORKDIR /data
 VOLUME ["/data"]
+# SQLite is the default store (or set DATABASE_URL=postgres://...).
 ENV DATABASE_URL=sqlite:///data/design-review.db \
     LISTEN_ADDR=0.0.0.0:3000 \
     LOG_FORMAT=json
 EXPOSE 3000
-USER nonroot
+# Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+USER 65532:65532
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
     CMD ["/usr/local/bin/design-review", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/design-review"]
