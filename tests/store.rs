@@ -728,6 +728,128 @@ async fn queue_depth_counts_pending_and_processing() {
     .await;
 }
 
+/// Retention deletes deliveries that finished before the cutoff (done, coalesced and failed ones)
+/// with their payloads, in several batches when there are many, and keeps everything else: the
+/// ones that finished later, and every pending or in-progress one however old.
+#[tokio::test]
+async fn pruning_deletes_only_deliveries_that_finished_before_the_cutoff() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        const OLD_DONE: usize = 230;
+        let old: Vec<_> = (0..OLD_DONE)
+            .map(|n| delivery(&format!("old-{n:03}"), None, false))
+            .collect();
+        insert(store, &old).await;
+        for d in &old {
+            assert_eq!(claim_id(store).await.as_deref(), Some(d.id.as_str()));
+            complete(store, &d.id).await;
+        }
+        insert(
+            store,
+            &[
+                delivery("old-failed", None, false),
+                delivery("old-push-1", Some(20), true),
+                delivery("old-push-2", Some(20), true),
+                delivery("stuck", Some(21), false),
+                delivery("waiting", None, false),
+                delivery("retrying", None, false),
+            ],
+        )
+        .await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("old-failed"));
+        fail(store, "old-failed", "gave up", None).await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("old-push-2"));
+        assert_eq!(status(store, "old-push-1").await, DeliveryStatus::Coalesced);
+        complete(store, "old-push-2").await;
+        // In-progress and pending ones stay, however old.
+        assert_eq!(
+            store
+                .claim_next("busy", LEASE)
+                .await
+                .unwrap()
+                .map(|d| d.id)
+                .as_deref(),
+            Some("stuck")
+        );
+        assert_eq!(claim_id(store).await.as_deref(), Some("waiting"));
+        fail(store, "waiting", "502", Some(now() + TimeDelta::hours(1))).await;
+
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let cutoff = now();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+
+        insert(
+            store,
+            &[
+                delivery("recent-done", None, false),
+                delivery("recent-failed", None, false),
+            ],
+        )
+        .await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("retrying"));
+        fail(store, "retrying", "502", Some(now() + TimeDelta::hours(1))).await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("recent-done"));
+        complete(store, "recent-done").await;
+        assert_eq!(claim_id(store).await.as_deref(), Some("recent-failed"));
+        fail(store, "recent-failed", "gave up", None).await;
+
+        let deleted = store.prune_deliveries(cutoff).await.unwrap();
+        assert_eq!(deleted, OLD_DONE as u64 + 3);
+        for gone in [
+            "old-000",
+            "old-229",
+            "old-failed",
+            "old-push-1",
+            "old-push-2",
+        ] {
+            assert!(
+                store.get_delivery(gone).await.unwrap().is_none(),
+                "{gone} was kept"
+            );
+        }
+        let kept = store
+            .list_deliveries(&DeliveryFilter::default())
+            .await
+            .unwrap();
+        let mut kept: Vec<_> = kept.into_iter().map(|d| (d.id, d.status)).collect();
+        kept.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            kept,
+            [
+                ("recent-done".to_string(), DeliveryStatus::Done),
+                ("recent-failed".to_string(), DeliveryStatus::Failed),
+                ("retrying".to_string(), DeliveryStatus::Pending),
+                ("stuck".to_string(), DeliveryStatus::Processing),
+                ("waiting".to_string(), DeliveryStatus::Pending),
+            ]
+        );
+        assert_eq!(store.queue_depth().await.unwrap(), 3);
+        assert_eq!(store.prune_deliveries(cutoff).await.unwrap(), 0);
+        // Everything finished goes with a later cutoff; the queue is untouched.
+        assert_eq!(
+            store
+                .prune_deliveries(now() + TimeDelta::seconds(1))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(store.queue_depth().await.unwrap(), 3);
+
+        // The payloads went with their deliveries (SQLite keeps them in a table of their own).
+        if db.url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            let payloads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM delivery_payloads")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(payloads, 3);
+        }
+        // A pruned id is forgotten: stored again if it ever comes back.
+        insert(store, &[delivery("old-000", None, false)]).await;
+    })
+    .await;
+}
+
 fn pr(number: u64) -> PrRef {
     PrRef {
         repo: RepoName::new("acme", "widgets"),
@@ -1087,6 +1209,9 @@ impl Store for StalledRenewals {
         filter: &DeliveryFilter,
     ) -> store::StoreResult<Vec<store::Delivery>> {
         self.inner.list_deliveries(filter).await
+    }
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> store::StoreResult<u64> {
+        self.inner.prune_deliveries(older_than).await
     }
     async fn queue_depth(&self) -> store::StoreResult<i64> {
         self.inner.queue_depth().await

@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// Base delay in milliseconds of the retry backoff (doubled per attempt, with jitter).
     #[arg(long, env = "RETRY_BASE_MS", default_value_t = 2000)]
     pub retry_base_ms: u64,
+    /// Days finished deliveries (and their payloads) are kept before they are deleted; 0 keeps
+    /// them forever.
+    #[arg(long, env = "DELIVERY_RETENTION_DAYS", default_value_t = 30)]
+    pub delivery_retention_days: u32,
     /// The URL GitHub and browsers reach this server at (setup page, webhook URL of a new App);
     /// default: the address the browser used.
     #[arg(long, env = "PUBLIC_URL")]
@@ -106,6 +110,7 @@ impl fmt::Debug for ServeArgs {
             .field("max_attempts", &self.max_attempts)
             .field("lease_secs", &self.lease_secs)
             .field("retry_base_ms", &self.retry_base_ms)
+            .field("delivery_retention_days", &self.delivery_retention_days)
             .field("public_url", &self.public_url)
             .field("webhook_proxy_url", &self.webhook_proxy_url)
             .field("github_url", &self.github_url)
@@ -153,6 +158,8 @@ pub struct Settings {
     pub max_attempts: u32,
     pub lease: Duration,
     pub retry_base: Duration,
+    /// How long finished deliveries are kept; `None` keeps them forever.
+    pub delivery_retention: Option<Duration>,
     /// Where this server is reached from outside, when configured.
     pub public_url: Option<Url>,
     /// The webhook forwarding channel registered as the new App's webhook URL, when configured.
@@ -181,6 +188,7 @@ impl fmt::Debug for Settings {
             .field("max_attempts", &self.max_attempts)
             .field("lease", &self.lease)
             .field("retry_base", &self.retry_base)
+            .field("delivery_retention", &self.delivery_retention)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field(
                 "webhook_proxy_url",
@@ -291,6 +299,9 @@ impl Settings {
             max_attempts: args.max_attempts,
             lease: Duration::from_secs(args.lease_secs),
             retry_base: Duration::from_millis(args.retry_base_ms),
+            delivery_retention: (args.delivery_retention_days > 0).then(|| {
+                Duration::from_secs(u64::from(args.delivery_retention_days) * 24 * 60 * 60)
+            }),
             public_url,
             webhook_proxy_url,
             github_url,
@@ -462,6 +473,16 @@ mod tests {
         );
         assert_eq!(s.github_org.as_deref(), Some("acme"));
         assert!(s.resync_on_start);
+    }
+
+    #[test]
+    fn delivery_retention_defaults_to_30_days_and_0_keeps_forever() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(s.delivery_retention, Some(Duration::from_secs(30 * 86_400)));
+        let s = Settings::from_args(&args(&["--delivery-retention-days", "0"])).unwrap();
+        assert_eq!(s.delivery_retention, None);
+        let s = Settings::from_args(&args(&["--delivery-retention-days", "7"])).unwrap();
+        assert_eq!(s.delivery_retention, Some(Duration::from_secs(7 * 86_400)));
     }
 
     #[test]

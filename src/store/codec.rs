@@ -36,6 +36,11 @@ pub(crate) fn lease_micros(lease: Duration) -> i64 {
     i64::try_from(lease.min(MAX_LEASE).as_micros()).unwrap_or(i64::MAX)
 }
 
+/// Deliveries deleted per retention batch (each batch is one short write transaction).
+pub(crate) const PRUNE_BATCH: i64 = 100;
+/// Pause between two retention batches, leaving the writer to intake and the workers.
+pub(crate) const PRUNE_PAUSE: Duration = Duration::from_millis(10);
+
 /// A list limit: zero or negative means "no limit" (the `Default` of the filters).
 pub(crate) fn limit(limit: i64) -> Option<i64> {
     (limit > 0).then_some(limit)

@@ -272,6 +272,13 @@ pub trait Store: Send + Sync + 'static {
     /// Deliveries, newest first.
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>>;
 
+    /// Deletes finished deliveries (`done`, `coalesced`, `failed`) that finished before
+    /// `older_than`, with their payloads; never a `pending` or `processing` one. Works in small
+    /// batches, each its own short transaction, so intake is never held up for long. Returns how
+    /// many were deleted. A deleted delivery's id is forgotten: should GitHub send it again, it
+    /// is stored and handled as new.
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64>;
+
     /// Deliveries that are `pending` or `processing` (the queue depth metric).
     async fn queue_depth(&self) -> StoreResult<i64>;
 

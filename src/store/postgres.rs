@@ -361,6 +361,31 @@ impl Store for PgStore {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        let mut deleted = 0;
+        loop {
+            let batch = sqlx::query(
+                "DELETE FROM deliveries WHERE seq IN (
+                     SELECT seq FROM deliveries
+                     WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
+                     ORDER BY finished_at
+                     LIMIT $2)
+                 -- Checked again on the row itself: a concurrent redelivery may have changed it.
+                 AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1",
+            )
+            .bind(older_than)
+            .bind(codec::PRUNE_BATCH)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            deleted += batch;
+            if batch < codec::PRUNE_BATCH as u64 {
+                return Ok(deleted);
+            }
+            tokio::time::sleep(codec::PRUNE_PAUSE).await;
+        }
+    }
+
     async fn queue_depth(&self) -> StoreResult<i64> {
         let depth = sqlx::query_scalar(
             "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'processing')",

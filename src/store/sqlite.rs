@@ -466,6 +466,31 @@ impl Store for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        let mut deleted = 0;
+        loop {
+            // Payloads go with their deliveries (ON DELETE CASCADE). Without statistics the
+            // planner would rather walk every finished row by status and sort them.
+            let batch = sqlx::query(
+                "DELETE FROM deliveries WHERE seq IN (
+                     SELECT seq FROM deliveries INDEXED BY deliveries_finished_at
+                     WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < ?1
+                     ORDER BY finished_at
+                     LIMIT ?2)",
+            )
+            .bind(to_micros(older_than))
+            .bind(codec::PRUNE_BATCH)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+            deleted += batch;
+            if batch < codec::PRUNE_BATCH as u64 {
+                return Ok(deleted);
+            }
+            tokio::time::sleep(codec::PRUNE_PAUSE).await;
+        }
+    }
+
     async fn queue_depth(&self) -> StoreResult<i64> {
         let depth = sqlx::query_scalar(
             "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'processing')",
