@@ -497,3 +497,28 @@ async fn a_run_adopted_after_a_lost_answer_gets_its_annotations_once() {
     assert_eq!(s.checks_on("sha1").len(), 1);
     assert_eq!(s.check("sha1").annotations.len(), gaps_in(INCOMPLETE));
 }
+
+#[tokio::test]
+async fn a_change_of_base_branch_lists_the_files_again() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[("src/lib.rs", "fn main() {}")]).await;
+    assert_eq!(
+        s.check("sha1").title(),
+        Some("No design documents in this pull request")
+    );
+    // Retargeted at another branch, the same head now also adds a design doc.
+    s.gh.pull(REPO, 7)
+        .base_ref("release")
+        .file(DOC, "added", INCOMPLETE);
+    let body = s.gh.pull_request_base_changed_event(REPO, 7, "main");
+    assert_eq!(s.app.deliver("pull_request", &body).await, 202);
+    let check = s.check("sha1");
+    assert_eq!(
+        check.conclusion.as_deref(),
+        Some("failure"),
+        "{:?}",
+        check.title()
+    );
+    assert!(check.summary().unwrap().contains(DOC));
+    assert_eq!(s.bot_comments().len(), 1);
+}

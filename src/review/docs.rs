@@ -55,7 +55,8 @@ pub enum Fetched {
 
 /// Caches of facts that are fixed by a commit SHA.
 pub struct DocCaches {
-    files: ShaCache<(String, u64, String), Arc<Vec<PullFile>>>,
+    /// (repo, PR, base branch, head SHA): retargeting a PR at another base changes its files.
+    files: ShaCache<(String, u64, String, String), Arc<Vec<PullFile>>>,
     contents: ShaCache<(String, String, String), Fetched>,
 }
 
@@ -69,14 +70,22 @@ impl Default for DocCaches {
 }
 
 impl DocCaches {
-    /// The PR's changed files at `head` (all pages; 3,000-file PRs included).
+    /// The PR's changed files at `head` against the base branch `base` (all pages; 3,000-file
+    /// PRs included). The same head compared with another base has other files, so both are
+    /// part of the cache key.
     pub async fn pull_files(
         &self,
         client: &InstallationClient,
         pr: &PrRef,
+        base: &str,
         head: &CommitSha,
     ) -> Result<Arc<Vec<PullFile>>, GithubError> {
-        let key = (pr.repo.to_string(), pr.number.0, head.0.clone());
+        let key = (
+            pr.repo.to_string(),
+            pr.number.0,
+            base.to_string(),
+            head.0.clone(),
+        );
         if let Some(files) = self.files.get(&key) {
             return Ok(files);
         }

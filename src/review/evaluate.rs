@@ -76,7 +76,10 @@ impl Workflow {
         }
         let mut state = self.store.pr_state(pr).await?;
         let head = pull.head_sha.clone();
-        let files = self.docs.pull_files(client, pr, &head).await?;
+        let files = self
+            .docs
+            .pull_files(client, pr, &pull.base_ref, &head)
+            .await?;
         let mut problems: Vec<ConfigProblem> = Vec::new();
         let design_docs = match docs::design_docs(config, &files) {
             Ok(found) => found,

@@ -43,6 +43,21 @@ impl FakeGithub {
         .to_string()
     }
 
+    /// A `pull_request.edited` delivery for a change of base branch (the PR's base is already
+    /// the new one; `from` is the old base branch).
+    pub fn pull_request_base_changed_event(&self, full: &str, number: u64, from: &str) -> String {
+        let mut event: Value =
+            serde_json::from_str(&self.pull_request_event("edited", full, number))
+                .expect("pull_request event is JSON");
+        event["changes"] = json!({
+            "base": {
+                "ref": { "from": from },
+                "sha": { "from": "1111111111111111111111111111111111111111" },
+            }
+        });
+        event.to_string()
+    }
+
     /// A `pull_request_review` delivery (`submitted`, `dismissed`) by `login`.
     pub fn review_event(
         &self,
