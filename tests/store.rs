@@ -1142,6 +1142,51 @@ async fn sqlite_urls_create_the_file_and_use_wal() {
     assert_eq!(memory.queue_depth().await.unwrap(), 1);
 }
 
+/// The inspection commands open the server's database, never a new empty one: pointed at a
+/// SQLite file that does not exist they say so, naming the path, and create nothing.
+#[tokio::test]
+async fn inspecting_a_missing_sqlite_database_names_it_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("elsewhere/design-review.db");
+    let url = format!("sqlite://{}", path.display());
+    let err = store::connect_existing(&url)
+        .await
+        .err()
+        .expect("a missing database is refused");
+    assert!(
+        matches!(err, StoreError::MissingDatabase(ref shown) if shown == &path.display().to_string()),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&path.display().to_string()));
+    assert!(!path.exists() && !path.parent().unwrap().exists());
+
+    // Once the server created it, the commands open it.
+    let server = store::connect(&url).await.unwrap();
+    insert(server.as_ref(), &[delivery("seen", None, false)]).await;
+    let inspect = store::connect_existing(&url).await.expect("opens");
+    assert!(inspect.get_delivery("seen").await.unwrap().is_some());
+
+    // Through the binary, from a directory without the default `design-review.db`.
+    let empty = tempfile::tempdir().unwrap();
+    for args in [&["deliveries"][..], &["redeliver", "seen"][..]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_design-review"))
+            .args(args)
+            .current_dir(empty.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("runs");
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("no SQLite database at"), "{stderr}");
+        assert!(stderr.contains("design-review.db"), "{stderr}");
+        assert!(
+            !empty.path().join("design-review.db").exists(),
+            "{args:?} created a database"
+        );
+    }
+}
+
 #[tokio::test]
 async fn unknown_schemes_are_refused() {
     let err = store::connect("mysql://root:hunter2@localhost/db")

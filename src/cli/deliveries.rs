@@ -44,7 +44,8 @@ pub struct DeliveriesArgs {
 /// Lists deliveries and their state.
 pub fn list(args: DeliveriesArgs) -> ExitCode {
     run_async(async move {
-        let store = store::connect(&args.db.database_url).await?;
+        // Never an empty new database: a wrong directory or path is reported, not hidden.
+        let store = store::connect_existing(&args.db.database_url).await?;
         let filter = DeliveryFilter {
             status: args.failed.then_some(DeliveryStatus::Failed),
             limit: args.limit,
@@ -74,7 +75,7 @@ pub fn list(args: DeliveriesArgs) -> ExitCode {
 /// Queues one delivery again.
 pub fn redeliver(db: DatabaseArgs, id: String) -> ExitCode {
     run_async(async move {
-        let store = store::connect(&db.database_url).await?;
+        let store = store::connect_existing(&db.database_url).await?;
         store.requeue(&id).await?;
         println!("delivery {id} queued again");
         Ok(())

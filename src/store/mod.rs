@@ -45,6 +45,11 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("no delivery with id {0}")]
     NotFound(String),
+    /// [`connect_existing`] was pointed at a SQLite file that does not exist.
+    #[error(
+        "no SQLite database at {0} (check DATABASE_URL, or run from the directory that holds it)"
+    )]
+    MissingDatabase(String),
     /// An outcome write or lease renewal came from a claim that no longer holds the delivery:
     /// its lease expired and another worker claimed it, or it was coalesced or redelivered.
     /// Nothing was written.
@@ -304,6 +309,17 @@ pub async fn connect(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
         Ok(std::sync::Arc::new(PgStore::connect(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// Opens the store named by a `DATABASE_URL` like [`connect`], but only a SQLite database that
+/// already exists: for commands that inspect the server's queue, where creating an empty database
+/// (run from the wrong directory, a mistyped path) would only hide the mistake.
+pub async fn connect_existing(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::open_existing(url).await?))
+    } else {
+        connect(url).await
     }
 }
 

@@ -115,8 +115,18 @@ impl SqliteStore {
     /// Opens (creating when absent, parent directories included) the database named by a
     /// `sqlite:` URL and runs the embedded migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::open(url, true).await
+    }
+
+    /// Opens the database named by a `sqlite:` URL only if its file exists
+    /// ([`StoreError::MissingDatabase`] naming the path otherwise), and runs the migrations.
+    pub async fn open_existing(url: &str) -> StoreResult<Self> {
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
@@ -127,7 +137,13 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", "0");
 
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        if !in_memory
+        if !create && !in_memory && !options.get_filename().exists() {
+            let path = options.get_filename();
+            let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            return Err(StoreError::MissingDatabase(shown.display().to_string()));
+        }
+        if create
+            && !in_memory
             && let Some(parent) = options.get_filename().parent()
             && !parent.as_os_str().is_empty()
         {
