@@ -522,3 +522,30 @@ async fn a_change_of_base_branch_lists_the_files_again() {
     assert!(check.summary().unwrap().contains(DOC));
     assert_eq!(s.bot_comments().len(), 1);
 }
+
+#[tokio::test]
+async fn unreadable_team_membership_is_reported_on_the_check() {
+    // The organisation did not grant the App `members: read`: GitHub answers 403.
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.members_unreadable("acme");
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    s.review("bob", "APPROVED").await;
+    let check = s.check("sha1");
+    assert_eq!(check.status, "in_progress", "{:?}", check.title());
+    let summary = check.summary().unwrap();
+    assert!(summary.contains("Approved by @bob"), "{summary}");
+    assert!(
+        summary.contains("membership of @acme/design-review could not be read"),
+        "{summary}"
+    );
+    let failed = s
+        .app
+        .store
+        .list_deliveries(&design_review::store::DeliveryFilter {
+            status: Some(design_review::store::DeliveryStatus::Failed),
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert!(failed.is_empty(), "{failed:?}");
+}

@@ -87,6 +87,9 @@ pub struct Gate {
     pub stale: Vec<Login>,
     /// Every approval that counts (for display).
     pub approvers: Vec<Login>,
+    /// Teams whose membership GitHub would not show (403: the organisation did not grant the
+    /// App `members: read`), so their members' approvals could not be counted.
+    pub unreadable_teams: Vec<TeamSlug>,
 }
 
 impl Gate {
@@ -176,6 +179,7 @@ pub fn gate(requirements: &Requirements, approvers: &[ApproverFacts]) -> Gate {
             .collect(),
         // One fact per reviewer: `standing_approvals` keeps each reviewer's latest verdict only.
         approvers: counting.iter().map(|a| a.login.clone()).collect(),
+        unreadable_teams: Vec::new(),
     }
 }
 

@@ -132,6 +132,13 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
                 .join(", ")
         );
     }
+    for team in &gate.unreadable_teams {
+        let _ = writeln!(
+            out,
+            "The membership of @{team} could not be read (the organisation has not granted this \
+             App the `Members: read` permission), so approvals from its members cannot be counted."
+        );
+    }
     if let Some(team) = &gate.team {
         let _ = writeln!(
             out,

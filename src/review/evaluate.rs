@@ -209,6 +209,15 @@ impl Workflow {
             })
             .collect();
         let mut facts = Vec::new();
+        // Teams whose membership GitHub would not show: their approvals cannot be counted.
+        let mut unreadable: Vec<crate::domain::TeamSlug> = Vec::new();
+        let mut member = async |team: &crate::domain::TeamSlug, login: &Login| {
+            let member = self.is_member(client, team, login).await?;
+            if member.is_none() && !unreadable.contains(team) {
+                unreadable.push(team.clone());
+            }
+            Ok::<_, WorkflowError>(member == Some(true))
+        };
         for approval in approvals::standing_approvals(reviews, &pull.author) {
             let current = !config.review.invalidate_on_doc_change()
                 || self
@@ -221,12 +230,12 @@ impl Workflow {
                     )
                     .await?;
             let in_review_team = match &requirements.team {
-                Some(team) => self.is_member(client, team, &approval.login).await?,
+                Some(team) => member(team, &approval.login).await?,
                 None => false,
             };
             let mut teams = Vec::new();
             for team in &owner_teams {
-                if self.is_member(client, team, &approval.login).await? {
+                if member(team, &approval.login).await? {
                     teams.push(team.clone());
                 }
             }
@@ -237,7 +246,9 @@ impl Workflow {
                 teams,
             });
         }
-        Ok(approvals::gate(&requirements, &facts))
+        let mut gate = approvals::gate(&requirements, &facts);
+        gate.unreadable_teams = unreadable;
+        Ok(gate)
     }
 
     /// True when every design doc has, at `approved`, the content it has at the head.
@@ -273,17 +284,27 @@ impl Workflow {
         Ok(true)
     }
 
+    /// Whether `login` is an active member of `team`; `None` when GitHub refuses to tell (403,
+    /// an installation the organisation did not grant `members: read`), which counts as not a
+    /// member, as for commands, but is reported on the check instead of failing the delivery.
     async fn is_member(
         &self,
         client: &InstallationClient,
         team: &crate::domain::TeamSlug,
         login: &Login,
-    ) -> Result<bool, WorkflowError> {
+    ) -> Result<Option<bool>, WorkflowError> {
         let key = (team.to_string(), login.0.to_ascii_lowercase());
         if let Some(member) = self.membership.get(&key) {
             return Ok(member);
         }
-        let member = client.team_membership(team, login).await?;
+        let member = match client.team_membership(team, login).await {
+            Ok(member) => Some(member),
+            Err(GithubError::Forbidden(message)) => {
+                tracing::warn!(%team, %login, %message, "cannot read the team membership");
+                None
+            }
+            Err(error) => return Err(error.into()),
+        };
         self.membership.put(key, member);
         Ok(member)
     }

@@ -74,8 +74,9 @@ pub struct Workflow {
     app: GithubApp,
     store: Arc<dyn Store>,
     docs: DocCaches,
-    /// (team, login) -> active member; short-lived, membership changes.
-    membership: TtlCache<(String, String), bool>,
+    /// (team, login) -> active member, or `None` when GitHub refused to tell (403: the
+    /// organisation did not grant `members: read`); short-lived, membership changes.
+    membership: TtlCache<(String, String), Option<bool>>,
     /// Runs slash-commands (with its permission caches and per-PR throttle).
     commands: crate::commands::Executor,
 }

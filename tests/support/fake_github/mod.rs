@@ -246,6 +246,13 @@ impl FakeGithub {
         self
     }
 
+    /// The App may not read `org`'s team memberships (the organisation did not grant
+    /// `members: read`): every membership lookup answers 403.
+    pub fn members_unreadable(&self, org: &str) -> &Self {
+        self.lock().members_unreadable.insert(org.to_lowercase());
+        self
+    }
+
     /// Declares a team (with access to the org's repositories) without members.
     pub fn team(&self, org: &str, slug: &str) -> &Self {
         self.lock()

@@ -206,6 +206,8 @@ pub struct State {
     pub pulls: BTreeMap<(String, u64), Pull>,
     pub reviews: Vec<ReviewRecord>,
     pub teams: BTreeMap<(String, String), Team>,
+    /// Organisations (lowercase) whose team memberships the App may not read (403).
+    pub members_unreadable: BTreeSet<String>,
     pub comments: Vec<CommentRecord>,
     pub reactions: Vec<ReactionRecord>,
     pub check_runs: Vec<CheckRunRecord>,
@@ -240,6 +242,7 @@ impl State {
             pulls: BTreeMap::new(),
             reviews: Vec::new(),
             teams: BTreeMap::new(),
+            members_unreadable: BTreeSet::new(),
             comments: Vec::new(),
             reactions: Vec::new(),
             check_runs: Vec::new(),
