@@ -382,3 +382,74 @@ fn ampersand_and_slash_and_comma_spellings_are_the_same_heading() {
         }
     }
 }
+
+/// The system-design example with "# Testing" moved to `heading`, nested at the end of
+/// "Detailed design".
+fn testing_moved_to(heading: &str) -> String {
+    let doc = example("system-design");
+    let start = doc.find("# Testing\n").unwrap();
+    let end = doc.find("# Audit\n").unwrap();
+    let body = &doc[start + "# Testing\n".len()..end];
+    let without = format!("{}{}", &doc[..start], &doc[end..]);
+    let at = without.find("# Drawbacks\n").unwrap();
+    format!("{}{heading}\n{body}{}", &without[..at], &without[at..])
+}
+
+#[test]
+fn a_nested_sub_heading_does_not_stand_for_a_top_level_section() {
+    let t = builtin("system-design");
+    let gaps = checker::check(&testing_moved_to("### Testing"), &t).gaps;
+    let missing: Vec<(GapKind, &str)> = gaps
+        .iter()
+        .filter(|g| g.severity == Severity::Error)
+        .map(|g| (g.kind, g.section.as_str()))
+        .collect();
+    assert_eq!(missing, [(GapKind::MissingSection, "Testing")], "{gaps:#?}");
+    // One level off is still the section (only out of order here).
+    let gaps = checker::check(&testing_moved_to("## Testing"), &t).gaps;
+    assert!(
+        gaps.iter().all(|g| g.kind == GapKind::OutOfOrder),
+        "{gaps:#?}"
+    );
+}
+
+#[test]
+fn levels_count_relative_to_the_docs_own_top_level() {
+    let t = builtin("system-design");
+    let doc = example("system-design");
+    for shift in ["#", "##", "###"] {
+        // The title stays a `#`; every section moves down by `shift`.
+        let (title, rest) = doc.split_once('\n').unwrap();
+        let shifted: String = rest
+            .lines()
+            .map(|l| {
+                if l.starts_with('#') {
+                    format!("{shift}{l}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        let shifted = format!("{title}\n{shifted}");
+        assert_eq!(checker::check(&shifted, &t).gaps, [], "shifted by {shift}");
+        // Still two levels below its siblings: not the top-level section.
+        let nested = testing_moved_to("### Testing");
+        let (title, rest) = nested.split_once('\n').unwrap();
+        let nested: String = rest
+            .lines()
+            .map(|l| {
+                if l.starts_with('#') {
+                    format!("{shift}{l}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        let gaps = checker::check(&format!("{title}\n{nested}"), &t).gaps;
+        assert!(
+            gaps.iter()
+                .any(|g| g.kind == GapKind::MissingSection && g.section == "Testing"),
+            "shifted by {shift}: {gaps:#?}"
+        );
+    }
+}

@@ -46,13 +46,32 @@ pub fn match_sections(
     }
     by_key.sort_unstable();
     by_part.sort_unstable();
-    let lookup = |index: &[(&str, usize)], key: &str| -> Vec<usize> {
-        let start = index.partition_point(|(k, _)| *k < key);
-        index[start..]
-            .iter()
-            .take_while(|(k, _)| *k == key)
-            .map(|&(_, i)| i)
-            .collect()
+    // A top-level section must be at about its level: within one of the template's level,
+    // either as written or counted from the doc's own top level (the shallowest heading that
+    // could be a top-level section), so that docs starting their sections at `##` or `###`
+    // still match while a `###` nested two levels down does not stand for a `#` section.
+    let template_top = template
+        .sections
+        .iter()
+        .filter(|s| s.parent.is_none())
+        .map(|s| s.level)
+        .min()
+        .unwrap_or(1);
+    let doc_top = template
+        .sections
+        .iter()
+        .filter(|s| s.parent.is_none())
+        .flat_map(|s| &s.keys)
+        .flat_map(|k| entries(&by_key, k).iter().chain(entries(&by_part, k)))
+        .map(|&(_, d)| headings[d].level)
+        .min();
+    let top_level_fits = |level: u8, d: usize| {
+        let doc_level = i32::from(headings[d].level);
+        let level = i32::from(level);
+        (doc_level - level).abs() <= 1
+            || doc_top.is_some_and(|top| {
+                ((doc_level - i32::from(top)) - (level - i32::from(template_top))).abs() <= 1
+            })
     };
     let mut used = vec![false; headings.len()];
     let mut matched: Vec<Option<usize>> = vec![None; template.sections.len()];
@@ -83,8 +102,10 @@ pub fn match_sections(
             let found = section
                 .keys
                 .iter()
-                .flat_map(|k| lookup(index, k))
+                .flat_map(|k| entries(index, k))
+                .map(|&(_, d)| d)
                 .filter(|&d| !used[d])
+                .filter(|&d| section.parent.is_some() || top_level_fits(section.level, d))
                 .min_by_key(|&d| score(d));
             if let Some(d) = found {
                 if !partial {
@@ -96,6 +117,13 @@ pub fn match_sections(
         }
     }
     matched
+}
+
+/// The entries of a sorted `(key, heading)` index that have `key`.
+fn entries<'i, 'k>(index: &'i [(&'k str, usize)], key: &str) -> &'i [(&'k str, usize)] {
+    let start = index.partition_point(|(k, _)| *k < key);
+    let len = index[start..].partition_point(|(k, _)| *k == key);
+    &index[start..start + len]
 }
 
 /// Indices of matched sections that are out of order among their siblings: everything
