@@ -549,3 +549,45 @@ async fn unreadable_team_membership_is_reported_on_the_check() {
         .unwrap();
     assert!(failed.is_empty(), "{failed:?}");
 }
+
+#[tokio::test]
+async fn a_rerun_naming_only_a_commit_is_serialised_with_the_pull_requests_deliveries() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.track_evaluations();
+    s.gh.latency(std::time::Duration::from_millis(20));
+    s.gh.pull(REPO, 7)
+        .author("alice")
+        .head_sha("sha1")
+        .file(DOC, "added", INCOMPLETE);
+    // A re-run (for a PR from a fork: no `pull_requests` in the payload) arrives while the
+    // PR's own delivery is being handled.
+    let reopened = s.gh.pull_request_event("reopened", REPO, 7);
+    let rerun = s.gh.check_suite_rerequested_event(REPO, "sha1");
+    let (a, b) = tokio::join!(
+        s.app.send("pull_request", "reopened-1", &reopened),
+        s.app.send("check_suite", "rerun-1", &rerun)
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 202));
+    s.app.wait_idle().await;
+    let (started, _, overlaps) = s.gh.evaluations();
+    assert!(started >= 1);
+    assert!(overlaps.is_empty(), "evaluations overlapped: {overlaps:?}");
+    assert_eq!(s.bot_comments().len(), 1);
+    assert_eq!(s.checks_on("sha1").len(), 1);
+    // The re-run went through the PR's queue.
+    let handled = s
+        .app
+        .store
+        .list_deliveries(&design_review::store::DeliveryFilter {
+            status: None,
+            limit: 50,
+        })
+        .await
+        .unwrap();
+    assert!(
+        handled
+            .iter()
+            .any(|d| d.event == "check_suite" && d.pr_key.as_deref() == Some("acme/widgets#7")),
+        "{handled:#?}"
+    );
+}

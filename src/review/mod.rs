@@ -27,7 +27,7 @@ use crate::{
     config::settings::Settings,
     github::{AppCredentials, GithubApp, GithubError, InstallationClient},
     queue::{HandleError, Handler},
-    store::{Delivery, Store, StoreError},
+    store::{Delivery, InsertOutcome, NewDelivery, Store, StoreError},
     webhook::{Event, event::PayloadError},
 };
 
@@ -120,14 +120,19 @@ impl Workflow {
                 self.evaluate(&client, &e.pr, hints).await
             }
             Event::RerunCommit(e) => {
+                // Evaluating here would run outside the PRs' queue order, alongside their own
+                // deliveries: queue one evaluation per PR of the commit instead.
                 let client = self.client(e.installation)?;
                 let pulls = client.list_open_pulls(&e.repo).await?;
                 for pull in pulls.into_iter().filter(|p| p.head_sha == e.head_sha) {
-                    let pr = crate::domain::PrRef {
-                        repo: e.repo.clone(),
-                        number: pull.number,
-                    };
-                    self.evaluate(&client, &pr, Hints::default()).await?;
+                    let queued = rerun_delivery(delivery, &e, pull.number);
+                    if self.store.insert_delivery(&queued).await? == InsertOutcome::Inserted {
+                        tracing::info!(
+                            pr = %queued.pr_key.as_deref().unwrap_or_default(),
+                            delivery = %queued.id,
+                            "re-run queued an evaluation"
+                        );
+                    }
                 }
                 Ok(())
             }
@@ -142,6 +147,30 @@ impl Workflow {
             }
             Event::Ping | Event::Ignored(_) => Ok(()),
         }
+    }
+}
+
+/// The evaluation of PR `number` that a re-run naming only a commit asks for, queued under the
+/// PR's key. Its id derives from the re-run's, so a retried re-run queues nothing twice.
+fn rerun_delivery(
+    rerun: &Delivery,
+    event: &crate::webhook::event::RerunCommitEvent,
+    number: crate::domain::PrNumber,
+) -> NewDelivery {
+    let pr = crate::domain::PrRef {
+        repo: event.repo.clone(),
+        number,
+    };
+    NewDelivery {
+        id: format!("{}:pr-{}", rerun.id, number.0),
+        event: rerun.event.clone(),
+        action: rerun.action.clone(),
+        installation_id: event.installation.map(|i| i.0 as i64),
+        repo: Some(event.repo.to_string()),
+        pr_key: Some(pr.queue_key()),
+        coalescable: true,
+        payload: event.for_pull(number),
+        received_at: chrono::Utc::now(),
     }
 }
 

@@ -34,7 +34,9 @@ pub enum Event {
     /// A merge queue asks for checks on a merge group's head.
     MergeGroup(MergeGroupEvent),
     /// "Re-run" on a check whose payload names no pull request (GitHub leaves
-    /// `pull_requests` empty for PRs from forks): the handler finds the PRs of the commit.
+    /// `pull_requests` empty for PRs from forks): the handler finds the PRs of the commit and
+    /// queues one evaluation per PR ([`RerunCommitEvent::for_pull`]), so that each runs in
+    /// its PR's order like any other delivery of that PR.
     RerunCommit(RerunCommitEvent),
     /// An event or action the bot does not act on; acknowledged and dropped.
     Ignored(String),
@@ -93,6 +95,33 @@ pub struct RerunCommitEvent {
     pub repo: RepoName,
     pub installation: Option<InstallationId>,
     pub head_sha: CommitSha,
+    /// `check_run` or `check_suite`.
+    pub event: String,
+    pub default_branch: Option<String>,
+}
+
+impl RerunCommitEvent {
+    /// The payload of the same re-run naming pull request `number`: it parses as an
+    /// [`Event::Evaluate`] of that PR (reason `check_run.rerequested` or
+    /// `check_suite.rerequested`), to be queued under the PR's key.
+    pub fn for_pull(&self, number: PrNumber) -> String {
+        let mut repository = serde_json::json!({ "full_name": self.repo.to_string() });
+        if let Some(branch) = &self.default_branch {
+            repository["default_branch"] = serde_json::json!(branch);
+        }
+        let mut payload = serde_json::json!({
+            "action": "rerequested",
+            "repository": repository,
+        });
+        payload[self.event.as_str()] = serde_json::json!({
+            "head_sha": self.head_sha.0,
+            "pull_requests": [{ "number": number.0 }],
+        });
+        if let Some(installation) = self.installation {
+            payload["installation"] = serde_json::json!({ "id": installation.0 });
+        }
+        payload.to_string()
+    }
 }
 
 /// Why a payload could not be read.
@@ -429,6 +458,8 @@ impl Envelope {
                         repo: repo()?,
                         installation,
                         head_sha: CommitSha(sha.clone()),
+                        event: event.to_string(),
+                        default_branch: default_branch.clone(),
                     })),
                     (None, None) => ignored("no pull request or commit attached"),
                 }
@@ -551,6 +582,30 @@ mod tests {
             panic!()
         };
         assert_eq!(e.pr.number, PrNumber(5));
+        // A re-run for a PR from a fork names only the commit; the handler queues one
+        // evaluation per PR of it, each parsing as that PR's evaluation.
+        for event in ["check_run", "check_suite"] {
+            let fork = format!(
+                r#"{{"action":"rerequested","installation":{{"id":42}},
+                "repository":{{"full_name":"acme/widgets","default_branch":"trunk"}},
+                "{event}":{{"head_sha":"def","pull_requests":[]}}}}"#
+            );
+            let Event::RerunCommit(rerun) = Event::parse(event, fork.as_bytes()).unwrap() else {
+                panic!("{event}: not a re-run of a commit")
+            };
+            let queued = Event::parse(event, rerun.for_pull(PrNumber(9)).as_bytes()).unwrap();
+            assert_eq!(
+                queued.pr().map(PrRef::queue_key).as_deref(),
+                Some("acme/widgets#9")
+            );
+            let Event::Evaluate(e) = queued else {
+                panic!("{event}: not an evaluation")
+            };
+            assert_eq!(e.reason, format!("{event}.rerequested"));
+            assert_eq!(e.head_sha, Some(CommitSha("def".into())));
+            assert_eq!(e.installation, Some(InstallationId(42)));
+            assert_eq!(e.default_branch.as_deref(), Some("trunk"));
+        }
         let group = br#"{"action":"checks_requested","repository":{"full_name":"acme/widgets"},
             "merge_group":{"head_sha":"fff","head_ref":"refs/heads/gh-readonly-queue/main/pr-5"}}"#;
         assert!(matches!(

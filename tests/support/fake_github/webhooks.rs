@@ -58,6 +58,22 @@ impl FakeGithub {
         event.to_string()
     }
 
+    /// A `check_suite.rerequested` delivery for `head_sha` whose `pull_requests` is empty, as
+    /// GitHub sends it for pull requests from forks.
+    pub fn check_suite_rerequested_event(&self, full: &str, head_sha: &str) -> String {
+        json!({
+            "action": "rerequested",
+            "check_suite": {
+                "id": 5, "head_sha": head_sha, "head_branch": "feature", "status": "completed",
+                "conclusion": "failure", "pull_requests": [],
+            },
+            "repository": self.repository_json(full),
+            "installation": { "id": self.installation_id().0 },
+            "sender": user("alice", false),
+        })
+        .to_string()
+    }
+
     /// A `pull_request_review` delivery (`submitted`, `dismissed`) by `login`.
     pub fn review_event(
         &self,
