@@ -453,3 +453,46 @@ fn levels_count_relative_to_the_docs_own_top_level() {
         );
     }
 }
+
+#[test]
+fn not_applicable_is_a_field_value_but_todo_is_not() {
+    for value in ["N/A", "n/a", "N-A", "none", "None.", "Not applicable"] {
+        let doc = complete().replace("**Author(s):** Ada", &format!("**Author(s):** {value}"));
+        assert_eq!(kinds(&doc), [], "{value:?} says the field does not apply");
+    }
+    for value in ["TODO", "TBD", "???", "tbd..."] {
+        let doc = complete().replace("**Author(s):** Ada", &format!("**Author(s):** {value}"));
+        let g = gaps(&doc);
+        assert_eq!(
+            g.iter()
+                .map(|g| (g.kind, g.section.as_str()))
+                .collect::<Vec<_>>(),
+            [(GapKind::PlaceholderField, "Author(s)")],
+            "{value:?}"
+        );
+        assert!(g[0].message.contains("filler"), "{}", g[0].message);
+    }
+    // A section holding only N/A is still filler: sections are there to be written.
+    let doc = complete().replace("Users asked for it.", "N/A");
+    assert_eq!(
+        kinds(&doc),
+        [(GapKind::PlaceholderSection, "Motivation".into(), 11)]
+    );
+}
+
+#[test]
+fn rust_rfc_header_fields_may_say_not_applicable() {
+    let template = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/checker/rfc-template.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let t = Template::parse("rfc", &template, &TemplateRules::default()).unwrap();
+    let doc = "- Feature Name: N/A\n- Start Date: 2024-01-01\n- RFC PR: [rust-lang/rfcs#1](https://example.com)\n- Rust Issue: N/A\n\n# Summary\n\nShort.\n";
+    let fields: Vec<Gap> = checker::check(doc, &t)
+        .gaps
+        .into_iter()
+        .filter(|g| matches!(g.kind, GapKind::PlaceholderField | GapKind::EmptyField))
+        .collect();
+    assert_eq!(fields, []);
+}

@@ -269,7 +269,7 @@ fn field_gaps(template: &Template, doc_fields: &[DocField], anchor: usize, gaps:
                 GapKind::EmptyField,
                 message::empty_field(&field.label, &field.example),
             )
-        } else if template.filler.is_filler_only(value) {
+        } else if template.filler.is_filler_only(value) && !says_not_applicable(value) {
             (
                 GapKind::PlaceholderField,
                 message::placeholder_field(&field.label, true),
@@ -293,6 +293,19 @@ fn field_gaps(template: &Template, doc_fields: &[DocField], anchor: usize, gaps:
             message: text,
         });
     }
+}
+
+/// Field values that say the field does not apply (`N/A`, `n-a`, `none`, `not applicable`):
+/// a real answer for a header field such as "Rust Issue", unlike `TODO` or `TBD`.
+fn says_not_applicable(value: &str) -> bool {
+    let value = value.trim_matches(|c: char| !c.is_alphanumeric());
+    if value.len() > "does not apply".len() {
+        return false;
+    }
+    matches!(
+        words_joined(value).as_str(),
+        "n a" | "na" | "none" | "not applicable" | "does not apply"
+    )
 }
 
 fn doc_fields(out: &Outline, has_title: bool) -> Vec<DocField> {
