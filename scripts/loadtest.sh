@@ -57,6 +57,8 @@ echo "{\"store\":\"${db%%:*}\",\"ready_ms\":$ready_ms,\"idle_rss_kb\":$(rss_kb "
 
 run() { # event body-file connections
   echo -n "{\"event\":\"$1\",\"connections\":$3} "
+  # Pings are never stored: one fixed request, so wrk runs no Lua per request (see the script).
+  UNIQUE=$([ "$1" = ping ] && echo 0 || echo 1) \
   BODY_FILE=$2 SIGNATURE=$(sign "$2") EVENT=$1 RUN_ID="$1-$3-$RANDOM" \
     taskset -c 1 wrk -t1 -c"$3" -d"$DURATION" -s scripts/wrk-delivery.lua \
     "http://127.0.0.1:$PORT/api/github/webhooks" | tail -n 1
