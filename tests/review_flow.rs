@@ -252,6 +252,12 @@ async fn invalid_config_fails_the_check_naming_the_line() {
     let summary = check.summary().unwrap();
     assert!(summary.contains("line 3"), "{summary}");
     assert!(summary.contains("aprovals"), "{summary}");
+    // Without valid rules no one is asked to review (not even the people the doc names).
+    assert!(
+        s.gh.reviewer_requests().is_empty(),
+        "{:?}",
+        s.gh.reviewer_requests()
+    );
 }
 
 #[tokio::test]

@@ -135,6 +135,10 @@ impl Workflow {
                 .await?;
             if pull.draft {
                 evaluation.draft_waiting = true;
+            } else if evaluation.base_problem.is_some() {
+                // The configuration in force is invalid: `config` is only the defaults, not
+                // the repository's rules, so no one is asked to review on their strength.
+                tracing::info!("invalid configuration: no reviewer requested");
             } else {
                 self.request_reviewers(
                     client,
