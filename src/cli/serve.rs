@@ -16,34 +16,6 @@ use crate::{
     webhook::intake::IntakeState,
 };
 
-/// Longest drain delay accepted from `SHUTDOWN_DELAY_SECS`.
-const MAX_SHUTDOWN_DELAY: Duration = Duration::from_secs(10 * 60);
-
-/// `SHUTDOWN_DELAY_SECS`: how long after SIGTERM the server keeps accepting webhooks while
-/// `/readyz` already answers 503, so a load balancer stops routing here before the listener
-/// closes. Default 0 (stop at once, for a single local server).
-fn shutdown_delay() -> Result<Duration, String> {
-    let text = match std::env::var("SHUTDOWN_DELAY_SECS") {
-        Ok(text) if !text.trim().is_empty() => text,
-        Ok(_) | Err(std::env::VarError::NotPresent) => return Ok(Duration::ZERO),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return Err("SHUTDOWN_DELAY_SECS: not valid UTF-8".to_string());
-        }
-    };
-    let delay = text
-        .trim()
-        .parse::<u64>()
-        .map(Duration::from_secs)
-        .map_err(|_| format!("SHUTDOWN_DELAY_SECS: must be a number of seconds, got {text:?}"))?;
-    if delay > MAX_SHUTDOWN_DELAY {
-        return Err(format!(
-            "SHUTDOWN_DELAY_SECS: at most {} seconds",
-            MAX_SHUTDOWN_DELAY.as_secs()
-        ));
-    }
-    Ok(delay)
-}
-
 /// Validates the settings, then runs the server until SIGTERM or Ctrl-C.
 pub fn run(args: ServeArgs) -> ExitCode {
     let settings = match Settings::from_args(&args) {
@@ -53,13 +25,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let drain = match shutdown_delay() {
-        Ok(delay) => delay,
-        Err(error) => {
-            eprintln!("design-review: invalid setting {error}");
-            return ExitCode::from(2);
-        }
-    };
+    let drain = settings.shutdown_delay;
     if let Err(error) = crate::telemetry::try_init(settings.log_format, "info") {
         eprintln!("design-review: invalid setting {error}");
         return ExitCode::from(2);

@@ -88,6 +88,11 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub resync_on_start: bool,
+    /// Seconds after SIGTERM during which webhooks are still accepted while `/readyz` already
+    /// answers 503, so a load balancer stops routing here before the listener closes; 0 stops
+    /// at once (a single local server). At most 600.
+    #[arg(long, env = "SHUTDOWN_DELAY_SECS", default_value = "0")]
+    pub shutdown_delay_secs: String,
 }
 
 impl fmt::Debug for ServeArgs {
@@ -116,6 +121,7 @@ impl fmt::Debug for ServeArgs {
             .field("github_url", &self.github_url)
             .field("github_org", &self.github_org)
             .field("resync_on_start", &self.resync_on_start)
+            .field("shutdown_delay_secs", &self.shutdown_delay_secs)
             .finish_non_exhaustive()
     }
 }
@@ -169,6 +175,8 @@ pub struct Settings {
     /// Organization to register the App on (else the signed-in user's account).
     pub github_org: Option<String>,
     pub resync_on_start: bool,
+    /// How long the server keeps accepting webhooks after SIGTERM with `/readyz` at 503.
+    pub shutdown_delay: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -197,6 +205,7 @@ impl fmt::Debug for Settings {
             .field("github_url", &self.github_url.as_str())
             .field("github_org", &self.github_org)
             .field("resync_on_start", &self.resync_on_start)
+            .field("shutdown_delay", &self.shutdown_delay)
             .finish()
     }
 }
@@ -287,6 +296,7 @@ impl Settings {
         {
             return Err(invalid("GITHUB_ORG", "not an organization login"));
         }
+        let shutdown_delay = parse_shutdown_delay(&args.shutdown_delay_secs)?;
         Ok(Self {
             app,
             webhook_secrets,
@@ -307,6 +317,7 @@ impl Settings {
             github_url,
             github_org,
             resync_on_start: args.resync_on_start,
+            shutdown_delay,
         })
     }
 
@@ -358,6 +369,33 @@ fn app_credentials(args: &ServeArgs) -> Result<Option<AppCredentialsSetting>, Se
         app_id,
         private_key: SecretString::from(pem),
     }))
+}
+
+/// Longest drain delay accepted from `SHUTDOWN_DELAY_SECS`.
+pub const MAX_SHUTDOWN_DELAY: Duration = Duration::from_secs(10 * 60);
+
+/// `SHUTDOWN_DELAY_SECS`: whole seconds, empty meaning 0, at most [`MAX_SHUTDOWN_DELAY`].
+fn parse_shutdown_delay(text: &str) -> Result<Duration, SettingsError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(Duration::ZERO);
+    }
+    let delay = trimmed
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| {
+            invalid(
+                "SHUTDOWN_DELAY_SECS",
+                format!("must be a number of seconds, got {text:?}"),
+            )
+        })?;
+    if delay > MAX_SHUTDOWN_DELAY {
+        return Err(invalid(
+            "SHUTDOWN_DELAY_SECS",
+            format!("at most {} seconds", MAX_SHUTDOWN_DELAY.as_secs()),
+        ));
+    }
+    Ok(delay)
 }
 
 fn normalize_path(path: &str) -> String {
@@ -483,6 +521,21 @@ mod tests {
         assert_eq!(s.delivery_retention, None);
         let s = Settings::from_args(&args(&["--delivery-retention-days", "7"])).unwrap();
         assert_eq!(s.delivery_retention, Some(Duration::from_secs(7 * 86_400)));
+    }
+
+    #[test]
+    fn shutdown_delay_defaults_to_0_and_is_bounded() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(s.shutdown_delay, Duration::ZERO);
+        let s = Settings::from_args(&args(&["--shutdown-delay-secs", "15"])).unwrap();
+        assert_eq!(s.shutdown_delay, Duration::from_secs(15));
+        let s = Settings::from_args(&args(&["--shutdown-delay-secs", "600"])).unwrap();
+        assert_eq!(s.shutdown_delay, MAX_SHUTDOWN_DELAY);
+        for value in ["soon", "-1", "601", "1.5"] {
+            let flag = format!("--shutdown-delay-secs={value}");
+            let err = Settings::from_args(&args(&[&flag])).unwrap_err();
+            assert_eq!(err.variable, "SHUTDOWN_DELAY_SECS", "{value}");
+        }
     }
 
     #[test]
