@@ -496,3 +496,32 @@ fn rust_rfc_header_fields_may_say_not_applicable() {
         .collect();
     assert_eq!(fields, []);
 }
+
+#[test]
+fn sub_sections_of_an_optional_section_are_optional() {
+    let template = format!(
+        "{TEMPLATE}\n### In other languages\n\nHow do other languages do it?\n\n## Future work\n\nWhat next?\n"
+    );
+    let t = Template::parse("t", &template, &TemplateRules::default()).unwrap();
+    let with_future = |doc: String| format!("{doc}\n## Future work\n\nMore exports.\n");
+    let doc = with_future(format!(
+        "{}\n## Prior art (optional)\n\nOther banks do it nightly.\n",
+        complete()
+    ));
+    let report = checker::check(&doc, &t);
+    assert_eq!(
+        report.gaps,
+        [],
+        "the optional parent's sub-section may be left out"
+    );
+    let doc = with_future(format!(
+        "{}\n## Prior art\n\nOther banks do it nightly.\n\n### In other languages\n\n",
+        complete()
+    ));
+    let g = checker::check(&doc, &t).gaps;
+    assert_eq!(
+        g.iter().map(|g| (g.kind, g.severity)).collect::<Vec<_>>(),
+        [(GapKind::EmptySection, Severity::Warning)],
+        "{g:#?}"
+    );
+}

@@ -41,7 +41,7 @@ pub struct TemplateSection {
     pub level: u8,
     /// Index of the enclosing section.
     pub parent: Option<usize>,
-    /// Marked `(optional)` or listed under `optional` in the rules.
+    /// Marked `(optional)` or listed under `optional` in the rules, or inside such a section.
     pub optional: bool,
     /// Required only for docs of this type (normalised, e.g. `system design`).
     pub only_for: Option<String>,
@@ -191,6 +191,14 @@ impl Template {
             sample_limits: Vec::new(),
         };
         template.apply_rules(rules)?;
+        // What an optional section holds is optional too (a parent comes before its children).
+        for i in 0..template.sections.len() {
+            if let Some(p) = template.sections[i].parent
+                && template.sections[p].optional
+            {
+                template.sections[i].optional = true;
+            }
+        }
         for (i, s) in template.sections.iter().enumerate() {
             for key in &s.keys {
                 template.by_key.entry(key.clone()).or_default().push(i);
