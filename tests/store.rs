@@ -1168,7 +1168,11 @@ async fn inspecting_a_missing_sqlite_database_names_it_and_creates_nothing() {
 
     // Through the binary, from a directory without the default `design-review.db`.
     let empty = tempfile::tempdir().unwrap();
-    for args in [&["deliveries"][..], &["redeliver", "seen"][..]] {
+    for args in [
+        &["deliveries"][..],
+        &["redeliver", "seen"][..],
+        &["audit"][..],
+    ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_design-review"))
             .args(args)
             .current_dir(empty.path())
@@ -1185,6 +1189,17 @@ async fn inspecting_a_missing_sqlite_database_names_it_and_creates_nothing() {
             "{args:?} created a database"
         );
     }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_design-review"))
+        .args(["audit", "--database-url", &url])
+        .current_dir(empty.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "No audit entries.\n");
 }
 
 #[tokio::test]

@@ -57,7 +57,7 @@ fn list(args: AuditArgs) -> anyhow::Result<String> {
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
     let entries = runtime.block_on(async {
-        let store = store::connect(&args.db.database_url).await?;
+        let store = store::connect_existing(&args.db.database_url).await?;
         store
             .list_audit(&AuditFilter {
                 repo: args.repo.clone(),
