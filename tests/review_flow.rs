@@ -597,3 +597,26 @@ async fn a_rerun_naming_only_a_commit_is_serialised_with_the_pull_requests_deliv
         "{handled:#?}"
     );
 }
+
+#[tokio::test]
+async fn skip_reason_is_escaped_in_the_check_summary() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    s.comment(
+        "bob",
+        "/design-review skip ping @carol, see <img src=x> **now**",
+    )
+    .await;
+    let check = s.check("sha1");
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    let summary = check.summary().unwrap();
+    assert!(summary.contains("skipped"), "{summary}");
+    assert!(
+        !summary.contains("@carol"),
+        "mention not defused: {summary}"
+    );
+    assert!(
+        summary.contains(r"see \<img src=x\> \*\*now\*\*"),
+        "HTML and markup not escaped: {summary}"
+    );
+}

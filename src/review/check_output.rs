@@ -20,12 +20,14 @@ pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
     let mut head = String::new();
     let mut body = String::new();
     if let Some(skip) = &evaluation.skip {
+        // The reason is whatever the commenter wrote: escaped as in the sticky comment, so it
+        // can neither format the summary nor mention anyone.
         let _ = writeln!(
             head,
             "The design review of this pull request was **skipped** by @{} on {}.\n\n> {}\n",
             skip.by,
             skip.at.format("%Y-%m-%d %H:%M UTC"),
-            skip.reason.replace('\n', "\n> ")
+            checker::render::markdown::escape(&skip.reason)
         );
     }
     for problem in evaluation.base_problem.iter().chain(&evaluation.problems) {
