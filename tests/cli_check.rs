@@ -319,3 +319,79 @@ fn base_mode_checks_added_and_modified_docs_only() {
     let o = run(&["check", "--base", "no-such-rev"], d);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn base_mode_with_a_template_still_selects_docs_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let complete =
+        std::fs::read_to_string(format!("{}/config/examples/system-design.md", root())).unwrap();
+    std::fs::create_dir_all(d.join("docs/design")).unwrap();
+    std::fs::write(d.join("README.md"), "# Project\n").unwrap();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    std::fs::write(d.join("docs/design/limits.md"), &complete).unwrap();
+    std::fs::write(d.join("README.md"), "# Project\n\nNow with limits.\n").unwrap();
+    std::fs::write(d.join("CHANGELOG.md"), "# Changes\n").unwrap();
+    let o = run(
+        &[
+            "check",
+            "--base",
+            "HEAD",
+            "--template",
+            "system-design",
+            "--format",
+            "json",
+        ],
+        d,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["docs/design/limits.md"], "{}", stderr(&o));
+    assert_eq!(v["files"][0]["template"], "system-design");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn base_mode_diffs_from_the_merge_base_like_a_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let complete =
+        std::fs::read_to_string(format!("{}/config/examples/system-design.md", root())).unwrap();
+    std::fs::create_dir_all(d.join("docs/design")).unwrap();
+    std::fs::write(d.join("docs/design/draft.md"), "# Draft\n").unwrap();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(d.join("docs/design/limits.md"), &complete).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "limits design"]);
+    // Meanwhile on main: the draft changes and another doc lands; neither is in this branch.
+    git(d, &["checkout", "-q", "main"]);
+    std::fs::write(
+        d.join("docs/design/draft.md"),
+        "# Draft\n\nStill a draft.\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("docs/design/other.md"), "# Other\n").unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "work on main"]);
+    git(d, &["checkout", "-q", "feature"]);
+    let o = run(&["check", "--base", "main", "--format", "json"], d);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["docs/design/limits.md"], "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

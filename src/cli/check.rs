@@ -34,8 +34,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Check the design docs added or modified between REV and the working tree (and
-    /// untracked ones), selected by the config's `docs` globs.
+    /// Check the design docs added or modified since the merge base of REV and HEAD, up to
+    /// the working tree (and untracked ones), selected by the config's `docs` globs (also
+    /// with --template, which then only chooses the template).
     #[arg(long, value_name = "REV", conflicts_with = "files")]
     pub base: Option<String>,
     /// Design docs to check.
@@ -89,10 +90,13 @@ fn execute(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         (Some(rev), Some(root)) => changed_docs(root, rev)?
             .into_iter()
             .filter_map(|rel| {
+                // The path globs pick the docs, as the App does; --template only says which
+                // template to check them against.
+                let configured = matcher.template_for(&rel)?;
                 let template = args
                     .template
                     .clone()
-                    .or_else(|| matcher.template_for(&rel).map(str::to_string))?;
+                    .unwrap_or_else(|| configured.to_string());
                 Some(Target {
                     path: root.join(&rel),
                     shown: rel,
@@ -229,10 +233,17 @@ fn git_root() -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
 }
 
-/// Paths (relative to the root) added, modified, renamed or copied between `rev` and the
-/// working tree, plus untracked files; deleted files are left out.
+/// Paths (relative to the root) added, modified, renamed or copied since the branch left
+/// `rev` (the merge base of `rev` and `HEAD`, as a pull request into `rev` shows them) up to
+/// the working tree, plus untracked files; deleted files are left out.
 fn changed_docs(root: &Path, rev: &str) -> anyhow::Result<Vec<String>> {
-    let diff = git(&["diff", "--name-status", "-z", rev, "--"], Some(root))?;
+    let merge_base = git(&["merge-base", rev, "HEAD"], Some(root))
+        .with_context(|| format!("{rev}: no common ancestor with HEAD to diff from"))?;
+    let merge_base = String::from_utf8_lossy(&merge_base).trim().to_string();
+    let diff = git(
+        &["diff", "--name-status", "-z", &merge_base, "--"],
+        Some(root),
+    )?;
     let mut paths = parse_name_status(&diff);
     let untracked = git(
         &["ls-files", "--others", "--exclude-standard", "-z"],
