@@ -620,3 +620,13 @@ async fn skip_reason_is_escaped_in_the_check_summary() {
         "HTML and markup not escaped: {summary}"
     );
 }
+
+#[tokio::test]
+async fn built_in_templates_link_to_the_template_file() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let link = "https://github.com/design-review/design-review/blob/main/config/templates/system-design.md";
+    let summary = s.check("sha1").summary().unwrap().to_string();
+    assert!(summary.contains(link), "{summary}");
+    assert!(s.bot_comments()[0].body.contains(link));
+}

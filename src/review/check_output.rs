@@ -234,10 +234,15 @@ pub fn blob_url(evaluation: &Evaluation, path: &str) -> String {
     )
 }
 
-/// A built-in template's name, or a link to a repository template on the default branch.
+/// Where the built-in templates are published: this project's repository.
+const BUILTIN_TEMPLATES_URL: &str =
+    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/config/templates");
+
+/// A link to the template: a built-in one in this project's repository, a repository template
+/// on the default branch.
 pub fn template_link(evaluation: &Evaluation, template: &str) -> String {
     if checker::builtin_template(template).is_some() {
-        format!("`{template}` (built-in)")
+        format!("[`{template}`]({BUILTIN_TEMPLATES_URL}/{template}.md) (built-in)")
     } else {
         format!(
             "[`{template}`]({}/blob/{}/{template})",
