@@ -525,3 +525,31 @@ fn sub_sections_of_an_optional_section_are_optional() {
         "{g:#?}"
     );
 }
+
+#[test]
+fn out_of_order_names_the_neighbour_it_is_on_the_wrong_side_of() {
+    // Motivation is already after Summary: the problem is that it follows Rationale.
+    let doc = format!(
+        "{HEADER}## Summary\n\nA real summary.\n\n## Rationale and alternatives\n\nWe compared.\n\n## Motivation\n\nUsers asked for it.\n"
+    );
+    let g = gaps(&doc);
+    assert_eq!(g.len(), 1, "{g:#?}");
+    assert_eq!(
+        (g[0].kind, g[0].section.as_str()),
+        (GapKind::OutOfOrder, "Motivation")
+    );
+    assert_eq!(
+        g[0].message,
+        "\"Motivation\" should come before \"Rationale and alternatives\", as in the template."
+    );
+    // Moved up instead: it must come after the section it now precedes.
+    let doc = format!(
+        "{HEADER}## Rationale and alternatives\n\nWe compared.\n\n## Summary\n\nA real summary.\n\n## Motivation\n\nUsers asked for it.\n"
+    );
+    let g = gaps(&doc);
+    assert_eq!(g.len(), 1, "{g:#?}");
+    assert_eq!(
+        g[0].message,
+        "\"Rationale and alternatives\" should come after \"Motivation\", as in the template."
+    );
+}

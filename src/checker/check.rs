@@ -87,15 +87,17 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
             })
             .filter(|o| !disorder.contains(o))
             .collect();
-        let after = siblings
-            .iter()
-            .rev()
-            .find(|&&o| o < s)
-            .map(|&o| template.sections[o].heading.as_str());
-        let before = siblings
-            .iter()
-            .find(|&&o| o > s)
-            .map(|&o| template.sections[o].heading.as_str());
+        // Name the in-order neighbour the section is on the wrong side of: the previous
+        // one if the section comes before it in the doc, else the next one.
+        let position = |o: usize| matched[o].unwrap_or(d);
+        let previous = siblings.iter().rev().find(|&&o| o < s).copied();
+        let next = siblings.iter().find(|&&o| o > s).copied();
+        let after = previous
+            .filter(|&o| d < position(o))
+            .map(|o| template.sections[o].heading.as_str());
+        let before = next
+            .filter(|&o| d > position(o))
+            .map(|o| template.sections[o].heading.as_str());
         gaps.push(Gap {
             kind: GapKind::OutOfOrder,
             severity: Severity::Warning,
