@@ -110,6 +110,10 @@ impl Scenario {
 #[tokio::test]
 async fn incomplete_doc_then_complete_then_approved_then_edited() {
     let s = Scenario::new(Some(CONFIG)).await;
+    // The author is in the review team and owns the payments service: were their own approval
+    // counted, it alone would satisfy the gate.
+    s.gh.team_member("acme", "design-review", "alice")
+        .team_member("acme", "payments-owners", "alice");
     s.open("sha1", &[(DOC, INCOMPLETE), ("src/lib.rs", "fn main() {}")])
         .await;
 
@@ -155,8 +159,16 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
     let requests_before = s.gh.reviewer_requests().len();
 
     // The author approving their own PR changes nothing.
+    let before = s.check("sha2");
     s.review("alice", "APPROVED").await;
-    assert_eq!(s.check("sha2").status, "in_progress");
+    let check = s.check("sha2");
+    assert_eq!(check.status, "in_progress");
+    assert_eq!(check.title(), before.title());
+    assert!(
+        !check.summary().unwrap().contains("Approved by"),
+        "{}",
+        check.summary().unwrap()
+    );
 
     // A review-team member approves: still waiting for the payments owners.
     s.review("bob", "APPROVED").await;
@@ -629,4 +641,30 @@ async fn built_in_templates_link_to_the_template_file() {
     let summary = s.check("sha1").summary().unwrap().to_string();
     assert!(summary.contains(link), "{summary}");
     assert!(s.bot_comments()[0].body.contains(link));
+}
+
+#[tokio::test]
+async fn a_valid_config_in_the_pr_head_that_loosens_the_rules_is_not_applied() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    // Valid, and it would exempt the PR's doc and need no approval.
+    let loosened = "docs:\n  - paths: [\"nothing/**\"]\n    template: system-design\nreview:\n  team: acme/design-review\n  approvals: 0\n";
+    s.open(
+        "sha1",
+        &[(DOC, COMPLETE), (".github/design-review.yml", loosened)],
+    )
+    .await;
+    let check = s.check("sha1");
+    // The default branch's rules: the doc is checked and one approval is still needed.
+    assert_eq!(check.status, "in_progress", "{:?}", check.title());
+    assert!(
+        check.title().unwrap().contains("@acme/design-review"),
+        "{:?}",
+        check.title()
+    );
+    let summary = check.summary().unwrap();
+    assert!(summary.contains(DOC), "{summary}");
+    assert!(
+        !summary.contains("changed in this pull request"),
+        "{summary}"
+    );
 }
