@@ -168,20 +168,47 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 
-/// The first sentence of a guidance text, shortened for messages.
+/// The first sentence of a guidance text, shortened for messages. Abbreviations such as
+/// "e.g." and "i.e." do not end it.
 pub fn first_sentence(text: &str, max: usize) -> String {
     let text = text.trim();
     let mut end = text.len();
     for (i, c) in text.char_indices() {
         if matches!(c, '.' | '?' | '!') {
-            let next = text[i + c.len_utf8()..].chars().next();
-            if next.is_none_or(char::is_whitespace) && i > 8 {
+            let rest = &text[i + c.len_utf8()..];
+            if rest.chars().next().is_none_or(char::is_whitespace)
+                && i > 8
+                && !(c == '.' && abbreviation_before(text, i, rest))
+            {
                 end = i + c.len_utf8();
                 break;
             }
         }
     }
     shorten(&text[..end], max)
+}
+
+/// Abbreviations whose final dot never ends a sentence.
+const ABBREVIATIONS: &[&str] = &["e.g", "i.e", "vs", "cf", "a.k.a", "approx", "resp"];
+
+/// True when the dot at `dot` ends an abbreviation rather than a sentence: "e.g.", "i.e.",
+/// "vs.", or "etc." followed by a word that does not start a new sentence.
+fn abbreviation_before(text: &str, dot: usize, rest: &str) -> bool {
+    let start = text[..dot]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '(' | '[' | '"' | '\''))
+        .map_or(0, |(p, c)| p + c.len_utf8());
+    let word = &text[start..dot];
+    if ABBREVIATIONS.iter().any(|a| word.eq_ignore_ascii_case(a)) {
+        return true;
+    }
+    word.eq_ignore_ascii_case("etc")
+        && rest
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_uppercase())
 }
 
 #[cfg(test)]
@@ -248,5 +275,34 @@ mod tests {
             "Why are we doing this?"
         );
         assert_eq!(first_sentence("e.g. this one. More", 80), "e.g. this one.");
+    }
+
+    #[test]
+    fn first_sentence_reads_through_abbreviations() {
+        assert_eq!(
+            first_sentence(
+                "Explain how the API is idempotent, e.g. how the key is generated, how it is used, etc. Then more.",
+                200
+            ),
+            "Explain how the API is idempotent, e.g. how the key is generated, how it is used, etc."
+        );
+        assert_eq!(
+            first_sentence(
+                "Pick one store (i.e. Postgres vs. SQLite) and say why. Next.",
+                200
+            ),
+            "Pick one store (i.e. Postgres vs. SQLite) and say why."
+        );
+        assert_eq!(
+            first_sentence(
+                "List the clients, queues, etc. and their owners. Next.",
+                200
+            ),
+            "List the clients, queues, etc. and their owners."
+        );
+        assert_eq!(
+            first_sentence("Describe the E.G. flow first. Next.", 200),
+            "Describe the E.G. flow first."
+        );
     }
 }
