@@ -13,7 +13,8 @@ fn run(args: &[&str], dir: &Path) -> Output {
     Command::new(BIN)
         .args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
+        // Colour must be left out because stdout is not a terminal, not because of NO_COLOR.
+        .env_remove("NO_COLOR")
         .output()
         .unwrap()
 }
@@ -394,4 +395,44 @@ fn base_mode_diffs_from_the_merge_base_like_a_pull_request() {
         .collect();
     assert_eq!(paths, ["docs/design/limits.md"], "{}", stderr(&o));
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// Runs the binary with a terminal as stdout (through util-linux `script`); `None` when
+/// `script` is not installed.
+fn run_in_terminal(args: &[&str], no_color: bool) -> Option<String> {
+    let quoted: Vec<String> = std::iter::once(BIN)
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &quoted.join(" "), "/dev/null"])
+        .current_dir(root())
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color_is_set() {
+    let args = [
+        "check",
+        "tests/fixtures/checker/incomplete-system-design.md",
+    ];
+    let Some(coloured) = run_in_terminal(&args, false) else {
+        eprintln!("`script` not found: terminal colour test skipped");
+        return;
+    };
+    assert!(
+        coloured.contains("\x1b[31mmissing_section\x1b[0m"),
+        "{coloured}"
+    );
+    let plain = run_in_terminal(&args, true).unwrap();
+    assert!(plain.contains("missing_section"), "{plain}");
+    assert!(
+        !plain.contains('\x1b'),
+        "NO_COLOR turns colour off: {plain}"
+    );
 }
