@@ -234,7 +234,6 @@ async fn graceful_shutdown_finishes_the_delivery_in_hand() {
     let app = TestApp::with_handler(handler.clone(), test_queue_settings()).await;
     app.send("pull_request", "in-hand", &payload(1, "a")).await;
     wait_for_status(&app, "in-hand", DeliveryStatus::Processing).await;
-    let store = app.store.clone();
     let stopping = tokio::spawn(app.shutdown());
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(
@@ -242,7 +241,12 @@ async fn graceful_shutdown_finishes_the_delivery_in_hand() {
         "shutdown waits for the delivery in hand"
     );
     gate.add_permits(1);
-    stopping.await.unwrap();
-    let d = store.get_delivery("in-hand").await.unwrap().unwrap();
+    let stopped = stopping.await.unwrap();
+    let d = stopped
+        .store
+        .get_delivery("in-hand")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(d.status, DeliveryStatus::Done);
 }

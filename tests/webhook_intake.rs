@@ -295,10 +295,9 @@ async fn duplicate_delivery_is_processed_once() {
     wait_until(|| recorder.seen.lock().unwrap().len() == 1).await;
     // A redelivery after processing is still recognised.
     assert_eq!(app.send("pull_request", "dup", &body).await.status(), 200);
-    let store = app.store.clone();
-    app.shutdown().await;
+    let stopped = app.shutdown().await;
     assert_eq!(*recorder.seen.lock().unwrap(), vec!["dup".to_string()]);
-    let stored = store.get_delivery("dup").await.unwrap().unwrap();
+    let stored = stopped.store.get_delivery("dup").await.unwrap().unwrap();
     assert_eq!(stored.status, DeliveryStatus::Done);
 }
 

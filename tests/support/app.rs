@@ -187,13 +187,24 @@ impl TestApp {
         panic!("queue did not drain within 10 s");
     }
 
-    /// Stops taking deliveries and waits for the workers to finish the ones in hand.
-    pub async fn shutdown(mut self) {
+    /// Stops taking deliveries and waits for the workers to finish the ones in hand. What it
+    /// returns keeps the database file: a read after the shutdown may open a new connection.
+    pub async fn shutdown(mut self) -> Stopped {
         self.shutdown.cancel();
         if let Some(workers) = self.workers.take() {
             workers.join().await;
         }
+        Stopped {
+            store: self.store,
+            _dir: self._dir,
+        }
     }
+}
+
+/// A stopped [`TestApp`]: its store, still readable, and the directory its database is in.
+pub struct Stopped {
+    pub store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
 }
 
 /// A `pull_request` payload in GitHub's shape (trimmed to what matters plus realistic noise).
