@@ -270,6 +270,14 @@ async fn invalid_config_fails_the_check_naming_the_line() {
         "{:?}",
         s.gh.reviewer_requests()
     );
+    // ... and the comment says why.
+    let body = &s.bot_comments()[0].body;
+    assert!(
+        body.contains(
+            "No reviewers were requested because the repository configuration is invalid."
+        ),
+        "{body}"
+    );
 }
 
 #[tokio::test]

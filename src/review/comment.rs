@@ -88,6 +88,10 @@ pub fn body(evaluation: &Evaluation) -> String {
             tail.push_str(
                 "Reviewers will be requested when the pull request is ready for review.\n",
             );
+        } else if evaluation.base_problem.is_some() {
+            tail.push_str(
+                "No reviewers were requested because the repository configuration is invalid.\n",
+            );
         }
         for refused in evaluation.requests.iter().filter(|r| r.error.is_some()) {
             let _ = writeln!(
