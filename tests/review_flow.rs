@@ -525,6 +525,30 @@ async fn a_run_adopted_after_a_lost_answer_gets_its_annotations_once() {
 }
 
 #[tokio::test]
+async fn a_run_being_replaced_is_not_adopted_after_a_failed_create() {
+    // Checked against tech-spec first: 15 gaps on the run of sha1.
+    let s = Scenario::new(Some(&CONFIG.replace("system-design", "tech-spec"))).await;
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let first = s.check("sha1");
+    assert!(!first.annotations.is_empty());
+    assert!(
+        first.annotations.len() < gaps_in(INCOMPLETE),
+        "system-design must find more gaps than tech-spec, or the old run does not look adoptable"
+    );
+    // The default branch switches to system-design: other gaps on the same head need a fresh
+    // run, and GitHub refuses its create before making it. The old run, which lists as ours with
+    // fewer annotations, must not be taken for the lost run and topped up with the new ones.
+    s.gh.repo(REPO)
+        .file("main", ".github/design-review.yml", CONFIG);
+    s.gh.fail_next("POST", "/repos/acme/widgets/check-runs", 502, 1);
+    s.event("synchronize").await;
+    let runs = s.checks_on("sha1");
+    assert_eq!(runs.len(), 2, "a fresh run replaces the old one");
+    assert_eq!(runs[0].annotations, first.annotations, "old run untouched");
+    assert_eq!(s.check("sha1").annotations.len(), gaps_in(INCOMPLETE));
+}
+
+#[tokio::test]
 async fn a_change_of_base_branch_lists_the_files_again() {
     let s = Scenario::new(Some(CONFIG)).await;
     s.open("sha1", &[("src/lib.rs", "fn main() {}")]).await;

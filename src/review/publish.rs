@@ -96,7 +96,7 @@ pub async fn check_run(
         }
         _ => {
             let found = match existing {
-                None if maybe_published => lost_run(client, pr, &spec).await,
+                None if maybe_published => lost_run(client, pr, &spec, None).await,
                 _ => None,
             };
             let id = match found {
@@ -109,9 +109,10 @@ pub async fn check_run(
                 None => match client.create_check_run(&pr.repo, &spec).await {
                     Ok(run) => run.id,
                     // A 5xx or a lost connection may come after GitHub created the run: adopt
-                    // it rather than leave two runs of one name on the commit.
+                    // it rather than leave two runs of one name on the commit (never the run
+                    // being replaced, `existing`: it is not the one this create made).
                     Err(error @ GithubError::Transient(_)) => {
-                        let Some((id, sent)) = lost_run(client, pr, &spec).await else {
+                        let Some((id, sent)) = lost_run(client, pr, &spec, existing).await else {
                             return Err(error);
                         };
                         client
@@ -144,11 +145,13 @@ fn unsent(spec: &CheckRunSpec, sent: usize) -> CheckRunSpec {
 /// run is never moved back to in progress), if GitHub lists one, with how many annotations it
 /// carries. An earlier attempt sent `spec`'s annotations in order, so those are the first of
 /// them; a run with more annotations than `spec` has is from another evaluation and is not
-/// adopted.
+/// adopted. Nor is `replacing`, the run a fresh one was being created to replace: its
+/// annotations are not `spec`'s, whatever their number.
 async fn lost_run(
     client: &InstallationClient,
     pr: &PrRef,
     spec: &CheckRunSpec,
+    replacing: Option<i64>,
 ) -> Option<(CheckRunId, usize)> {
     let runs = client
         .list_check_runs_with_annotation_counts(&pr.repo, &spec.head_sha, &spec.name)
@@ -158,7 +161,8 @@ async fn lost_run(
         .into_iter()
         .find(|(run, _)| run.external_id.as_deref() == spec.external_id.as_deref())?;
     let wanted = spec.output.as_ref().map_or(0, |o| o.annotations.len());
-    (ours.status == spec.status && sent <= wanted).then_some((ours.id, sent))
+    let replaced = replacing == Some(ours.id.0 as i64);
+    (ours.status == spec.status && sent <= wanted && !replaced).then_some((ours.id, sent))
 }
 
 /// Creates or edits the sticky comment so that it shows `body`.
