@@ -204,7 +204,7 @@ fn section_gaps(
                         &section.heading,
                         section.level,
                         next.map(|(o, _)| sections[o].heading.as_str()),
-                        &section.guidance,
+                        &section.hint,
                     ),
                 });
             }
@@ -221,8 +221,8 @@ fn section_gaps(
             _ => continue,
         };
         let message = match kind {
-            GapKind::EmptySection => message::empty_section(&section.heading, &section.guidance),
-            _ => message::placeholder_section(&section.heading, filler, &section.guidance),
+            GapKind::EmptySection => message::empty_section(&section.heading, &section.hint),
+            _ => message::placeholder_section(&section.heading, filler, &section.hint),
         };
         gaps.push(Gap {
             kind,
@@ -246,8 +246,12 @@ fn ancestor_missing(template: &Template, matched: &[Option<usize>], s: usize) ->
 }
 
 fn field_gaps(template: &Template, doc_fields: &[DocField], anchor: usize, gaps: &mut Vec<Gap>) {
+    let keys: Vec<String> = doc_fields.iter().map(|f| label_key(&f.label)).collect();
     for field in template.fields.iter().filter(|f| f.required) {
-        let found = doc_fields.iter().find(|f| label_key(&f.label) == field.key);
+        let found = keys
+            .iter()
+            .position(|key| *key == field.key)
+            .map(|i| &doc_fields[i]);
         let parent = field.parent.map(|p| template.fields[p].label.as_str());
         let Some(found) = found else {
             gaps.push(Gap {
@@ -277,7 +281,7 @@ fn field_gaps(template: &Template, doc_fields: &[DocField], anchor: usize, gaps:
                 message::placeholder_field(&field.label, true),
             )
         } else if !field.example.trim().is_empty()
-            && (words_joined(value) == words_joined(&field.example)
+            && (words_joined(value) == field.example_key
                 || WordSet::of(value).jaccard(&field.example_words) >= template.threshold)
         {
             (

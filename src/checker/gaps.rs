@@ -85,7 +85,9 @@ pub struct Gap {
 pub(crate) mod message {
     use crate::checker::normalize::{first_sentence, shorten};
 
-    fn hint(guidance: &str) -> String {
+    /// The sentence appended to section messages (empty when the template says nothing);
+    /// computed once per template section.
+    pub fn hint(guidance: &str) -> String {
         let s = first_sentence(guidance, 140);
         if s.is_empty() {
             String::new()
@@ -94,40 +96,27 @@ pub(crate) mod message {
         }
     }
 
-    pub fn missing_section(
-        heading: &str,
-        level: u8,
-        before: Option<&str>,
-        guidance: &str,
-    ) -> String {
+    pub fn missing_section(heading: &str, level: u8, before: Option<&str>, hint: &str) -> String {
         let hashes = "#".repeat(usize::from(level.clamp(1, 6)));
         let place = match before {
             Some(next) => format!(" before \"{next}\""),
             None => " at the end".to_string(),
         };
-        format!(
-            "Add a \"{hashes} {heading}\" section{place}.{}",
-            hint(guidance)
-        )
+        format!("Add a \"{hashes} {heading}\" section{place}.{hint}")
     }
 
-    pub fn empty_section(heading: &str, guidance: &str) -> String {
-        format!(
-            "The \"{heading}\" section is empty; write it.{}",
-            hint(guidance)
-        )
+    pub fn empty_section(heading: &str, hint: &str) -> String {
+        format!("The \"{heading}\" section is empty; write it.{hint}")
     }
 
-    pub fn placeholder_section(heading: &str, filler: bool, guidance: &str) -> String {
+    pub fn placeholder_section(heading: &str, filler: bool, hint: &str) -> String {
         if filler {
             format!(
-                "The \"{heading}\" section only holds filler such as TODO or TBD; write the real content.{}",
-                hint(guidance)
+                "The \"{heading}\" section only holds filler such as TODO or TBD; write the real content.{hint}"
             )
         } else {
             format!(
-                "The \"{heading}\" section still contains the template's guidance text; replace it with your own.{}",
-                hint(guidance)
+                "The \"{heading}\" section still contains the template's guidance text; replace it with your own.{hint}"
             )
         }
     }

@@ -70,6 +70,7 @@ impl Body {
         self.text_len <= self.text.len()
     }
 
+    #[inline]
     fn push_text(&mut self, text: &str, in_list: bool) {
         if (!self.has_content || (!in_list && !self.prose_outside_lists))
             && text.chars().any(|c| !c.is_whitespace())

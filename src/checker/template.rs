@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
+use super::gaps::message;
 use super::normalize::{doc_type_key, heading_key, label_key, words_joined};
 use super::outline::{self, ScanOptions};
 use super::rules::TemplateRules;
@@ -52,6 +53,8 @@ pub struct TemplateSection {
     pub(crate) keys: Vec<String>,
     pub(crate) guidance_words: WordSet,
     pub(crate) prose_words: WordSet,
+    /// The guidance's first sentence as gap messages quote it ([`message::hint`]).
+    pub(crate) hint: String,
 }
 
 /// One header field of a template (`- **Author(s):** Mary Smith`).
@@ -67,6 +70,8 @@ pub struct TemplateField {
     pub bold: bool,
     pub(crate) key: String,
     pub(crate) example_words: WordSet,
+    /// [`words_joined`] of the example, compared with doc values.
+    pub(crate) example_key: String,
 }
 
 /// A parsed template, ready to check docs against.
@@ -143,13 +148,16 @@ impl Template {
                 .as_ref()
                 .filter(|(level, _)| h.level == *level)
                 .map(|(_, kind)| kind.clone());
+            let guidance = collapse_ws(&h.body.text);
+            let hint = message::hint(&guidance);
             sections.push(TemplateSection {
                 heading: h.text.clone(),
                 level: h.level,
                 parent: stack.last().copied(),
                 optional: h.text.to_lowercase().contains("(optional)"),
                 only_for,
-                guidance: collapse_ws(&h.body.text),
+                guidance,
+                hint,
                 line: h.line,
                 keys: vec![h.key.clone()],
                 guidance_words: WordSet::of(&normalized),
@@ -176,6 +184,7 @@ impl Template {
                 bold: f.bold,
                 key: label_key(&f.label),
                 example_words: WordSet::of(&f.value),
+                example_key: words_joined(&f.value),
             });
         }
 
