@@ -18,20 +18,8 @@ cargo build --release --quiet --bin design-review
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund probot@14 >/dev/null)
 cp scripts/probot/app.js "$work/app.mjs"
 
-python3 - "$work/pr.json" <<'PY'
-import json, sys
-body = {
-  "action": "synchronize", "number": 7,
-  "pull_request": {"number": 7, "state": "open", "draft": False, "title": "Load test",
-    "html_url": "https://github.com/acme/widgets/pull/7", "user": {"login": "alice", "type": "User"},
-    "body": "A design for the ledger export. " * 600,
-    "head": {"ref": "feature", "sha": "a" * 40}, "base": {"ref": "main", "sha": "b" * 40},
-    "requested_reviewers": [], "requested_teams": []},
-  "repository": {"full_name": "acme/widgets", "default_branch": "main", "id": 1, "name": "widgets",
-    "owner": {"login": "acme", "type": "Organization"}},
-  "installation": {"id": 1}, "sender": {"login": "alice", "type": "User"}}
-open(sys.argv[1], "w").write(json.dumps(body))
-PY
+# A pull_request delivery shaped like GitHub's (about 22 KB of compact JSON).
+python3 scripts/pr-payload.py "$work/pr.json"
 printf '{"zen":"Design for failure.","hook_id":1}' > "$work/ping.json"
 sign() { printf 'sha256=%s' "$(openssl dgst -sha256 -hmac "$SECRET" -r < "$1" | cut -d' ' -f1)"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }

@@ -46,6 +46,44 @@ pub(crate) fn limit(limit: i64) -> Option<i64> {
     (limit > 0).then_some(limit)
 }
 
+/// Marks a payload stored LZ4-compressed (JSON text never starts with a NUL byte, so rows
+/// written before compression, plain text, still read back as they are).
+const LZ4_MAGIC: &[u8; 4] = b"\0lz4";
+/// Largest payload a stored size prefix may announce (GitHub's bodies stop at 25 MiB).
+const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// SQLite has no compression of its own: payloads (~20 KB of JSON full of repeated URLs, about
+/// a fifth of that compressed) are stored LZ4-compressed, so the write-ahead log and its
+/// checkpoints copy a fifth of the bytes. (PostgreSQL compresses large values itself.)
+pub(crate) fn compress_payload(payload: &str) -> Vec<u8> {
+    let compressed = lz4_flex::compress_prepend_size(payload.as_bytes());
+    let mut stored = Vec::with_capacity(LZ4_MAGIC.len() + compressed.len());
+    stored.extend_from_slice(LZ4_MAGIC);
+    stored.extend_from_slice(&compressed);
+    stored
+}
+
+/// The inverse of [`compress_payload`]; plain text (rows from before compression) is returned
+/// as is. Fails the row decode on a corrupt value rather than returning garbage.
+pub(crate) fn decompress_payload(stored: Vec<u8>) -> Result<String, sqlx::Error> {
+    let bytes = match stored.strip_prefix(LZ4_MAGIC) {
+        Some(compressed) => {
+            let announced = compressed
+                .first_chunk::<4>()
+                .map_or(usize::MAX, |size| u32::from_le_bytes(*size) as usize);
+            if announced > MAX_PAYLOAD_BYTES {
+                return Err(sqlx::Error::Decode(
+                    format!("stored payload announces {announced} bytes").into(),
+                ));
+            }
+            lz4_flex::decompress_size_prepended(compressed)
+                .map_err(|e| sqlx::Error::Decode(format!("stored payload: {e}").into()))?
+        }
+        None => stored,
+    };
+    String::from_utf8(bytes).map_err(|_| sqlx::Error::Decode("stored payload is not UTF-8".into()))
+}
+
 /// The `(repo, number)` key a PR's state is stored under.
 pub(crate) fn pr_key_columns(pr: &PrRef) -> StoreResult<(String, i64)> {
     let number = i64::try_from(pr.number.0).map_err(|_| {
@@ -74,6 +112,32 @@ mod tests {
     fn micros_round_trip_keeps_microsecond_precision() {
         let at = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
         assert_eq!(from_micros(to_micros(at)).unwrap(), at);
+    }
+
+    #[test]
+    fn payloads_round_trip_compressed_and_plain_rows_still_read() {
+        let payload =
+            r#"{"action":"opened","url":"https://api.github.com/repos/acme/widgets/pulls/7"}"#
+                .repeat(50);
+        let stored = compress_payload(&payload);
+        assert!(stored.len() * 4 < payload.len(), "{} bytes", stored.len());
+        assert_eq!(decompress_payload(stored).unwrap(), payload);
+        assert_eq!(
+            decompress_payload(payload.clone().into_bytes()).unwrap(),
+            payload
+        );
+        assert_eq!(decompress_payload(compress_payload("")).unwrap(), "");
+    }
+
+    #[test]
+    fn corrupt_payloads_fail_the_decode() {
+        let mut stored = compress_payload(&"x".repeat(1000));
+        stored.truncate(stored.len() / 2);
+        assert!(decompress_payload(stored).is_err());
+        let mut huge = LZ4_MAGIC.to_vec();
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decompress_payload(huge).is_err());
+        assert!(decompress_payload(vec![0xff, 0xfe]).is_err());
     }
 
     #[test]

@@ -64,9 +64,9 @@ pub struct SqliteStore {
 }
 
 /// How often the write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// WAL size (in 4 KiB pages) beyond which the WAL is restarted from the beginning.
-const MAX_WAL_FRAMES: i64 = 16_384;
+const MAX_WAL_FRAMES: i64 = 4_096;
 
 /// Checkpoints the WAL from a reader connection, off the intake path: a PASSIVE checkpoint
 /// never waits for (nor blocks) the writer, so commits stay short while the WAL is kept small.
@@ -300,10 +300,10 @@ impl BatchInsert for SqliteIntake {
         let inserted: Vec<(String, i64)> = rows.build_query_as().fetch_all(&mut *tx).await?;
         let stored = intake::match_inserted(batch, inserted);
 
-        let payloads: Vec<(i64, &str)> = stored
+        let payloads: Vec<(i64, Vec<u8>)> = stored
             .iter()
             .zip(batch)
-            .filter_map(|(seq, d)| seq.map(|seq| (seq, d.payload.as_str())))
+            .filter_map(|(seq, d)| seq.map(|seq| (seq, codec::compress_payload(&d.payload))))
             .collect();
         if !payloads.is_empty() {
             let mut rows =
@@ -334,7 +334,7 @@ fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
         repo: row.try_get("repo")?,
         pr_key: row.try_get("pr_key")?,
         coalescable: row.try_get("coalescable")?,
-        payload: row.try_get("payload")?,
+        payload: codec::decompress_payload(row.try_get("payload")?)?,
         status: codec::decode_status(row.try_get("status")?)?,
         attempts: row.try_get("attempts")?,
         last_error: row.try_get("last_error")?,
