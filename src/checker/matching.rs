@@ -3,7 +3,7 @@
 //! match, at about the expected level; a combined heading ("Drawbacks and alternatives")
 //! covers each of its parts.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::outline::Heading;
 use super::template::Template;
@@ -129,7 +129,7 @@ fn entries<'i, 'k>(index: &'i [(&'k str, usize)], key: &str) -> &'i [(&'k str, u
 /// Indices of matched sections that are out of order among their siblings: everything
 /// outside a longest non-decreasing run of doc positions, per parent.
 pub fn out_of_order(template: &Template, matched: &[Option<usize>]) -> Vec<usize> {
-    let mut groups: HashMap<Option<usize>, Vec<(usize, usize)>> = HashMap::new();
+    let mut groups: FxHashMap<Option<usize>, Vec<(usize, usize)>> = FxHashMap::default();
     for (s, section) in template.sections.iter().enumerate() {
         if let Some(d) = matched[s] {
             groups.entry(section.parent).or_default().push((s, d));

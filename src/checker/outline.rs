@@ -58,7 +58,8 @@ pub struct Body {
 impl Body {
     fn new(limit: usize, collect_entries: bool) -> Self {
         Self {
-            text: String::with_capacity(limit.min(512)),
+            // Allocated on the first text: many headings are followed directly by another.
+            text: String::new(),
             limit,
             collect_entries,
             ..Self::default()
@@ -79,6 +80,9 @@ impl Body {
         }
         self.text_len += text.len();
         if self.text.len() < self.limit {
+            if self.text.capacity() == 0 {
+                self.text.reserve(self.limit.min(512));
+            }
             let room = self.limit - self.text.len();
             if text.len() <= room {
                 self.text.push_str(text);

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use thiserror::Error;
 
 use super::gaps::message;
@@ -85,7 +87,9 @@ pub struct Template {
     /// Similarity at or above which a body is the guidance text.
     pub threshold: f64,
     pub(crate) filler: Filler,
-    pub(crate) by_key: HashMap<String, Vec<usize>>,
+    /// Sections by key; looked up for every heading of every doc, hence the fast hasher (keys
+    /// come from the template, not from untrusted input).
+    pub(crate) by_key: FxHashMap<String, Vec<usize>>,
     /// Normalised "For X doc, include the following sub-sections" paragraphs.
     pub(crate) boilerplate: Vec<String>,
     /// Per section, how many bytes of a doc body to keep for the placeholder comparison.
@@ -195,7 +199,7 @@ impl Template {
             fields: template_fields,
             threshold: rules.threshold(),
             filler: Filler::new(&rules.filler()),
-            by_key: HashMap::new(),
+            by_key: FxHashMap::default(),
             boilerplate,
             sample_limits: Vec::new(),
         };
