@@ -9,14 +9,14 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src benches migrations/sqlite migrations/postgres \
     && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
     && echo 'fn main() {}' > benches/checker.rs && echo 'fn main() {}' > benches/intake.rs \
-    && cargo build --release --locked --bin design-review \
+    && cargo build --profile dist --locked --bin design-review \
     && rm -rf src benches migrations
 COPY . .
-RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin design-review
+RUN touch src/main.rs src/lib.rs && cargo build --profile dist --locked --bin design-review
 RUN mkdir -p /data
 
 FROM gcr.io/distroless/cc-debian12:nonroot
-COPY --from=build /src/target/release/design-review /usr/local/bin/design-review
+COPY --from=build /src/target/dist/design-review /usr/local/bin/design-review
 # /data holds the SQLite database and, after first-run registration in the container, `.env`
 # and the App's private key; it is the working directory, where setup mode writes them and
 # where `.env` is read at the next start. Owned by the runtime user (uid/gid 65532), so a named

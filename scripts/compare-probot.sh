@@ -14,7 +14,7 @@ work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin design-review
+cargo build --profile dist --quiet --bin design-review
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund probot@14 >/dev/null)
 cp scripts/probot/app.js "$work/app.mjs"
 
@@ -49,7 +49,7 @@ wait_up() { # url
 start=$(date +%s%N)
 APP_ID=1 PRIVATE_KEY_PATH=tests/fixtures/keys/app.pem GITHUB_API_URL=http://127.0.0.1:9/ WORKERS=0 \
 WEBHOOK_SECRET=$SECRET DATABASE_URL="sqlite://$work/dr.db" LISTEN_ADDR=127.0.0.1:3931 RUST_LOG=error \
-  taskset -c 0 target/release/design-review serve &
+  taskset -c 0 target/dist/design-review serve &
 pids+=($!)
 wait_up http://127.0.0.1:3931/readyz
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))

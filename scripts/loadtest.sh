@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test of the webhook intake on loopback: a release build pinned to core 0, Debian's `wrk`
+# Load test of the webhook intake on loopback: a `dist` build (release with LTO) pinned to core 0, Debian's `wrk`
 # pinned to core 1. Reports acknowledged deliveries per second and latency for signed `ping`
 # deliveries and for ~20 KB `pull_request` deliveries with a unique delivery id each (so each is
 # durably stored before the answer), at 16 and 64 connections; idle and peak memory; and the time
@@ -21,8 +21,8 @@ work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin design-review
-bin=target/release/design-review
+cargo build --profile dist --quiet --bin design-review
+bin=target/dist/design-review
 db=${DATABASE_URL:-sqlite://$work/load.db}
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
