@@ -1413,3 +1413,52 @@ async fn a_worker_that_lost_its_lease_leaves_the_delivery_to_the_new_claim() {
     })
     .await;
 }
+
+/// On PostgreSQL, payloads are TOAST-compressed with LZ4 where the server supports it (pglz, the
+/// default, made compression the bottleneck of intake).
+#[tokio::test]
+async fn postgres_compresses_payloads_with_lz4_when_the_server_can() {
+    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        eprintln!("note: TEST_DATABASE_URL is not set; this PostgreSQL-only test was skipped");
+        return;
+    };
+    if admin.is_empty() {
+        return;
+    }
+    let name = format!("dr_test_{:016x}", rand::random::<u64>());
+    let mut admin_conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("admin connect");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin_conn)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    let store = store::connect(url.as_str()).await.expect("connect");
+    let mut conn = sqlx::PgConnection::connect(url.as_str())
+        .await
+        .expect("connect");
+    let lz4_available = sqlx::query("CREATE TEMP TABLE probe (x TEXT COMPRESSION lz4)")
+        .execute(&mut conn)
+        .await
+        .is_ok();
+    let method: String = sqlx::query_scalar(
+        "SELECT attcompression::text FROM pg_attribute \
+         WHERE attrelid = 'deliveries'::regclass AND attname = 'payload'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("column compression");
+    drop(conn);
+    drop(store);
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin_conn)
+        .await
+        .expect("drop test database");
+    if lz4_available {
+        assert_eq!(method, "l", "payload column should use LZ4");
+    } else {
+        eprintln!("note: this PostgreSQL server has no LZ4; the default compression stays");
+    }
+}
