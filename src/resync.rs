@@ -44,6 +44,8 @@ pub struct ResyncReport {
     pub already_queued: usize,
     /// Set when a rate limit stopped the run: run again after this moment.
     pub rate_limited_until: Option<DateTime<Utc>>,
+    /// Repositories that could not be resynced (`owner/name`, error); the others still were.
+    pub failed_repos: Vec<(String, String)>,
 }
 
 /// Why a run failed.
@@ -112,7 +114,17 @@ async fn run(
             }
             found = true;
             report.repos += 1;
-            resync_repo(&client, installation.id, &repo, store, options, report).await?;
+            // One repository GitHub refuses (archived, access lost, a config it cannot read)
+            // must not keep the others from catching up; a rate limit stops the whole run.
+            match resync_repo(&client, installation.id, &repo, store, options, report).await {
+                Err(Stop::Failed(error)) => {
+                    tracing::warn!(repo = %repo, %error, "resync skipped a repository");
+                    report
+                        .failed_repos
+                        .push((repo.to_string(), error.to_string()));
+                }
+                other => other?,
+            }
         }
     }
     match &options.repo {

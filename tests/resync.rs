@@ -83,6 +83,7 @@ async fn queues_only_pull_requests_without_our_check_run() {
             up_to_date: 1,
             already_queued: 0,
             rate_limited_until: None,
+            failed_repos: Vec::new(),
         }
     );
     let delivery = s
@@ -172,4 +173,24 @@ async fn a_repository_the_app_cannot_see_is_an_error() {
     .await
     .unwrap_err();
     assert!(matches!(error, ResyncError::NotInstalled(repo) if repo.name == "gadgets"));
+}
+
+#[tokio::test]
+async fn a_repository_github_refuses_does_not_stop_the_others() {
+    let s = scenario().await;
+    s.gh.repo("acme/archived");
+    s.gh.pull("acme/archived", 9)
+        .head_sha("dddddddddddddddddddddddddddddddddddddddd");
+    s.gh.fail_next("GET", "/repos/acme/archived/pulls", 403, 1);
+    let report = resync(&s.gh.app(), s.store.as_ref(), &options(None))
+        .await
+        .unwrap();
+    assert_eq!(report.repos, 2);
+    assert_eq!(
+        report.queued,
+        vec![format!("resync-acme/widgets-2-{MISSED}")],
+        "{report:?}"
+    );
+    assert_eq!(report.failed_repos.len(), 1, "{report:?}");
+    assert_eq!(report.failed_repos[0].0, "acme/archived");
 }

@@ -93,6 +93,9 @@ pub fn run(args: ResyncArgs) -> ExitCode {
             for id in &report.queued {
                 println!("queued {id}");
             }
+            for (repo, error) in &report.failed_repos {
+                eprintln!("design-review: {repo} skipped: {error}");
+            }
             match report.rate_limited_until {
                 Some(until) => {
                     println!(
@@ -100,6 +103,7 @@ pub fn run(args: ResyncArgs) -> ExitCode {
                     );
                     ExitCode::from(3)
                 }
+                None if !report.failed_repos.is_empty() => ExitCode::FAILURE,
                 None => ExitCode::SUCCESS,
             }
         }

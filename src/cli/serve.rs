@@ -261,17 +261,35 @@ async fn resync_on_start(settings: Settings, store: Arc<dyn store::Store>, wake:
         max_wait: Duration::from_secs(5 * 60),
         wake: Some(wake),
     };
-    match crate::resync::resync(&app, store.as_ref(), &options).await {
-        Ok(report) => tracing::info!(
-            repos = report.repos,
-            pulls = report.pulls,
-            queued = report.queued.len(),
-            rate_limited_until = ?report.rate_limited_until,
-            "resync at start finished"
-        ),
-        Err(error) => tracing::error!(%error, "resync at start failed"),
+    // A run stopped by the rate limit resumes once it lifts: evaluations already queued are
+    // recognised by their ids and PRs already checked are skipped, so nothing is done twice.
+    for _ in 0..MAX_RESYNC_RUNS {
+        match crate::resync::resync(&app, store.as_ref(), &options).await {
+            Ok(report) => {
+                tracing::info!(
+                    repos = report.repos,
+                    pulls = report.pulls,
+                    queued = report.queued.len(),
+                    failed_repos = report.failed_repos.len(),
+                    rate_limited_until = ?report.rate_limited_until,
+                    "resync at start finished"
+                );
+                let Some(until) = report.rate_limited_until else {
+                    return;
+                };
+                let wait = (until - chrono::Utc::now()).to_std().unwrap_or_default();
+                tokio::time::sleep(wait + Duration::from_secs(1)).await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "resync at start failed");
+                return;
+            }
+        }
     }
 }
+
+/// Runs of the start-up resync, each resuming after a rate limit, before it gives up.
+const MAX_RESYNC_RUNS: usize = 24;
 
 fn queue_settings(settings: &Settings) -> QueueSettings {
     QueueSettings {
