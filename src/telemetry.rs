@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn filters_parse_or_name_the_variable() {
         // Only the directive parser: reading the process environment in a unit test would race
-        // other tests, so `filter` itself is exercised through the binary (tests/log_filter.rs).
+        // other tests, so `filter` itself is exercised through the binary (tests/startup_errors.rs).
         assert!(EnvFilter::try_new("design_review=debug,info").is_ok());
         assert!(EnvFilter::try_new("design_review=loud").is_err());
     }
