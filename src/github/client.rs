@@ -63,6 +63,28 @@ impl Default for ClientOptions {
     }
 }
 
+/// What the HTTP client is built from.
+#[derive(Debug, Clone)]
+struct HttpSettings {
+    base_uri: String,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+}
+
+impl HttpSettings {
+    /// Builds octocrab's client (no retries of its own: [`GithubApp::send`] does them).
+    fn build(self) -> Result<Octocrab, String> {
+        Octocrab::builder()
+            .base_uri(self.base_uri.as_str())
+            .and_then(|b| {
+                b.set_connect_timeout(Some(self.connect_timeout))
+                    .set_read_timeout(Some(self.read_timeout))
+                    .build()
+            })
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))
+    }
+}
+
 /// The GitHub App: authenticates as the App and hands out per-installation clients.
 #[derive(Clone)]
 pub struct GithubApp {
@@ -70,7 +92,10 @@ pub struct GithubApp {
 }
 
 struct Inner {
-    http: Octocrab,
+    /// Built on first use (or by [`GithubApp::warm_up`]): loading the system's root
+    /// certificates takes longer than the rest of start-up together, and intake never needs it.
+    http: tokio::sync::OnceCell<Octocrab>,
+    http_settings: HttpSettings,
     base: ApiBase,
     jwt: AppJwt,
     tokens: TokenCache,
@@ -192,17 +217,19 @@ impl GithubApp {
     ) -> Result<Self, GithubError> {
         let jwt = AppJwt::new(credentials.app_id, &credentials.private_key)?;
         let base = ApiBase::new(&credentials.api_base)?;
-        let http = Octocrab::builder()
-            .base_uri(credentials.api_base.as_str())
-            .and_then(|b| {
-                b.set_connect_timeout(Some(options.connect_timeout))
-                    .set_read_timeout(Some(options.read_timeout))
-                    .build()
-            })
+        let http_settings = HttpSettings {
+            base_uri: credentials.api_base.to_string(),
+            connect_timeout: options.connect_timeout,
+            read_timeout: options.read_timeout,
+        };
+        // The URL is checked now so that a bad `GITHUB_API_URL` stops start-up.
+        Octocrab::builder()
+            .base_uri(http_settings.base_uri.as_str())
             .map_err(|e| GithubError::Other(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                http: tokio::sync::OnceCell::new(),
+                http_settings,
                 base,
                 jwt,
                 tokens: TokenCache::new(options.renew_token_before),
@@ -210,6 +237,32 @@ impl GithubApp {
                 files: FileCache::new(options.file_cache_entries),
             }),
         })
+    }
+
+    /// Builds the HTTP client in the background so that the first call does not wait for it.
+    /// Must run inside a Tokio runtime.
+    pub fn warm_up(&self) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app.http().await {
+                tracing::warn!(%error, "cannot build the HTTP client");
+            }
+        });
+    }
+
+    /// The HTTP client, built on first use on a blocking thread (it reads the certificate store).
+    async fn http(&self) -> Result<&Octocrab, String> {
+        self.inner
+            .http
+            .get_or_try_init(|| {
+                let settings = self.inner.http_settings.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || settings.build())
+                        .await
+                        .map_err(|e| format!("cannot build the HTTP client: {e}"))?
+                }
+            })
+            .await
     }
 
     /// A client acting as `id`. Cheap: no request is made until the first call.
@@ -323,7 +376,7 @@ impl GithubApp {
         if let Some(etag) = &request.if_none_match {
             builder = builder.header(IF_NONE_MATCH, etag.as_str());
         }
-        let http = &self.inner.http;
+        let http = self.http().await?;
         let built = http
             .build_request(builder, request.body.as_ref())
             .map_err(|e| format!("cannot build request: {e}"))?;

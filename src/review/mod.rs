@@ -195,5 +195,6 @@ pub fn handler(
         api_base: settings.github_api_url.clone(),
     })
     .map_err(|e| anyhow::anyhow!("PRIVATE_KEY: {e}"))?;
+    github.warm_up();
     Ok(Some(Arc::new(Workflow::new(github, store))))
 }
