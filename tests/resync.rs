@@ -24,7 +24,8 @@ struct Scenario {
     _dir: tempfile::TempDir,
 }
 
-/// `acme/widgets`: PR 1's head already has our check run, PR 2's does not, PR 3 is closed.
+/// `acme/widgets`: PR 1's head already has our check run, PR 2's does not (only another App's
+/// run of the same name, which proves nothing about ours), PR 3 is closed.
 async fn scenario() -> Scenario {
     let gh = FakeGithub::start().await;
     gh.repo("acme/widgets");
@@ -49,6 +50,12 @@ async fn scenario() -> Scenario {
         )
         .await
         .expect("check run on PR 1");
+    gh.foreign_check_run(
+        "acme/widgets",
+        MISSED,
+        "design-review",
+        support::fake_github::APP_ID + 1,
+    );
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("dr.db").display());
     let store = store::connect(&url).await.unwrap();

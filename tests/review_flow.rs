@@ -8,7 +8,7 @@ use std::sync::Arc;
 use design_review::review::Workflow;
 use support::{
     app::{TestApp, test_queue_settings},
-    fake_github::FakeGithub,
+    fake_github::{APP_ID, FakeGithub},
 };
 
 const REPO: &str = "acme/widgets";
@@ -78,7 +78,7 @@ impl Scenario {
         self.gh
             .check_runs(REPO)
             .into_iter()
-            .rfind(|r| r.head_sha == sha && r.name == "design-review")
+            .rfind(|r| r.head_sha == sha && r.name == "design-review" && r.app_id == APP_ID)
             .unwrap_or_else(|| panic!("no check run on {sha}"))
     }
 
@@ -94,7 +94,7 @@ impl Scenario {
         self.gh
             .check_runs(REPO)
             .into_iter()
-            .filter(|r| r.head_sha == sha && r.name == "design-review")
+            .filter(|r| r.head_sha == sha && r.name == "design-review" && r.app_id == APP_ID)
             .collect()
     }
 
@@ -237,6 +237,39 @@ async fn pull_request_without_docs_passes_without_a_comment() {
     );
     assert!(s.gh.comments(REPO, 7).is_empty());
     assert!(s.gh.reviewer_requests().is_empty());
+}
+
+#[tokio::test]
+async fn another_apps_check_run_with_our_name_is_left_alone() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    // A CI job of another App already reports a passing `design-review` on the head.
+    let foreign =
+        s.gh.foreign_check_run(REPO, "sha1", "design-review", APP_ID + 1);
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+
+    // Our verdict is a run of our own; the other App's run is neither updated nor adopted.
+    let ours = s.checks_on("sha1");
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0].conclusion.as_deref(), Some("failure"));
+    let theirs =
+        s.gh.check_runs(REPO)
+            .into_iter()
+            .find(|r| r.id == foreign)
+            .unwrap();
+    assert!(theirs.updates.is_empty(), "{:?}", theirs.updates);
+    assert_eq!(theirs.conclusion.as_deref(), Some("success"));
+
+    // A re-evaluation updates our run, still not theirs.
+    s.event("synchronize").await;
+    assert_eq!(s.checks_on("sha1").len(), 1);
+    assert!(
+        s.gh.check_runs(REPO)
+            .iter()
+            .find(|r| r.id == foreign)
+            .unwrap()
+            .updates
+            .is_empty()
+    );
 }
 
 #[tokio::test]

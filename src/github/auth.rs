@@ -43,6 +43,11 @@ struct Claims {
 impl AppJwt {
     /// Parses the PEM key and signs one JWT right away, so a broken key fails at start-up with a clear
     /// message instead of at the first webhook. Accepts the `\n`-escaped one-line form too.
+    /// The App's numeric id.
+    pub(crate) fn app_id(&self) -> u64 {
+        self.app_id
+    }
+
     pub(crate) fn new(app_id: u64, private_key: &SecretString) -> Result<Self, GithubError> {
         let pem = private_key.expose_secret().replace("\\n", "\n");
         let key = EncodingKey::from_rsa_pem(pem.trim().as_bytes()).map_err(|e| {

@@ -273,6 +273,11 @@ impl GithubApp {
         }
     }
 
+    /// The App's numeric id (`APP_ID`).
+    pub fn app_id(&self) -> u64 {
+        self.inner.jwt.app_id()
+    }
+
     pub(crate) fn files(&self) -> &FileCache {
         &self.inner.files
     }

@@ -140,7 +140,9 @@ impl InstallationClient {
             .map(|last| last.unwrap_or(updated))
     }
 
-    /// `GET /repos/{owner}/{repo}/commits/{ref}/check-runs?check_name=...` (latest run per name).
+    /// `GET /repos/{owner}/{repo}/commits/{ref}/check-runs?check_name=...&app_id=...`: the runs
+    /// with this name that this App created. Another App's run of the same name (a CI job, a
+    /// second bot) is never ours to update, nor proof that we looked at the commit.
     pub async fn list_check_runs_for_ref(
         &self,
         repo: &RepoName,
@@ -164,10 +166,11 @@ impl InstallationClient {
         check_name: &str,
     ) -> Result<Vec<(CheckRun, usize)>, GithubError> {
         let path = format!(
-            "{}/commits/{}/check-runs?check_name={}",
+            "{}/commits/{}/check-runs?check_name={}&app_id={}",
             repo_path(repo),
             seg(&sha.0),
-            seg(check_name)
+            seg(check_name),
+            self.app().app_id()
         );
         let runs = self
             .app()

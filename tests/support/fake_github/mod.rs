@@ -291,6 +291,26 @@ impl FakeGithub {
         id
     }
 
+    /// A completed check run named `name` on `sha`, created by another App (`app_id`), as a CI
+    /// workflow or a second bot may create; returns its id.
+    pub fn foreign_check_run(&self, repo: &str, sha: &str, name: &str, app_id: u64) -> u64 {
+        let mut state = self.lock();
+        let id = state.next_id();
+        state.check_runs.push(CheckRunRecord {
+            id,
+            app_id,
+            repo: repo.to_string(),
+            name: name.to_string(),
+            head_sha: sha.to_string(),
+            status: "completed".into(),
+            conclusion: Some("success".into()),
+            output: None,
+            annotations: Vec::new(),
+            updates: Vec::new(),
+        });
+        id
+    }
+
     // ----- fault injection ------------------------------------------------------------------
 
     fn inject(&self, method: &str, path: &str, fault: Fault, times: usize) -> &Self {

@@ -110,6 +110,8 @@ pub struct ReactionRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRunRecord {
     pub id: u64,
+    /// The App that created the run; only that App may update it.
+    pub app_id: u64,
     pub repo: String,
     pub name: String,
     pub head_sha: String,

@@ -8,14 +8,18 @@ use serde_json::{Value, json};
 
 use crate::support::fake_github::Shared;
 use crate::support::fake_github::json::{
-    api_path, json_response, not_found, page, query_map, user, validation,
+    api_path, error, json_response, not_found, page, query_map, user, validation,
 };
 use crate::support::fake_github::state::CheckRunRecord;
 
 const MAX_ANNOTATIONS: usize = 50;
 
 fn run_json(shared: &Shared, run: &CheckRunRecord) -> Value {
-    let app_slug = shared.lock().app_slug.clone();
+    let app_slug = if run.app_id == shared.app_id {
+        shared.lock().app_slug.clone()
+    } else {
+        format!("app-{}", run.app_id)
+    };
     let mut output = run
         .output
         .clone()
@@ -37,7 +41,7 @@ fn run_json(shared: &Shared, run: &CheckRunRecord) -> Value {
         "conclusion": run.conclusion,
         "name": run.name,
         "output": output,
-        "app": { "id": shared.app_id, "slug": app_slug, "owner": user("acme", false) },
+        "app": { "id": run.app_id, "slug": app_slug, "owner": user("acme", false) },
     })
 }
 
@@ -100,6 +104,7 @@ pub async fn create(
     };
     let mut run = CheckRunRecord {
         id: 0,
+        app_id: shared.app_id,
         repo: full.clone(),
         name: run_name.to_string(),
         head_sha: head_sha.to_string(),
@@ -141,6 +146,9 @@ pub async fn update(
         else {
             return not_found();
         };
+        if run.app_id != shared.app_id {
+            return error(403, "Resource not accessible by integration");
+        }
         let mut updated = run.clone();
         apply_fields(&mut updated, &body);
         if let Some(output) = body.get("output")
@@ -162,7 +170,11 @@ pub async fn list_for_ref(
     uri: OriginalUri,
 ) -> Response {
     let full = format!("{owner}/{name}");
-    let check_name = query_map(query.as_deref()).remove("check_name");
+    let mut params = query_map(query.as_deref());
+    let check_name = params.remove("check_name");
+    let app_id = params
+        .remove("app_id")
+        .and_then(|id| id.parse::<u64>().ok());
     let runs: Vec<CheckRunRecord> = {
         let state = shared.lock();
         let head = state
@@ -177,6 +189,7 @@ pub async fn list_for_ref(
             .rev()
             .filter(|r| r.repo == full && r.head_sha == head)
             .filter(|r| check_name.as_ref().is_none_or(|n| *n == r.name))
+            .filter(|r| app_id.is_none_or(|id| id == r.app_id))
             .cloned()
             .collect()
     };
