@@ -273,6 +273,79 @@ async fn another_apps_check_run_with_our_name_is_left_alone() {
 }
 
 #[tokio::test]
+async fn a_push_that_changes_the_rules_on_the_default_branch_re_evaluates_open_pull_requests() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    assert_eq!(s.check("sha1").conclusion.as_deref(), Some("failure"));
+    let runs_before = s.checks_on("sha1").len();
+    let updates = s.check("sha1").updates.len();
+
+    // A push to the default branch that does not touch the rules is acknowledged and dropped.
+    s.gh.repo(REPO).file("main", "src/lib.rs", "fn main() {}");
+    let push = s.gh.push_event(REPO, "main", &["src/lib.rs"]);
+    assert_eq!(s.app.deliver("push", &push).await, 200);
+    assert_eq!(s.check("sha1").conclusion.as_deref(), Some("failure"));
+    assert_eq!(s.check("sha1").updates.len(), updates, "not re-evaluated");
+
+    // Nor does a change of the rules on another branch.
+    let loosened = CONFIG.replace("docs/design/**/*.md", "rfcs/**/*.md");
+    let push =
+        s.gh.push_event(REPO, "loosen-rules", &[".github/design-review.yml"]);
+    assert_eq!(s.app.deliver("push", &push).await, 200);
+    assert_eq!(s.check("sha1").updates.len(), updates, "not re-evaluated");
+
+    // The default branch's configuration changes: the open PR is judged again by it.
+    s.gh.repo(REPO)
+        .file("main", ".github/design-review.yml", loosened);
+    let push =
+        s.gh.push_event(REPO, "main", &[".github/design-review.yml"]);
+    assert_eq!(s.app.deliver("push", &push).await, 202);
+    let check = s.check("sha1");
+    assert_eq!(
+        check.title(),
+        Some("No design documents in this pull request")
+    );
+    assert_eq!(check.conclusion.as_deref(), Some("success"));
+    assert!(s.checks_on("sha1").len() >= runs_before);
+}
+
+#[tokio::test]
+async fn a_push_to_a_template_the_config_names_re_evaluates_open_pull_requests() {
+    let config = CONFIG.replace(
+        "template: system-design",
+        "template: docs/templates/short.md",
+    );
+    let s = Scenario::new(Some(&config)).await;
+    s.gh.repo(REPO).file(
+        "main",
+        "docs/templates/short.md",
+        "# Title\n\n## Summary\n\nWhat and why.\n\n## Rollout plan\n\nHow it ships.\n",
+    );
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let before = s.check("sha1");
+    assert!(
+        before.summary().unwrap().contains("Rollout plan"),
+        "{:?}",
+        before.summary()
+    );
+
+    // The template loses the section the doc lacks: the doc is judged by the new template.
+    s.gh.repo(REPO).file(
+        "main",
+        "docs/templates/short.md",
+        "# Title\n\n## Summary\n\nWhat and why.\n",
+    );
+    let push = s.gh.push_event(REPO, "main", &["docs/templates/short.md"]);
+    assert_eq!(s.app.deliver("push", &push).await, 202);
+    let after = s.check("sha1");
+    assert!(
+        !after.summary().unwrap().contains("Rollout plan"),
+        "{:?}",
+        after.summary()
+    );
+}
+
+#[tokio::test]
 async fn removed_doc_is_not_checked() {
     let s = Scenario::new(Some(CONFIG)).await;
     s.gh.pull(REPO, 7)

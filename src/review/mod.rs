@@ -136,6 +136,10 @@ impl Workflow {
                 }
                 Ok(())
             }
+            Event::RulesPush(e) => {
+                let client = self.client(e.installation)?;
+                self.rules_pushed(&client, delivery, &e).await
+            }
             Event::MergeGroup(e) => {
                 let client = self.client(e.installation)?;
                 self.merge_group(&client, &e).await
@@ -147,6 +151,52 @@ impl Workflow {
             }
             Event::Ping | Event::Ignored(_) => Ok(()),
         }
+    }
+}
+
+impl Workflow {
+    /// A push to the default branch: when it changed the configuration or a template the
+    /// configuration names, every open PR is judged by new rules, so one evaluation per PR is
+    /// queued under its key (in order with the PR's own deliveries, coalesced with them).
+    async fn rules_pushed(
+        &self,
+        client: &InstallationClient,
+        delivery: &Delivery,
+        event: &crate::webhook::event::RulesPushEvent,
+    ) -> Result<(), WorkflowError> {
+        if !event.touched(repo_config::CONFIG_PATH) {
+            let loaded = repo_config::load(client, &event.repo, &event.default_branch).await?;
+            let config = &loaded.config;
+            let mut named_templates = config
+                .docs
+                .iter()
+                .flatten()
+                .map(|rule| rule.template.as_str())
+                .chain(config.templates.keys().map(String::as_str));
+            if !named_templates.any(|t| event.touched(t.trim_start_matches("./"))) {
+                return Ok(());
+            }
+        }
+        let pulls = client.list_open_pulls(&event.repo).await?;
+        tracing::info!(
+            repo = %event.repo,
+            pulls = pulls.len(),
+            "the rules changed on the default branch: re-evaluating open pull requests"
+        );
+        for pull in pulls {
+            let rerun = crate::webhook::event::RerunCommitEvent {
+                repo: event.repo.clone(),
+                installation: event.installation,
+                head_sha: pull.head_sha.clone(),
+                event: "check_suite".to_string(),
+                default_branch: Some(event.default_branch.clone()),
+            };
+            let mut queued = rerun_delivery(delivery, &rerun, pull.number);
+            queued.event = rerun.event.clone();
+            queued.action = Some("rerequested".to_string());
+            self.store.insert_delivery(&queued).await?;
+        }
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ pub const HANDLED_EVENTS: &[&str] = &[
     "merge_group",
     "pull_request",
     "pull_request_review",
+    "push",
 ];
 
 /// What a delivery asks the bot to do.
@@ -38,6 +39,10 @@ pub enum Event {
     /// queues one evaluation per PR ([`RerunCommitEvent::for_pull`]), so that each runs in
     /// its PR's order like any other delivery of that PR.
     RerunCommit(RerunCommitEvent),
+    /// A push to the default branch that touched the configuration or Markdown files (a
+    /// template may be among them): the handler re-evaluates the open pull requests when the
+    /// rules they are judged by changed, so their checks do not keep an outdated verdict.
+    RulesPush(RulesPushEvent),
     /// An event or action the bot does not act on; acknowledged and dropped.
     Ignored(String),
 }
@@ -98,6 +103,29 @@ pub struct RerunCommitEvent {
     /// `check_run` or `check_suite`.
     pub event: String,
     pub default_branch: Option<String>,
+}
+
+/// A push to the repository's default branch, with the paths its commits touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesPushEvent {
+    pub repo: RepoName,
+    pub installation: Option<InstallationId>,
+    pub default_branch: String,
+    /// Paths added, modified or removed by the pushed commits.
+    pub changed: Vec<String>,
+    /// False when the payload may not list every commit (GitHub sends at most 2,048): then
+    /// any path may have changed.
+    pub complete: bool,
+}
+
+impl RulesPushEvent {
+    /// Commits a push payload lists at most; a push with that many may have more.
+    pub const MAX_LISTED_COMMITS: usize = 2048;
+
+    /// True when `path` may have changed in this push.
+    pub fn touched(&self, path: &str) -> bool {
+        !self.complete || self.changed.iter().any(|c| c == path)
+    }
 }
 
 impl RerunCommitEvent {
@@ -169,6 +197,7 @@ impl Event {
             Event::Comment(c) => c.installation,
             Event::MergeGroup(m) => m.installation,
             Event::RerunCommit(r) => r.installation,
+            Event::RulesPush(p) => p.installation,
             Event::Ping | Event::Ignored(_) => None,
         }
     }
@@ -188,6 +217,23 @@ struct Envelope {
     check_suite: Option<CheckHolder>,
     merge_group: Option<MergeGroup>,
     changes: Option<serde_json::Value>,
+    /// `push`: the ref pushed to, and the pushed commits.
+    #[serde(rename = "ref")]
+    git_ref: Option<String>,
+    commits: Option<Vec<PushCommit>>,
+    head_commit: Option<PushCommit>,
+    #[serde(default)]
+    deleted: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct PushCommit {
+    #[serde(default)]
+    added: Vec<String>,
+    #[serde(default)]
+    modified: Vec<String>,
+    #[serde(default)]
+    removed: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -478,6 +524,42 @@ impl Envelope {
                     head_sha: CommitSha(group.head_sha.clone()),
                 }))
             }
+            "push" => {
+                let Some(branch) = default_branch.as_deref() else {
+                    return ignored("no default branch in the payload");
+                };
+                if self.git_ref.as_deref() != Some(&format!("refs/heads/{branch}")) || self.deleted
+                {
+                    return ignored("not a push to the default branch");
+                }
+                let commits = self.commits.as_deref().unwrap_or_default();
+                let mut changed: Vec<String> = commits
+                    .iter()
+                    .chain(self.head_commit.as_ref())
+                    .flat_map(|c| c.added.iter().chain(&c.modified).chain(&c.removed))
+                    .cloned()
+                    .collect();
+                changed.sort_unstable();
+                changed.dedup();
+                let complete = commits.len() < RulesPushEvent::MAX_LISTED_COMMITS;
+                // The rules are the config file and templates, which are Markdown files.
+                let may_change_rules = !complete
+                    || changed.iter().any(|path| {
+                        path == crate::config::repo::CONFIG_PATH
+                            || path.ends_with(".md")
+                            || path.ends_with(".markdown")
+                    });
+                if !may_change_rules {
+                    return ignored("the push changes neither the configuration nor a template");
+                }
+                Ok(Event::RulesPush(RulesPushEvent {
+                    repo: repo()?,
+                    installation,
+                    default_branch: branch.to_string(),
+                    changed,
+                    complete,
+                }))
+            }
             _ => ignored("event not handled"),
         }
     }
@@ -612,5 +694,42 @@ mod tests {
             Event::parse("merge_group", group).unwrap(),
             Event::MergeGroup(_)
         ));
+    }
+
+    fn push(git_ref: &str, modified: &[&str], deleted: bool) -> Event {
+        let payload = serde_json::json!({
+            "ref": git_ref, "deleted": deleted,
+            "repository": { "full_name": "acme/widgets", "default_branch": "main" },
+            "installation": { "id": 42 },
+            "commits": [{ "added": [], "removed": [], "modified": modified }],
+            "head_commit": { "added": [], "removed": [], "modified": modified },
+        });
+        Event::parse("push", payload.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn only_pushes_to_the_default_branch_that_may_change_the_rules_count() {
+        let Event::RulesPush(rules) =
+            push("refs/heads/main", &[".github/design-review.yml"], false)
+        else {
+            panic!("config push not handled");
+        };
+        assert_eq!(rules.changed, [".github/design-review.yml"]);
+        assert!(rules.touched(".github/design-review.yml"));
+        assert!(!rules.touched("docs/templates/rfc.md"));
+        assert_eq!(rules.installation, Some(InstallationId(42)));
+        // A Markdown file may be a template: the handler reads the config to know.
+        assert!(matches!(
+            push("refs/heads/main", &["docs/templates/rfc.md"], false),
+            Event::RulesPush(_)
+        ));
+        for ignored in [
+            push("refs/heads/main", &["src/lib.rs"], false),
+            push("refs/heads/feature", &[".github/design-review.yml"], false),
+            push("refs/tags/v1", &[".github/design-review.yml"], false),
+            push("refs/heads/main", &[".github/design-review.yml"], true),
+        ] {
+            assert!(matches!(ignored, Event::Ignored(_)), "{ignored:?}");
+        }
     }
 }

@@ -223,6 +223,7 @@ async fn accept(
         repo: pr.map(|p| p.repo.to_string()).or_else(|| match &event {
             Event::MergeGroup(m) => Some(m.repo.to_string()),
             Event::RerunCommit(r) => Some(r.repo.to_string()),
+            Event::RulesPush(p) => Some(p.repo.to_string()),
             _ => None,
         }),
         pr_key: pr.map(|p| p.queue_key()),
@@ -295,7 +296,8 @@ mod tests {
     fn unknown_event_names_share_one_label() {
         assert_eq!(event_label("pull_request"), "pull_request");
         assert_eq!(event_label("ping"), "ping");
-        assert_eq!(event_label("push"), "other");
+        assert_eq!(event_label("push"), "push");
+        assert_eq!(event_label("deployment"), "other");
         assert_eq!(event_label("x-\u{1F600}-random-name-1234"), "other");
     }
 }

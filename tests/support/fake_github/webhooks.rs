@@ -74,6 +74,32 @@ impl FakeGithub {
         .to_string()
     }
 
+    /// A `push` delivery of one commit to `branch` that modified `paths`.
+    pub fn push_event(&self, full: &str, branch: &str, paths: &[&str]) -> String {
+        let commit = json!({
+            "id": "9d2c5f0e4b3a2d1c0b9a8f7e6d5c4b3a2f1e0d9c", "tree_id": "1111111111111111111111111111111111111111",
+            "distinct": true, "message": "Update the rules", "timestamp": "2026-11-22T06:00:00Z",
+            "url": format!("https://github.com/{full}/commit/9d2c5f0e4b3a2d1c0b9a8f7e6d5c4b3a2f1e0d9c"),
+            "author": { "name": "Bob", "email": "bob@example.com", "username": "bob" },
+            "committer": { "name": "GitHub", "email": "noreply@github.com", "username": "web-flow" },
+            "added": [], "removed": [], "modified": paths,
+        });
+        json!({
+            "ref": format!("refs/heads/{branch}"),
+            "before": "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
+            "after": "9d2c5f0e4b3a2d1c0b9a8f7e6d5c4b3a2f1e0d9c",
+            "created": false, "deleted": false, "forced": false, "base_ref": null,
+            "compare": format!("https://github.com/{full}/compare/0b0b0b0b0b0b...9d2c5f0e4b3a"),
+            "commits": [commit.clone()],
+            "head_commit": commit,
+            "repository": self.repository_json(full),
+            "pusher": { "name": "bob", "email": "bob@example.com" },
+            "installation": { "id": self.installation_id().0 },
+            "sender": user("bob", false),
+        })
+        .to_string()
+    }
+
     /// A `pull_request_review` delivery (`submitted`, `dismissed`) by `login`.
     pub fn review_event(
         &self,
