@@ -1,8 +1,15 @@
 //! A small load generator for the webhook endpoint: signs realistic deliveries with unique
-//! delivery ids and sends them at a fixed concurrency, then reports throughput and latency.
+//! delivery ids and sends them over a fixed number of connections, then reports throughput and
+//! latency.
 //!
 //! cargo run --release --example loadgen -- --url http://127.0.0.1:3000/api/github/webhooks \
 //!     --secret s3cret --event pull_request --requests 50000 --concurrency 64
+//!
+//! Without `--rate` it is closed-loop like `wrk`: each connection sends its next request as soon
+//! as the previous one is answered, so the figures are those of a saturated server. With
+//! `--rate N` it is open-loop, the way GitHub sends: request `i` is due at `i / N` seconds and
+//! its latency counts from that moment, so time spent waiting for a free connection (when the
+//! server falls behind) is part of the figure rather than hidden by the generator slowing down.
 
 use std::{
     sync::{
@@ -37,6 +44,14 @@ struct Args {
     /// Prefix of the delivery ids (make it unique per run).
     #[arg(long, default_value = "load")]
     id_prefix: String,
+    /// Offered load in requests per second (open loop); absent: as fast as answered.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Send this file as the body of every request (e.g. the output of
+    /// `scripts/pr-payload.py`) instead of a generated one. The delivery id, a header, still
+    /// differs per request, so each is stored.
+    #[arg(long)]
+    body_file: Option<std::path::PathBuf>,
 }
 
 fn body(event: &str, n: usize, prs: usize, size: usize) -> String {
@@ -72,15 +87,23 @@ async fn main() {
         .build()
         .expect("client");
     // Bodies and signatures are prepared up front so the generator measures the server.
+    let fixed = args.body_file.as_ref().map(|path| {
+        let body = std::fs::read_to_string(path).expect("readable --body-file");
+        let sig = signature::sign(&args.secret, body.as_bytes());
+        (sig, body)
+    });
     let prepared: Arc<Vec<(String, String, String)>> = Arc::new(
         (0..args.requests)
             .map(|n| {
-                let body = body(&args.event, n, args.prs, args.body_bytes);
-                let sig = signature::sign(&args.secret, body.as_bytes());
+                let (sig, body) = fixed.clone().unwrap_or_else(|| {
+                    let body = body(&args.event, n, args.prs, args.body_bytes);
+                    (signature::sign(&args.secret, body.as_bytes()), body)
+                });
                 (format!("{}-{n}", args.id_prefix), sig, body)
             })
             .collect(),
     );
+    let interval = args.rate.map(|rate| Duration::from_secs_f64(1.0 / rate));
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -98,7 +121,14 @@ async fn main() {
                 let Some((id, sig, body)) = prepared.get(i) else {
                     break;
                 };
-                let t = Instant::now();
+                let t = match interval {
+                    Some(interval) => {
+                        let due = started + interval * i as u32;
+                        tokio::time::sleep_until(due.into()).await;
+                        due
+                    }
+                    None => Instant::now(),
+                };
                 let status = client
                     .post(&url)
                     .header("content-type", "application/json")
@@ -129,8 +159,10 @@ async fn main() {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "{{\"event\":\"{}\",\"requests\":{},\"concurrency\":{},\"seconds\":{:.3},\"rps\":{:.0},\"p50_ms\":{:.2},\"p99_ms\":{:.2},\"max_ms\":{:.2},\"statuses\":{}}}",
+        "{{\"event\":\"{}\",\"offered_rps\":{},\"requests\":{},\"concurrency\":{},\"seconds\":{:.3},\"rps\":{:.0},\"p50_ms\":{:.2},\"p99_ms\":{:.2},\"max_ms\":{:.2},\"statuses\":{}}}",
         args.event,
+        args.rate
+            .map_or("null".to_string(), |rate| format!("{rate:.0}")),
         latencies.len(),
         args.concurrency,
         elapsed.as_secs_f64(),

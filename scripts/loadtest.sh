@@ -5,6 +5,12 @@
 # durably stored before the answer), at 16 and 64 connections; idle and peak memory; and the time
 # from process start to ready.
 #
+# `wrk` is closed-loop: it keeps every connection busy, so its latencies are those of a saturated
+# server (Little's law: 64 connections at 10,000/s is 6.4 ms on average, whatever the server does).
+# GitHub does not wait for one answer before sending the next delivery, so the script also offers
+# `pull_request` deliveries at a fixed rate (RATE, default 5000/s) over 64 connections with
+# `examples/loadgen.rs --rate`, which counts each latency from the moment the request was due.
+#
 #   scripts/loadtest.sh                                   # SQLite (the default store)
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/loadtest scripts/loadtest.sh
 #
@@ -21,8 +27,11 @@ work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
-cargo build --profile dist --quiet --bin design-review
-bin=target/dist/design-review
+# BIN: a server binary built beforehand (then nothing is built for it here).
+if [ -z "${BIN:-}" ]; then cargo build --profile dist --quiet --bin design-review; fi
+cargo build --release --quiet --example loadgen
+bin=${BIN:-target/dist/design-review}
+RATE=${RATE:-5000}
 db=${DATABASE_URL:-sqlite://$work/load.db}
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -54,4 +63,10 @@ run() { # event body-file connections
 run ping "$work/ping.json" 64
 run pull_request "$work/pr.json" 16
 run pull_request "$work/pr.json" 64
+paced() { # rate connections
+  taskset -c 1 target/release/examples/loadgen --url "http://127.0.0.1:$PORT/api/github/webhooks" \
+    --secret "$SECRET" --event pull_request --body-file "$work/pr.json" --rate "$1" \
+    --concurrency "$2" --requests $(( $1 * ${DURATION%s} )) --id-prefix "paced-$1-$2-$RANDOM"
+}
+paced "$RATE" 64
 echo "{\"peak_rss_kb\":$(hwm_kb "$server")}"

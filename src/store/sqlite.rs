@@ -82,21 +82,33 @@ fn checkpoint_in_background(pool: SqlitePool) -> tokio_util::sync::CancellationT
                 _ = tick.tick() => {}
             }
             // (busy, frames in the WAL, frames checkpointed)
+            let started = std::time::Instant::now();
             let passive: Result<(i64, i64, i64), _> =
                 sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
                     .fetch_one(&pool)
                     .await;
+            tracing::trace!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                ?passive,
+                "WAL checkpoint"
+            );
             match passive {
                 // Under sustained load the WAL may never be fully copied between two commits,
                 // so it cannot wrap around: once it is large, restart it (a brief wait for
-                // the writer, rare).
+                // the writer: it holds the write lock for the last frames and two fsyncs,
+                // which is what the tail latency of intake under sustained load is made of).
                 Ok((_, frames, _)) if frames > MAX_WAL_FRAMES => {
+                    let started = std::time::Instant::now();
                     if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
                         .execute(&pool)
                         .await
                     {
                         tracing::warn!(%error, "WAL restart failed");
                     }
+                    tracing::debug!(
+                        elapsed_us = started.elapsed().as_micros() as u64,
+                        "WAL restart"
+                    );
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
