@@ -65,3 +65,25 @@ fn invalid_shutdown_delay_stops_start_up_with_one_line_naming_it() {
     }
     assert!(!dir.path().join("dr.db").exists());
 }
+
+#[test]
+fn invalid_numbers_and_switches_stop_start_up_with_one_line_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    for (variable, value) in [
+        ("WORKERS", "four"),
+        ("MAX_ATTEMPTS", "-1"),
+        ("QUEUE_LEASE_SECS", "30s"),
+        ("DELIVERY_RETENTION_DAYS", "1e3"),
+        ("RESYNC_ON_START", "maybe"),
+    ] {
+        let output = run(dir.path(), "serve", &[(variable, value)]);
+        let stderr = refusal(&output, variable);
+        assert!(
+            stderr.starts_with(&format!(
+                "design-review: invalid setting {variable}: \"{value}\""
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.path().join("dr.db").exists(), "nothing was created");
+}

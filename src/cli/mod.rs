@@ -55,7 +55,10 @@ pub enum Command {
 pub fn run() -> ExitCode {
     // An optional `.env` file supplies settings not set in the environment.
     let _ = dotenvy::dotenv();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return refuse(error),
+    };
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Templates => templates::list(),
@@ -67,4 +70,49 @@ pub fn run() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Redeliver { id, db } => deliveries::redeliver(db, id),
     }
+}
+
+/// Exits on a command line clap refused. An invalid value of a setting read from the environment
+/// is reported as one line naming the variable, like every other invalid setting (clap's own
+/// message names the flag, which the operator may never have typed); anything else (usage
+/// errors, `--help`, `--version`) is clap's own output.
+fn refuse(error: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use std::error::Error as _;
+    if matches!(
+        error.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) && let Some(ContextValue::String(flag)) = error.get(ContextKind::InvalidArg)
+        && let Some(variable) = env_variable_of(flag)
+        && let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue)
+        // The value came from the variable, not from a flag typed on the command line.
+        && std::env::var(&variable).ok().as_ref() == Some(value)
+    {
+        let why = error
+            .source()
+            .map(|cause| format!(": {cause}"))
+            .unwrap_or_default();
+        eprintln!("design-review: invalid setting {variable}: {value:?}{why}");
+        return ExitCode::from(2);
+    }
+    error.exit()
+}
+
+/// The environment variable behind the argument clap shows as `flag` (`--workers <WORKERS>`).
+fn env_variable_of(flag: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let long = flag.split_whitespace().next()?.strip_prefix("--")?;
+    let command = Cli::command();
+    let mut commands = vec![&command];
+    while let Some(command) = commands.pop() {
+        if let Some(arg) = command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some(long))
+            && let Some(env) = arg.get_env()
+        {
+            return Some(env.to_string_lossy().into_owned());
+        }
+        commands.extend(command.get_subcommands());
+    }
+    None
 }
