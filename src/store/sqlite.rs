@@ -70,7 +70,10 @@ const MAX_WAL_FRAMES: i64 = 4_096;
 
 /// Checkpoints the WAL from a reader connection, off the intake path: a PASSIVE checkpoint
 /// never waits for (nor blocks) the writer, so commits stay short while the WAL is kept small.
-fn checkpoint_in_background(pool: SqlitePool) -> tokio_util::sync::CancellationToken {
+fn checkpoint_in_background(
+    pool: SqlitePool,
+    writer: SqlitePool,
+) -> tokio_util::sync::CancellationToken {
     let stop = tokio_util::sync::CancellationToken::new();
     let token = stop.clone();
     tokio::spawn(async move {
@@ -94,13 +97,15 @@ fn checkpoint_in_background(pool: SqlitePool) -> tokio_util::sync::CancellationT
             );
             match passive {
                 // Under sustained load the WAL may never be fully copied between two commits,
-                // so it cannot wrap around: once it is large, restart it (a brief wait for
-                // the writer: it holds the write lock for the last frames and two fsyncs,
-                // which is what the tail latency of intake under sustained load is made of).
+                // so it cannot wrap around: once it is large, restart it. The restart holds the
+                // write lock while it copies the last frames and syncs, so it runs on the
+                // writer's own connection, between two intake commits: from another connection
+                // it would wait for the writer in SQLite's busy handler, whose growing sleeps
+                // (while new writers are already locked out) made stalls of 100-800 ms.
                 Ok((_, frames, _)) if frames > MAX_WAL_FRAMES => {
                     let started = std::time::Instant::now();
                     if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-                        .execute(&pool)
+                        .execute(&writer)
                         .await
                     {
                         tracing::warn!(%error, "WAL restart failed");
@@ -184,8 +189,11 @@ impl SqliteStore {
         let intake = Intake::start(SqliteIntake {
             writer: writer.clone(),
         });
-        let checkpoints = (!in_memory)
-            .then(|| std::sync::Arc::new(checkpoint_in_background(reader.clone()).drop_guard()));
+        let checkpoints = (!in_memory).then(|| {
+            std::sync::Arc::new(
+                checkpoint_in_background(reader.clone(), writer.clone()).drop_guard(),
+            )
+        });
         Ok(Self {
             writer,
             reader,
