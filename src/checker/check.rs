@@ -33,12 +33,14 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
             .max()
             .unwrap_or(256)
     };
-    let out = outline::scan(
+    let mut out = outline::scan(
         doc,
         &ScanOptions {
             sample_limit: &limit,
             boilerplate: &template.boilerplate,
             keep_prose: false,
+            // Only the title's text is read.
+            keep_heading_text: false,
             paragraph_fields: true,
         },
     );
@@ -126,7 +128,7 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         .unwrap_or_default();
     DocReport {
         gaps,
-        title: title.map(|t| out.headings[t].text.clone()),
+        title: title.map(|t| std::mem::take(&mut out.headings[t].text)),
         doc_type,
         fields: doc_fields,
         reviewers,

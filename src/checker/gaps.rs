@@ -96,13 +96,28 @@ pub(crate) mod message {
         }
     }
 
+    /// `Add a "## Heading" section before "Next".` and the hint, built in one allocation:
+    /// the most frequent message (every section a short doc leaves out).
     pub fn missing_section(heading: &str, level: u8, before: Option<&str>, hint: &str) -> String {
-        let hashes = "#".repeat(usize::from(level.clamp(1, 6)));
-        let place = match before {
-            Some(next) => format!(" before \"{next}\""),
-            None => " at the end".to_string(),
-        };
-        format!("Add a \"{hashes} {heading}\" section{place}.{hint}")
+        let hashes = &"######"[..usize::from(level.clamp(1, 6))];
+        let place_len = before.map_or(" at the end".len(), |next| next.len() + 10);
+        let mut out = String::with_capacity(
+            "Add a \" \" section.".len() + hashes.len() + heading.len() + place_len + hint.len(),
+        );
+        for part in ["Add a \"", hashes, " ", heading, "\" section"] {
+            out.push_str(part);
+        }
+        match before {
+            Some(next) => {
+                out.push_str(" before \"");
+                out.push_str(next);
+                out.push('"');
+            }
+            None => out.push_str(" at the end"),
+        }
+        out.push('.');
+        out.push_str(hint);
+        out
     }
 
     pub fn empty_section(heading: &str, hint: &str) -> String {
@@ -157,6 +172,31 @@ pub(crate) mod message {
             String::new()
         } else {
             format!(" Template: {e}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn missing_section_message_reads_like_the_format() {
+        for (level, before, hint) in [
+            (1, None, ""),
+            (2, Some("Drawbacks"), " The template asks: Why?"),
+            (9, Some("É"), ""),
+            (0, None, " x"),
+        ] {
+            let hashes = "#".repeat(usize::from(u8::clamp(level, 1, 6)));
+            let place = match before {
+                Some(next) => format!(" before \"{next}\""),
+                None => " at the end".to_string(),
+            };
+            let expected = format!("Add a \"{hashes} Motivation\" section{place}.{hint}");
+            let got = message::missing_section("Motivation", level, before, hint);
+            assert_eq!(got, expected);
+            assert_eq!(got.capacity(), got.len());
         }
     }
 }

@@ -7,17 +7,40 @@
 /// written as one ` and `, so "Idempotence / Re-entrance", "Idempotence & Re-entrance" and
 /// "Idempotence and Re-entrance" have the same key.
 pub fn heading_key(text: &str) -> String {
-    let mut lowered = text.to_lowercase();
-    if lowered.contains("(optional)") {
-        lowered = lowered.replace("(optional)", " ");
+    heading_key_with(text, &mut String::new()).0
+}
+
+/// [`heading_key`], lower-casing into `lowered` (a buffer the caller reuses from heading to
+/// heading), and whether the key joins names with ` and ` (`key.contains(" and ")`).
+pub(crate) fn heading_key_with(text: &str, lowered: &mut String) -> (String, bool) {
+    lowered.clear();
+    if text.is_ascii() {
+        lowered.push_str(text);
+        lowered.make_ascii_lowercase();
+    } else {
+        lowered.push_str(&text.to_lowercase());
     }
-    let key = joined_with_and(strip_numbering(lowered.trim_start()));
+    if contains_optional(lowered) {
+        *lowered = lowered.replace("(optional)", " ");
+    }
+    let (key, joined) = joined_with_and(strip_numbering(lowered.trim_start()));
     if key.is_empty() {
         // A heading made of nothing but "and".
-        words_joined(&lowered)
+        let key = words_joined(lowered);
+        let joined = key.contains(" and ");
+        (key, joined)
     } else {
-        key
+        (key, joined)
     }
+}
+
+/// `text.contains("(optional)")`, without setting up a substring search for every heading.
+fn contains_optional(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'(' && bytes[i..].starts_with(b"(optional)"))
 }
 
 /// Characters that join two names in a heading, like "and".
@@ -25,15 +48,29 @@ const JOINERS: [char; 5] = ['&', '/', ',', '+', ';'];
 
 /// Lower-case words of `text` (already lower-cased) joined by single spaces, except that any
 /// run of [`JOINERS`] and `and` words between two words becomes one ` and `; joiners at either
-/// end are dropped.
-fn joined_with_and(text: &str) -> String {
+/// end are dropped. The flag says whether an ` and ` was written (words never contain spaces
+/// and are never `and`, so that is exactly when the result contains ` and `).
+fn joined_with_and(text: &str) -> (String, bool) {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 4);
     let mut joined = false;
+    let mut any_and = false;
     let mut word_start: Option<usize> = None;
-    // One pass over the characters; the sentinel at the end closes the last word.
-    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        if c.is_alphanumeric() {
+    let mut i = 0;
+    // One pass over the characters (decoded only outside ASCII); the sentinel at the end
+    // closes the last word.
+    loop {
+        let (c, len) = match bytes.get(i) {
+            None => (' ', 0),
+            Some(&b) if b.is_ascii() => (char::from(b), 1),
+            Some(_) => match text[i..].chars().next() {
+                Some(c) => (c, c.len_utf8()),
+                None => (' ', 0),
+            },
+        };
+        if len > 0 && c.is_alphanumeric() {
             word_start.get_or_insert(i);
+            i += len;
             continue;
         }
         if let Some(start) = word_start.take() {
@@ -43,16 +80,20 @@ fn joined_with_and(text: &str) -> String {
             } else {
                 if !out.is_empty() {
                     out.push_str(if joined { " and " } else { " " });
+                    any_and |= joined;
                 }
                 joined = false;
                 out.push_str(word);
             }
         }
+        if len == 0 {
+            return (out, any_and);
+        }
         if JOINERS.contains(&c) {
             joined = true;
         }
+        i += len;
     }
-    out
 }
 
 /// Parts of a combined heading such as "Drawbacks and alternatives" or "Risks / mitigations",
@@ -153,6 +194,24 @@ pub fn words_joined(text: &str) -> String {
 
 /// Removes one leading numbering token: `1.`, `1)`, `2.3`, `2.3.`, `IV.`, `a)`.
 fn strip_numbering(text: &str) -> &str {
+    // Quick answer for most headings: a numbering token is ASCII digits, lower-case letters,
+    // dots and one marker, so one other ASCII character before the first space rules it out,
+    // and ASCII text without whitespace is a single word.
+    let mut token_ends = false;
+    for &b in text.as_bytes() {
+        match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'.' | b')' | b':' => {}
+            // ASCII whitespace (`char::is_whitespace`), or a character that may be whitespace.
+            b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ' | 0x80.. => {
+                token_ends = true;
+                break;
+            }
+            _ => return text,
+        }
+    }
+    if !token_ends {
+        return text;
+    }
     let Some(end) = text.find(char::is_whitespace) else {
         return text;
     };
@@ -307,6 +366,123 @@ mod tests {
         assert_eq!(heading_key("And"), "and");
         assert_eq!(heading_key("I want this"), "i want this");
         assert_eq!(heading_key("C API"), "c api");
+    }
+
+    #[test]
+    fn heading_key_with_reports_a_join_and_lowers_like_to_lowercase() {
+        let mut lowered = String::from("left over");
+        for text in [
+            "Rationale & Alternatives:",
+            "Drawbacks and alternatives",
+            "and and and",
+            "And",
+            "Band and Brand",
+            "ΣΑΣ (Optional) and Ü",
+            "1. Summary (OPTIONAL)",
+            "",
+            "x, and y",
+        ] {
+            let (key, joined) = heading_key_with(text, &mut lowered);
+            assert_eq!(joined, key.contains(" and "), "{text:?}");
+            let reference = text.to_lowercase().replace("(optional)", " ");
+            let expected = match joined_with_and(strip_numbering(reference.trim_start())).0 {
+                k if k.is_empty() => words_joined(&reference),
+                k => k,
+            };
+            assert_eq!(key, expected, "{text:?}");
+        }
+    }
+
+    /// The obvious version of [`strip_numbering`], without the quick answers.
+    fn strip_numbering_reference(text: &str) -> &str {
+        let Some(end) = text.find(char::is_whitespace) else {
+            return text;
+        };
+        let token = &text[..end];
+        let (body, marked) = match token.strip_suffix(['.', ')', ':']) {
+            Some(body) => (body, true),
+            None => (token, false),
+        };
+        if body.is_empty() {
+            return text;
+        }
+        let numeric = body
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let roman = marked && body.chars().all(|c| "ivxlcdm".contains(c));
+        let letter = marked && body.len() == 1 && body.chars().all(|c| c.is_ascii_lowercase());
+        if numeric || roman || letter {
+            text[end..].trim_start()
+        } else {
+            text
+        }
+    }
+
+    /// The obvious version of [`joined_with_and`], over `char_indices`.
+    fn joined_with_and_reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut joined = false;
+        let mut word_start: Option<usize> = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            if c.is_alphanumeric() {
+                word_start.get_or_insert(i);
+                continue;
+            }
+            if let Some(start) = word_start.take() {
+                let word = &text[start..i];
+                if word == "and" {
+                    joined = true;
+                } else {
+                    if !out.is_empty() {
+                        out.push_str(if joined { " and " } else { " " });
+                    }
+                    joined = false;
+                    out.push_str(word);
+                }
+            }
+            if JOINERS.contains(&c) {
+                joined = true;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn quick_paths_agree_with_the_obvious_versions() {
+        for text in [
+            "",
+            "motivation",
+            "detailed design",
+            "1. summary",
+            "1.2.3 summary",
+            "1.\u{a0}summary",
+            "iv. drawbacks",
+            "a) first",
+            "b: second",
+            "x1) y",
+            "2.3. **domain  model**",
+            "\u{3a3}\u{3b1} and \u{e9}t\u{e9} / x",
+            "1\u{2003}one",
+            "\x0bvertical",
+            "v.\x0bfive",
+            "c api",
+            "(optional) thing",
+            "12ab. x",
+            "::: x",
+            "a&b,c and + d;",
+            "and",
+            "tail \u{e9}",
+            "\u{1F600} smile and 東京",
+        ] {
+            assert_eq!(
+                strip_numbering(text),
+                strip_numbering_reference(text),
+                "{text:?}"
+            );
+            let (key, joined) = joined_with_and(text);
+            assert_eq!(key, joined_with_and_reference(text), "{text:?}");
+            assert_eq!(joined, key.contains(" and "), "{text:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
-use super::normalize::{heading_key, heading_parts, words_joined};
+use super::normalize::{heading_key_with, heading_parts, words_joined};
 
 /// The pulldown-cmark options used for every parse (the benchmark uses the same).
 pub fn parser_options() -> Options {
@@ -31,6 +31,9 @@ pub struct ScanOptions<'a> {
     pub boilerplate: &'a [String],
     /// Keep [`Body::prose`] (templates).
     pub keep_prose: bool,
+    /// Keep every heading's [`Heading::text`] (templates); otherwise only the first heading's
+    /// (a doc's title) is kept and the others are left empty.
+    pub keep_heading_text: bool,
     /// Also read `Label: value` lines of plain paragraphs as header fields (docs do; templates
     /// only use list items, so a title's tagline never becomes a required field).
     pub paragraph_fields: bool,
@@ -96,6 +99,18 @@ impl Body {
         }
     }
 
+    /// `push_text(" ", _)`: a space never marks content.
+    #[inline]
+    fn push_space(&mut self) {
+        self.text_len += 1;
+        if self.text.len() < self.limit {
+            if self.text.capacity() == 0 {
+                self.text.reserve(self.limit.min(512));
+            }
+            self.text.push(' ');
+        }
+    }
+
     fn mark_content(&mut self, in_list: bool) {
         self.has_content = true;
         if !in_list {
@@ -108,9 +123,10 @@ impl Body {
 #[derive(Debug, Clone)]
 pub struct Heading {
     pub level: u8,
-    /// Plain text (emphasis and code markers removed).
+    /// Plain text (emphasis and code markers removed); empty after the first heading unless
+    /// [`ScanOptions::keep_heading_text`].
     pub text: String,
-    /// [`heading_key`] of the text.
+    /// [`heading_key`](super::normalize::heading_key) of the text.
     pub key: String,
     /// [`heading_parts`] of the text (empty unless a combined heading).
     pub parts: Vec<String>,
@@ -156,11 +172,11 @@ struct ItemBuf {
     saw_text: bool,
 }
 
+/// The paragraph being read (its text goes to a buffer reused from paragraph to paragraph).
 struct ParaBuf {
     sample_start: usize,
     len_start: usize,
     saved: (bool, bool),
-    text: String,
     line: usize,
 }
 
@@ -255,10 +271,12 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
         line: 1,
     };
     let mut cur = Body::new(4096, true);
-    let mut heading: Option<(u8, usize, String)> = None;
+    // Level and start offset of the heading being read.
+    let mut heading: Option<(u8, usize)> = None;
     let mut items: Vec<ItemBuf> = Vec::new();
     let mut list_depth = 0usize;
     let mut para: Option<ParaBuf> = None;
+    let mut para_text = String::new();
     let mut html = HtmlScan::default();
     let mut in_metadata = false;
     let mut in_strong = 0usize;
@@ -274,29 +292,35 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
     // Fields are read before the first heading, and in the first heading's body when it is a
     // level-1 heading (a title); `field_zone` says which of the two we are in.
     let mut field_zone: Option<bool> = Some(false);
+    // Reused from heading to heading: the text as read, and lower-cased for its key.
+    let mut heading_text = String::new();
+    let mut lowered = String::new();
 
     for (event, range) in Parser::new_ext(src, parser_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, range.start, String::new()));
+                heading = Some((level as u8, range.start));
+                heading_text.clear();
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((level, start, text)) = heading.take() else {
+                let Some((level, start)) = heading.take() else {
                     continue;
                 };
-                let text = match text.trim() {
-                    trimmed if trimmed.len() == text.len() => text,
-                    trimmed => trimmed.to_string(),
-                };
-                let key = heading_key(&text);
-                let parts = if text.contains(['/', '&', ',', '+', ';']) || key.contains(" and ") {
-                    heading_parts(&text)
+                let text = heading_text.trim();
+                let (key, joined) = heading_key_with(text, &mut lowered);
+                let parts = if joined || text.contains(['/', '&', ',', '+', ';']) {
+                    heading_parts(text)
                 } else {
                     Vec::new()
                 };
                 let limit = (opts.sample_limit)(&key, &parts);
                 let services = SERVICES_KEYS.contains(&key.as_str());
                 let first = out.headings.is_empty();
+                let text = if first || opts.keep_heading_text {
+                    text.to_string()
+                } else {
+                    String::new()
+                };
                 field_zone = (first && level == 1).then_some(true);
                 let body =
                     std::mem::replace(&mut cur, Body::new(limit, services || field_zone.is_some()));
@@ -315,8 +339,8 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 items.clear();
             }
             Event::Text(text) | Event::Code(text) => {
-                if let Some((_, _, buf)) = heading.as_mut() {
-                    buf.push_str(&text);
+                if heading.is_some() {
+                    heading_text.push_str(&text);
                 } else if in_metadata {
                     if let Some(fm) = out.front_matter.as_mut() {
                         fm.push_str(&text);
@@ -336,24 +360,24 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                         item.saw_text = true;
                         item.text.push_str(&text);
                     }
-                    if let Some(p) = para.as_mut().filter(|p| p.text.len() < 512) {
-                        p.text.push_str(&text);
+                    if para.is_some() && para_text.len() < 512 {
+                        para_text.push_str(&text);
                     }
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, _, buf)) = heading.as_mut() {
-                    buf.push(' ');
+                if heading.is_some() {
+                    heading_text.push(' ');
                     continue;
                 }
-                cur.push_text(" ", list_depth > 0);
+                cur.push_space();
                 if cur.collect_entries
                     && let Some(item) = items.last_mut().filter(|i| !i.head_done)
                 {
                     item.text.push(' ');
                 }
-                if let Some(p) = para.as_mut() {
-                    p.text.push('\n');
+                if para.is_some() {
+                    para_text.push('\n');
                 }
             }
             Event::Start(Tag::Paragraph) if !opts.boilerplate.is_empty() || cur.collect_entries => {
@@ -361,15 +385,15 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                     sample_start: cur.text.len(),
                     len_start: cur.text_len,
                     saved: (cur.has_content, cur.prose_outside_lists),
-                    text: String::new(),
                     line: range.start,
                 });
+                para_text.clear();
             }
             Event::End(TagEnd::Paragraph) => {
-                cur.push_text(" ", list_depth > 0);
+                cur.push_space();
                 let Some(p) = para.take() else { continue };
-                if boilerplate_len.contains(&p.text.len())
-                    && opts.boilerplate.contains(&words_joined(&p.text))
+                if boilerplate_len.contains(&para_text.len())
+                    && opts.boilerplate.contains(&words_joined(&para_text))
                 {
                     cur.text.truncate(p.sample_start.min(cur.text.len()));
                     cur.text_len = p.len_start;
@@ -379,7 +403,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 if list_depth == 0 && cur.collect_entries {
                     if let Some(after) = field_zone.filter(|_| opts.paragraph_fields) {
                         let first_line = lines.line_at(p.line);
-                        for (i, line) in p.text.lines().enumerate() {
+                        for (i, line) in para_text.lines().enumerate() {
                             if let Some((label, value)) = split_field(line) {
                                 out.fields.push(RawField {
                                     label: label.to_string(),
@@ -393,7 +417,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                         }
                     } else if field_zone.is_none() {
                         cur.entries
-                            .extend(p.text.split([',', '\n', ';']).map(str::to_string));
+                            .extend(para_text.split([',', '\n', ';']).map(str::to_string));
                     }
                 }
             }
@@ -420,7 +444,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 });
             }
             Event::End(TagEnd::Item) => {
-                cur.push_text(" ", true);
+                cur.push_space();
                 if let Some(item) = items.last_mut()
                     && !item.head_done
                 {
@@ -435,7 +459,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::TableCell) => {
                 in_code = false;
-                cur.push_text(" ", list_depth > 0);
+                cur.push_space();
             }
             Event::Html(text) | Event::InlineHtml(text)
                 if heading.is_none() && html.visible(&text) =>
@@ -509,22 +533,18 @@ fn finish_item_head(
     }
 }
 
-/// Counts `\n` bytes eight at a time (a zero byte of `word ^ 0x0a0a..` is a newline).
+/// Counts `\n` bytes a block at a time: a fold of a fixed-size block into one byte counter
+/// compiles to vector compares and adds (a block of 128 never overflows the counter), where a
+/// word-at-a-time count needs a population count per word.
 fn count_newlines(bytes: &[u8]) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-    let chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder();
-    let mut count = 0usize;
-    for chunk in chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_ne_bytes(word) ^ NEWLINES;
-        // High bit of each byte set iff that byte of x is non-zero (no carries cross bytes).
-        let nonzero = ((x & LOW7) + LOW7) | x;
-        count += (!nonzero & !LOW7).count_ones() as usize;
+    fn block_count<const N: usize>(block: &[u8; N]) -> usize {
+        usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')))
     }
-    count + tail.iter().filter(|&&b| b == b'\n').count()
+    let (large, rest) = bytes.as_chunks::<128>();
+    let (small, tail) = rest.as_chunks::<16>();
+    large.iter().map(block_count).sum::<usize>()
+        + small.iter().map(block_count).sum::<usize>()
+        + tail.iter().filter(|&&b| b == b'\n').count()
 }
 
 #[cfg(test)]
@@ -538,6 +558,7 @@ mod tests {
                 sample_limit: &|_, _| 10_000,
                 boilerplate: &[],
                 keep_prose: false,
+                keep_heading_text: true,
                 paragraph_fields: true,
             },
         )
@@ -564,6 +585,15 @@ mod tests {
         let text = "a\nbb\n\nccc\n\u{e9}\n\n\n0123456789\n\n\x0b\u{8a}\n";
         for start in 0..text.len() {
             let bytes = &text.as_bytes()[start..];
+            assert_eq!(
+                count_newlines(bytes),
+                bytes.iter().filter(|&&b| b == b'\n').count()
+            );
+        }
+        // Long runs of newlines, past the point where one byte counter would overflow.
+        let long = "\n".repeat(16 * 300 + 7) + &"x\n".repeat(5000);
+        for start in [0, 1, 15, 16, 17, 4000] {
+            let bytes = &long.as_bytes()[start..];
             assert_eq!(
                 count_newlines(bytes),
                 bytes.iter().filter(|&&b| b == b'\n').count()

@@ -110,6 +110,7 @@ impl Template {
                 sample_limit: &|_, _| usize::MAX,
                 boilerplate: &[],
                 keep_prose: true,
+                keep_heading_text: true,
                 paragraph_fields: false,
             },
         );
