@@ -203,6 +203,40 @@ async fn insert_stores_a_delivery_once() {
 }
 
 #[tokio::test]
+async fn concurrent_inserts_store_each_id_once_and_answer_every_request() {
+    each_backend(|db| async move {
+        // 400 requests for 100 ids, all at once: batches form (and, on PostgreSQL, commit
+        // side by side), and copies of one id land in the same batch or in concurrent ones.
+        let inserts = (0..400).map(|n| {
+            let store = db.store.clone();
+            async move {
+                let new = delivery(&format!("c-{}", n % 100), Some(n % 7), true);
+                (new.id.clone(), store.insert_delivery(&new).await.unwrap())
+            }
+        });
+        let outcomes = futures_util::future::join_all(inserts).await;
+        let mut inserted: HashMap<String, usize> = HashMap::new();
+        for (id, outcome) in &outcomes {
+            if *outcome == InsertOutcome::Inserted {
+                *inserted.entry(id.clone()).or_default() += 1;
+            }
+        }
+        assert_eq!(inserted.len(), 100, "every id stored");
+        assert!(inserted.values().all(|&n| n == 1), "{inserted:?}");
+        for n in 0..100 {
+            assert!(
+                db.store
+                    .get_delivery(&format!("c-{n}"))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn claims_follow_arrival_order_not_timestamps() {
     each_backend(|db| async move {
         let store = db.store.as_ref();

@@ -5,11 +5,17 @@
 //! ceiling of intake; a single task that drains whatever is waiting and commits it as one
 //! transaction pays that cost once per batch instead. Under light load a batch is one delivery,
 //! so nothing waits for company.
+//!
+//! A backend whose commits can overlap (PostgreSQL: each waits for its WAL flush, and the server
+//! groups concurrent flushes) gets a few batches in flight at once, so a delivery that arrives
+//! while a batch is being flushed starts its own commit instead of waiting for that flush to end.
+//! SQLite has one writer: one batch at a time.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::{InsertOutcome, NewDelivery, StoreError, StoreResult};
 
@@ -28,6 +34,11 @@ pub(crate) trait BatchInsert: Send + Sync + 'static {
     /// Stores one delivery on its own (used to give each delivery its own answer when a batch
     /// failed).
     async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome>;
+
+    /// Batches that may be committed at the same time.
+    fn concurrent_batches(&self) -> usize {
+        1
+    }
 }
 
 struct Request {
@@ -68,25 +79,51 @@ fn stopped() -> StoreError {
 }
 
 async fn run(backend: impl BatchInsert, mut receiver: mpsc::Receiver<Request>) {
-    let mut waiting = Vec::with_capacity(MAX_BATCH);
-    while receiver.recv_many(&mut waiting, MAX_BATCH).await > 0 {
-        let (deliveries, replies): (Vec<_>, Vec<_>) = waiting
-            .drain(..)
-            .map(|request| (request.delivery, request.reply))
-            .unzip();
-        match backend.insert_batch(&deliveries).await {
-            Ok(outcomes) if outcomes.len() == deliveries.len() => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    // The requester may have gone away; the delivery is stored all the same.
-                    let _ = reply.send(Ok(outcome));
-                }
+    let slots = backend.concurrent_batches().max(1);
+    let backend = Arc::new(backend);
+    let in_flight = Arc::new(Semaphore::new(slots));
+    loop {
+        // A batch is formed when a commit slot is free, from everything waiting by then.
+        let Ok(slot) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
+        let mut waiting = Vec::with_capacity(MAX_BATCH);
+        if receiver.recv_many(&mut waiting, MAX_BATCH).await == 0 {
+            break;
+        }
+        let backend = backend.clone();
+        let commit = async move {
+            commit(backend.as_ref(), waiting).await;
+            drop(slot);
+        };
+        if slots == 1 {
+            commit.await;
+        } else {
+            tokio::spawn(commit);
+        }
+    }
+    // Every handle is gone: finish the commits in flight before the task ends.
+    let _ = in_flight.acquire_many(slots as u32).await;
+}
+
+/// Commits one batch and answers each of its requests.
+async fn commit(backend: &impl BatchInsert, waiting: Vec<Request>) {
+    let (deliveries, replies): (Vec<_>, Vec<_>) = waiting
+        .into_iter()
+        .map(|request| (request.delivery, request.reply))
+        .unzip();
+    match backend.insert_batch(&deliveries).await {
+        Ok(outcomes) if outcomes.len() == deliveries.len() => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                // The requester may have gone away; the delivery is stored all the same.
+                let _ = reply.send(Ok(outcome));
             }
-            _ => {
-                // Nothing of the batch was committed: store each alone so that each request
-                // gets its own outcome or error.
-                for (reply, delivery) in replies.into_iter().zip(&deliveries) {
-                    let _ = reply.send(backend.insert_one(delivery).await);
-                }
+        }
+        _ => {
+            // Nothing of the batch was committed: store each alone so that each request
+            // gets its own outcome or error.
+            for (reply, delivery) in replies.into_iter().zip(&deliveries) {
+                let _ = reply.send(backend.insert_one(delivery).await);
             }
         }
     }

@@ -21,6 +21,8 @@ use super::*;
 const CLAIM_LOCK: i64 = 0x0064_7271_7565_7565;
 /// Connections per process.
 const MAX_CONNECTIONS: u32 = 10;
+/// Intake batches committed at the same time (each holds one pooled connection while it does).
+const CONCURRENT_BATCHES: usize = 3;
 /// How long an operation waits for a free connection before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -204,6 +206,10 @@ impl BatchInsert for PgIntake {
             .await?
             .pop()
             .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
+    }
+
+    fn concurrent_batches(&self) -> usize {
+        CONCURRENT_BATCHES
     }
 }
 
