@@ -168,9 +168,10 @@ impl Iterator for WordHashes<'_> {
     }
 }
 
-/// Filler phrases (`TODO`, `TBD`, `N/A`, `to be defined`), each kept as its words.
+/// Filler phrases (`TODO`, `TBD`, `N/A`, `to be defined`), each kept as its words, and the
+/// distinct first words of the phrases (what real prose is rejected on).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filler(Vec<Vec<String>>);
+pub struct Filler(Vec<Vec<String>>, Vec<String>);
 
 /// Longest body (in words) that is still examined as possible filler.
 const MAX_FILLER_WORDS: usize = 16;
@@ -185,7 +186,13 @@ impl Filler {
             .collect();
         // Longest first, so "to be defined" wins over "to".
         list.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        Self(list)
+        let mut firsts: Vec<String> = Vec::new();
+        for phrase in &list {
+            if !firsts.contains(&phrase[0]) {
+                firsts.push(phrase[0].clone());
+            }
+        }
+        Self(list, firsts)
     }
 
     /// True when `text` has something in it but nothing beyond filler phrases and punctuation.
@@ -200,10 +207,15 @@ impl Filler {
             .filter(|w| !w.is_empty())
             .peekable();
         // Real prose fails on its first word: no phrase starts with it.
-        if let Some(first) = found.peek()
-            && !self.0.iter().any(|phrase| same_word(first, &phrase[0]))
-        {
-            return false;
+        if let Some(first) = found.peek() {
+            let known = if first.is_ascii() {
+                self.1.iter().any(|p| first.eq_ignore_ascii_case(p))
+            } else {
+                self.1.iter().any(|p| same_word(first, p))
+            };
+            if !known {
+                return false;
+            }
         }
         let mut words: [&str; MAX_FILLER_WORDS] = [""; MAX_FILLER_WORDS];
         let mut n = 0;
