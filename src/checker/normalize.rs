@@ -212,6 +212,12 @@ fn strip_numbering(text: &str) -> &str {
     if !token_ends {
         return text;
     }
+    strip_numbering_token(text)
+}
+
+/// [`strip_numbering`] without the quick answers: the first whitespace-separated token is
+/// numbering when it is dotted digits, or a roman numeral or single letter with a marker.
+fn strip_numbering_token(text: &str) -> &str {
     let Some(end) = text.find(char::is_whitespace) else {
         return text;
     };
@@ -393,31 +399,6 @@ mod tests {
         }
     }
 
-    /// The obvious version of [`strip_numbering`], without the quick answers.
-    fn strip_numbering_reference(text: &str) -> &str {
-        let Some(end) = text.find(char::is_whitespace) else {
-            return text;
-        };
-        let token = &text[..end];
-        let (body, marked) = match token.strip_suffix(['.', ')', ':']) {
-            Some(body) => (body, true),
-            None => (token, false),
-        };
-        if body.is_empty() {
-            return text;
-        }
-        let numeric = body
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-        let roman = marked && body.chars().all(|c| "ivxlcdm".contains(c));
-        let letter = marked && body.len() == 1 && body.chars().all(|c| c.is_ascii_lowercase());
-        if numeric || roman || letter {
-            text[end..].trim_start()
-        } else {
-            text
-        }
-    }
-
     /// The obvious version of [`joined_with_and`], over `char_indices`.
     fn joined_with_and_reference(text: &str) -> String {
         let mut out = String::new();
@@ -476,7 +457,7 @@ mod tests {
         ] {
             assert_eq!(
                 strip_numbering(text),
-                strip_numbering_reference(text),
+                strip_numbering_token(text),
                 "{text:?}"
             );
             let (key, joined) = joined_with_and(text);
