@@ -15,6 +15,9 @@ use design_review::store::{
     PrState, ReviewRequest, Skip, Store, StoreError,
 };
 use sqlx::Connection;
+use support::scratch_pg::ScratchDatabase;
+
+mod support;
 
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -42,28 +45,15 @@ where
         std::panic::resume_unwind(panic);
     }
 
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let name = format!("dr_test_{:016x}", rand::random::<u64>());
-            let mut admin_conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .expect("admin connect");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin_conn)
-                .await
-                .expect("create test database");
-            let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
-            url.set_path(&name);
-            let outcome = run_isolated("postgres", url.as_str(), &test).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin_conn)
-                .await
-                .expect("drop test database");
+    match ScratchDatabase::create("dr_test").await {
+        Some(database) => {
+            let outcome = run_isolated("postgres", &database.url, &test).await;
+            database.drop_database().await;
             if let Err(panic) = outcome {
                 std::panic::resume_unwind(panic);
             }
         }
-        _ => eprintln!(
+        None => eprintln!(
             "note: TEST_DATABASE_URL is not set; the PostgreSQL run of this test was skipped"
         ),
     }
@@ -1452,25 +1442,12 @@ async fn a_worker_that_lost_its_lease_leaves_the_delivery_to_the_new_claim() {
 /// default, made compression the bottleneck of intake).
 #[tokio::test]
 async fn postgres_compresses_payloads_with_lz4_when_the_server_can() {
-    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+    let Some(database) = ScratchDatabase::create("dr_test").await else {
         eprintln!("note: TEST_DATABASE_URL is not set; this PostgreSQL-only test was skipped");
         return;
     };
-    if admin.is_empty() {
-        return;
-    }
-    let name = format!("dr_test_{:016x}", rand::random::<u64>());
-    let mut admin_conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("admin connect");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin_conn)
-        .await
-        .expect("create test database");
-    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
-    url.set_path(&name);
-    let store = store::connect(url.as_str()).await.expect("connect");
-    let mut conn = sqlx::PgConnection::connect(url.as_str())
+    let store = store::connect(&database.url).await.expect("connect");
+    let mut conn = sqlx::PgConnection::connect(&database.url)
         .await
         .expect("connect");
     let lz4_available = sqlx::query("CREATE TEMP TABLE probe (x TEXT COMPRESSION lz4)")
@@ -1486,10 +1463,7 @@ async fn postgres_compresses_payloads_with_lz4_when_the_server_can() {
     .expect("column compression");
     drop(conn);
     drop(store);
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin_conn)
-        .await
-        .expect("drop test database");
+    database.drop_database().await;
     if lz4_available {
         assert_eq!(method, "l", "payload column should use LZ4");
     } else {

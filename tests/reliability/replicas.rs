@@ -20,22 +20,13 @@ const PUSHES: u64 = 3;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_under_load_never_evaluate_one_pr_twice_at_once() {
-    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+    let Some(database) =
+        crate::support::scratch_pg::ScratchDatabase::create("dr_reliability").await
+    else {
         eprintln!("SKIPPED: set TEST_DATABASE_URL to run the two-replica load test on PostgreSQL");
         return;
     };
-    use sqlx::Connection;
-    let name = format!("dr_reliability_{:016x}", rand::random::<u64>());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("admin connection");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    let database_url = url.to_string();
+    let database_url = database.url.clone();
 
     let gh = github_with_prs(PRS).await;
     let mut rounds = Vec::new();
@@ -106,10 +97,7 @@ async fn two_replicas_under_load_never_evaluate_one_pr_twice_at_once() {
 
     drop((a, b));
     drop(store);
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    database.drop_database().await;
 }
 
 /// The overlap detector itself: two servers with separate databases (nothing coordinates

@@ -3,3 +3,4 @@
 pub mod app;
 pub mod fake_github;
 pub mod process;
+pub mod scratch_pg;
