@@ -191,17 +191,17 @@ impl Workflow {
                 event: "check_suite".to_string(),
                 default_branch: Some(event.default_branch.clone()),
             };
-            let mut queued = rerun_delivery(delivery, &rerun, pull.number);
-            queued.event = rerun.event.clone();
-            queued.action = Some("rerequested".to_string());
-            self.store.insert_delivery(&queued).await?;
+            self.store
+                .insert_delivery(&rerun_delivery(delivery, &rerun, pull.number))
+                .await?;
         }
         Ok(())
     }
 }
 
-/// The evaluation of PR `number` that a re-run naming only a commit asks for, queued under the
-/// PR's key. Its id derives from the re-run's, so a retried re-run queues nothing twice.
+/// The evaluation of PR `number` queued under the PR's key by an event that fans out (a re-run
+/// naming only a commit, a push that changed the rules). Its id derives from the event's
+/// delivery, so a retried fan-out queues nothing twice.
 fn rerun_delivery(
     rerun: &Delivery,
     event: &crate::webhook::event::RerunCommitEvent,
@@ -213,8 +213,9 @@ fn rerun_delivery(
     };
     NewDelivery {
         id: format!("{}:pr-{}", rerun.id, number.0),
-        event: rerun.event.clone(),
-        action: rerun.action.clone(),
+        // The payload is a re-run of the check (`for_pull`), whatever the delivery was.
+        event: event.event.clone(),
+        action: Some("rerequested".to_string()),
         installation_id: event.installation.map(|i| i.0 as i64),
         repo: Some(event.repo.to_string()),
         pr_key: Some(pr.queue_key()),
