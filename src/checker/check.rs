@@ -6,7 +6,7 @@ use super::matching::{match_sections, out_of_order, subtree_ends};
 use super::normalize::{doc_type_key, label_key, words_joined};
 use super::outline::{self, Heading, Outline, SERVICES_KEYS, ScanOptions};
 use super::report::DocReport;
-use super::similarity::{WordSet, similar_to_either};
+use super::similarity::WordSet;
 use super::template::Template;
 
 /// Labels that declare the doc's type (`- **Type:** system design`).
@@ -151,7 +151,7 @@ fn body_state(template: &Template, heading: &Heading, section: Option<usize>) ->
             && body.complete()
             // Compared with the whole guidance and with its prose alone, so that keeping the
             // instructions but dropping (or keeping) the example code is still a placeholder.
-            && similar_to_either(&body.text, &section.guidance_words, &section.prose_words, template.threshold)
+            && section.guidance_words.similar(&body.text, template.threshold)
         {
             return BodyState::Guidance;
         }

@@ -19,10 +19,6 @@ impl WordSet {
         self.0.is_empty()
     }
 
-    fn contains(&self, hash: u64) -> bool {
-        self.0.binary_search(&hash).is_ok()
-    }
-
     /// Jaccard similarity `|a ∩ b| / |a ∪ b|` in `0.0..=1.0` (0 when both are empty).
     pub fn jaccard(&self, other: &WordSet) -> f64 {
         let (a, b) = (&self.0, &other.0);
@@ -47,71 +43,170 @@ impl WordSet {
     }
 }
 
-/// True when `text` is at least `threshold`-similar (Jaccard) to `a` or to `b`.
-///
-/// Jaccard >= t allows at most |set| * (1 - t) / t distinct words that are not in the set, so
-/// the text is scanned word by word and given up on as soon as both sets' budgets of foreign
-/// words are spent: a real answer is rejected after a few dozen words, and only near-copies
-/// of the guidance pay for the exact comparison.
-pub fn similar_to_either(text: &str, a: &WordSet, b: &WordSet, threshold: f64) -> bool {
-    if threshold <= 0.0 {
-        return true;
+/// A template section's guidance as two word sets (the whole guidance, and its prose alone),
+/// with a table that answers "is this word in either set" with one probe per doc word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guidance {
+    /// Words of the whole guidance (prose and example code).
+    pub all: WordSet,
+    /// Words of the guidance's prose.
+    pub prose: WordSet,
+    /// Open addressing over the words of both sets (0: a free slot), a power of two long and at
+    /// most half full. Each slot's low two bits say which sets hold the word; the rest is the
+    /// word's hash with those bits cleared, so two hashes that differ only there share a
+    /// slot: a member found for a foreign word only delays the early exit, never changes the
+    /// answer (the exact measure decides).
+    members: Box<[u64]>,
+}
+
+const IN_ALL: u64 = 1;
+const IN_PROSE: u64 = 2;
+
+impl Guidance {
+    /// Builds the sets of `all` (whole guidance text) and `prose` (its prose alone).
+    pub fn new(all: &str, prose: &str) -> Self {
+        let (all, prose) = (WordSet::of(all), WordSet::of(prose));
+        let size = ((all.0.len() + prose.0.len()) * 2)
+            .next_power_of_two()
+            .max(8);
+        let mut members = vec![0u64; size].into_boxed_slice();
+        for (set, bit) in [(&all, IN_ALL), (&prose, IN_PROSE)] {
+            for &hash in &set.0 {
+                let key = Self::key(hash);
+                let mut i = Self::slot(key, size);
+                loop {
+                    if members[i] == 0 {
+                        members[i] = key | bit;
+                        break;
+                    }
+                    if members[i] & !3 == key {
+                        members[i] |= bit;
+                        break;
+                    }
+                    i = (i + 1) & (size - 1);
+                }
+            }
+        }
+        Self {
+            all,
+            prose,
+            members,
+        }
     }
-    let budget =
-        |set: &WordSet| (set.0.len() as f64 * (1.0 - threshold) / threshold).floor() as usize;
-    let (budget_a, budget_b) = (budget(a), budget(b));
-    if budget_a.max(budget_b) < Distinct::CAPACITY / 2 {
-        let (mut foreign_a, mut foreign_b) = (Distinct::new(), Distinct::new());
+
+    /// True when the guidance has no word at all.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// A hash with its two low bits cleared, never 0.
+    fn key(hash: u64) -> u64 {
+        (hash & !3).max(4)
+    }
+
+    fn slot(key: u64, size: usize) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (size - 1)
+    }
+
+    /// Which of the two sets hold `hash`: [`IN_ALL`] and [`IN_PROSE`] bits.
+    fn membership(&self, hash: u64) -> u64 {
+        let size = self.members.len();
+        if size == 0 {
+            return 0;
+        }
+        let key = Self::key(hash);
+        let mut i = Self::slot(key, size);
+        loop {
+            match self.members[i] {
+                0 => return 0,
+                slot if slot & !3 == key => return slot & 3,
+                _ => i = (i + 1) & (size - 1),
+            }
+        }
+    }
+
+    /// True when `text` is at least `threshold`-similar (Jaccard) to the whole guidance or to
+    /// its prose.
+    ///
+    /// Jaccard >= t allows at most |set| * (1 - t) / t distinct words that are not in the set,
+    /// so the text is scanned word by word and given up on as soon as both sets' budgets of
+    /// foreign words are spent: a real answer is rejected after a few dozen words, and only
+    /// near-copies of the guidance pay for the exact comparison.
+    pub fn similar(&self, text: &str, threshold: f64) -> bool {
+        if threshold <= 0.0 {
+            return true;
+        }
+        let budget =
+            |set: &WordSet| (set.0.len() as f64 * (1.0 - threshold) / threshold).floor() as usize;
+        let budgets = [budget(&self.all), budget(&self.prose)];
+        // Counted in a table of its own size: on the stack for the usual guidance of a few
+        // dozen words, allocated for the long ones.
+        let capacity = ((budgets[0] + budgets[1] + 2) * 2).next_power_of_two();
+        let mut small = [0u64; 64];
+        let mut large = Vec::new();
+        let slots: &mut [u64] = if capacity <= small.len() {
+            &mut small[..capacity]
+        } else {
+            large.resize(capacity, 0);
+            &mut large
+        };
+        let mut foreign = Foreign {
+            slots,
+            counts: [0, 0],
+            budgets,
+        };
         for hash in word_hashes(text) {
-            if !a.contains(hash) {
-                foreign_a.insert(hash);
-            }
-            if !b.contains(hash) {
-                foreign_b.insert(hash);
-            }
-            if foreign_a.len > budget_a && foreign_b.len > budget_b {
+            if foreign.add(hash, !self.membership(hash) & 3) {
                 return false;
             }
         }
+        let words = WordSet::of(text);
+        (!self.all.is_empty() && words.jaccard(&self.all) >= threshold)
+            || (!self.prose.is_empty() && words.jaccard(&self.prose) >= threshold)
     }
-    let words = WordSet::of(text);
-    (!a.is_empty() && words.jaccard(a) >= threshold)
-        || (!b.is_empty() && words.jaccard(b) >= threshold)
 }
 
-/// A set of word hashes that only counts its members: a fixed open-addressing table, so the
-/// early exit above costs no allocation and no linear search.
-struct Distinct {
-    slots: [u64; Self::CAPACITY],
-    len: usize,
+/// The distinct doc words foreign to the guidance, counted per set ([`IN_ALL`], [`IN_PROSE`]),
+/// in an open-addressing table (0: a free slot) of at least twice the words it can be given:
+/// a word only foreign to sets whose budget is already spent is not added, so at most
+/// `budget + 1` words per set ever are.
+struct Foreign<'a> {
+    slots: &'a mut [u64],
+    counts: [usize; 2],
+    budgets: [usize; 2],
 }
 
-impl Distinct {
-    const CAPACITY: usize = 128;
-
-    fn new() -> Self {
-        Self {
-            slots: [0; Self::CAPACITY],
-            len: 0,
-        }
-    }
-
-    /// Adds `hash` (callers keep `len` below half the capacity, so a free slot always exists).
-    fn insert(&mut self, hash: u64) {
-        // 0 marks a free slot.
-        let hash = hash.max(1);
-        let mut i = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize;
-        loop {
-            match self.slots[i] {
-                0 => {
-                    self.slots[i] = hash;
-                    self.len += 1;
-                    return;
+impl Foreign<'_> {
+    /// Counts `hash` (a word foreign to the sets in `foreign`) once; true when both sets are
+    /// now over their budgets.
+    fn add(&mut self, hash: u64, foreign: u64) -> bool {
+        let wanted = (foreign & IN_ALL != 0 && !self.spent(0))
+            || (foreign & IN_PROSE != 0 && !self.spent(1));
+        if wanted {
+            let key = hash.max(1);
+            let mask = self.slots.len() - 1;
+            let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
+            loop {
+                match self.slots[i] {
+                    0 => {
+                        self.slots[i] = key;
+                        for (set, bit) in [IN_ALL, IN_PROSE].into_iter().enumerate() {
+                            if foreign & bit != 0 {
+                                self.counts[set] += 1;
+                            }
+                        }
+                        break;
+                    }
+                    slot if slot == key => break,
+                    _ => i = (i + 1) & mask,
                 }
-                h if h == hash => return,
-                _ => i = (i + 1) % Self::CAPACITY,
             }
         }
+        self.spent(0) && self.spent(1)
+    }
+
+    fn spent(&self, set: usize) -> bool {
+        self.counts[set] > self.budgets[set]
     }
 }
 
@@ -282,8 +377,9 @@ mod tests {
 
     #[test]
     fn early_exit_agrees_with_the_exact_measure() {
-        let guidance = WordSet::of("Why are we doing this? What use cases does it support?");
-        let prose = WordSet::of("Why are we doing this?");
+        let all = "Why are we doing this? What use cases does it support?";
+        let prose = "Why are we doing this?";
+        let guidance = Guidance::new(all, prose);
         for text in [
             "Why are we doing this?",
             "why are we doing this what use cases does it support",
@@ -292,12 +388,9 @@ mod tests {
             "What use cases does it support? Why?",
         ] {
             let exact = WordSet::of(text);
-            let expected = exact.jaccard(&guidance) >= 0.8 || exact.jaccard(&prose) >= 0.8;
-            assert_eq!(
-                similar_to_either(text, &guidance, &prose, 0.8),
-                expected,
-                "{text}"
-            );
+            let expected = exact.jaccard(&WordSet::of(all)) >= 0.8
+                || exact.jaccard(&WordSet::of(prose)) >= 0.8;
+            assert_eq!(guidance.similar(text, 0.8), expected, "{text}");
         }
     }
 
@@ -333,13 +426,56 @@ mod tests {
     }
 
     #[test]
-    fn distinct_counts_each_hash_once() {
-        let mut set = Distinct::new();
-        for h in [5, 7, 5, 0, 1, 7, 1 << 63] {
-            set.insert(h);
+    fn foreign_words_count_once_per_set_and_stop_when_both_budgets_are_spent() {
+        let mut slots = [0u64; 16];
+        let mut foreign = Foreign {
+            slots: &mut slots,
+            counts: [0, 0],
+            budgets: [1, 2],
+        };
+        assert!(!foreign.add(5, IN_ALL | IN_PROSE));
+        assert!(!foreign.add(5, IN_ALL | IN_PROSE), "a word counts once");
+        assert!(!foreign.add(7, IN_ALL));
+        assert_eq!(foreign.counts, [2, 1]);
+        // The first set is spent: a word foreign to it alone is not even stored.
+        assert!(!foreign.add(9, IN_ALL));
+        assert_eq!(foreign.counts, [2, 1]);
+        assert!(!foreign.add(11, IN_PROSE));
+        assert!(foreign.add(13, IN_PROSE));
+        assert_eq!(foreign.counts, [2, 3]);
+    }
+
+    proptest::proptest! {
+        /// The early exit never changes the answer of the exact measure, for guidance of any
+        /// length (short ones use the table on the stack, long ones an allocated one).
+        #[test]
+        fn early_exit_never_changes_the_answer(
+            all in proptest::collection::vec(0u16..300, 0..400),
+            prose_len in 0usize..400,
+            kept in 0usize..400,
+            extra in proptest::collection::vec(0u16..600, 0..100),
+            threshold in 0.5f64..1.0,
+        ) {
+            // The text keeps a part of the guidance and adds words of its own, so that near
+            // copies (the case the exact measure decides) come up as often as real answers.
+            let words = |ids: &[u16]| ids.iter().map(|i| format!("w{i} ")).collect::<String>();
+            let text = words(&all[..kept.min(all.len())]) + &words(&extra);
+            let (all, prose) = (words(&all), words(&all[..prose_len.min(all.len())]));
+            let exact = WordSet::of(&text);
+            let expected = (!WordSet::of(&all).is_empty() && exact.jaccard(&WordSet::of(&all)) >= threshold)
+                || (!WordSet::of(&prose).is_empty() && exact.jaccard(&WordSet::of(&prose)) >= threshold);
+            proptest::prop_assert_eq!(Guidance::new(&all, &prose).similar(&text, threshold), expected);
         }
-        // 0 and 1 share a slot value: a collision the early exit may make (it only counts).
-        assert_eq!(set.len, 4);
+    }
+
+    #[test]
+    fn long_guidance_and_words_of_one_set_only_still_end() {
+        // Far more foreign words than a fixed table could hold, all foreign to one set only.
+        let all: String = (0..400).map(|i| format!("w{i} ")).collect();
+        let guidance = Guidance::new(&all, "prose");
+        let text: String = (0..5000).map(|i| format!("x{i} ")).collect();
+        assert!(!guidance.similar(&text, 0.8));
+        assert!(guidance.similar(&all, 0.8));
     }
 
     #[test]

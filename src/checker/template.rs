@@ -11,7 +11,7 @@ use super::gaps::message;
 use super::normalize::{doc_type_key, heading_key, label_key, words_joined};
 use super::outline::{self, ScanOptions};
 use super::rules::TemplateRules;
-use super::similarity::{Filler, WordSet};
+use super::similarity::{Filler, Guidance, WordSet};
 
 /// Why a template cannot be used.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -53,8 +53,8 @@ pub struct TemplateSection {
     /// 1-based line in the template.
     pub line: usize,
     pub(crate) keys: Vec<String>,
-    pub(crate) guidance_words: WordSet,
-    pub(crate) prose_words: WordSet,
+    /// The guidance's words, compared with a doc body to tell text left unchanged.
+    pub(crate) guidance_words: Guidance,
     /// The guidance's first sentence as gap messages quote it ([`message::hint`]).
     pub(crate) hint: String,
 }
@@ -165,8 +165,7 @@ impl Template {
                 hint,
                 line: h.line,
                 keys: vec![h.key.clone()],
-                guidance_words: WordSet::of(&normalized),
-                prose_words: WordSet::of(&prose),
+                guidance_words: Guidance::new(&normalized, &prose),
             });
             if let Some(kind) = marker_type {
                 conditional = Some((h.level, kind));
