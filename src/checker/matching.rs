@@ -34,18 +34,21 @@ pub fn match_sections(
     ends: &[usize],
     skip: Option<usize>,
 ) -> Vec<Option<usize>> {
-    // Sorted (key, heading) lists: one allocation each, looked up by binary search.
-    let mut by_key: Vec<(&str, usize)> = Vec::with_capacity(headings.len());
-    let mut by_part: Vec<(&str, usize)> = Vec::new();
+    // Which doc headings may stand for which section: through the template's own key index,
+    // so a doc costs one hash look-up per heading key, not a sort of its headings' text.
+    let mut exact = Candidates::default();
+    let mut by_part = Candidates::default();
     for (i, h) in headings.iter().enumerate() {
         if Some(i) == skip {
             continue;
         }
-        by_key.push((h.key.as_str(), i));
-        by_part.extend(h.parts.iter().map(|p| (p.as_str(), i)));
+        exact.add(template, &h.key, i);
+        for part in &h.parts {
+            by_part.add(template, part, i);
+        }
     }
-    by_key.sort_unstable();
-    by_part.sort_unstable();
+    exact.0.sort_unstable();
+    by_part.0.sort_unstable();
     // A top-level section must be at about its level: within one of the template's level,
     // either as written or counted from the doc's own top level (the shallowest heading that
     // could be a top-level section), so that docs starting their sections at `##` or `###`
@@ -60,10 +63,10 @@ pub fn match_sections(
     let doc_top = template
         .sections
         .iter()
-        .filter(|s| s.parent.is_none())
-        .flat_map(|s| &s.keys)
-        .flat_map(|k| entries(&by_key, k).iter().chain(entries(&by_part, k)))
-        .map(|&(_, d)| headings[d].level)
+        .enumerate()
+        .filter(|(_, s)| s.parent.is_none())
+        .flat_map(|(s, _)| exact.of(s).chain(by_part.of(s)))
+        .map(|d| headings[d].level)
         .min();
     let top_level_fits = |level: u8, d: usize| {
         let doc_level = i32::from(headings[d].level);
@@ -77,7 +80,7 @@ pub fn match_sections(
     let mut matched: Vec<Option<usize>> = vec![None; template.sections.len()];
     // Exact (or alias) matches first; only then may a combined heading such as "Drawbacks
     // and alternatives" stand in for sections still missing, never for one matched exactly.
-    for partial in [false, true] {
+    for (partial, index) in [(false, &exact), (true, &by_part)] {
         let mut last: Option<usize> = None;
         for (s, section) in template.sections.iter().enumerate() {
             if let Some(d) = matched[s] {
@@ -98,12 +101,8 @@ pub fn match_sections(
                 };
                 (outside_parent, before_last, level_off, d)
             };
-            let index: &[(&str, usize)] = if partial { &by_part } else { &by_key };
-            let found = section
-                .keys
-                .iter()
-                .flat_map(|k| entries(index, k))
-                .map(|&(_, d)| d)
+            let found = index
+                .of(s)
                 .filter(|&d| !used[d])
                 .filter(|&d| section.parent.is_some() || top_level_fits(section.level, d))
                 .min_by_key(|&d| score(d));
@@ -119,11 +118,26 @@ pub fn match_sections(
     matched
 }
 
-/// The entries of a sorted `(key, heading)` index that have `key`.
-fn entries<'i, 'k>(index: &'i [(&'k str, usize)], key: &str) -> &'i [(&'k str, usize)] {
-    let start = index.partition_point(|(k, _)| *k < key);
-    let len = index[start..].partition_point(|(k, _)| *k == key);
-    &index[start..start + len]
+/// `(section, doc heading)` pairs: the headings whose key (or part) is one of the section's
+/// keys. Sorted once filled, then read per section.
+#[derive(Default)]
+struct Candidates(Vec<(usize, usize)>);
+
+impl Candidates {
+    fn add(&mut self, template: &Template, key: &str, heading: usize) {
+        if let Some(sections) = template.by_key.get(key) {
+            self.0.extend(sections.iter().map(|&s| (s, heading)));
+        }
+    }
+
+    /// The headings that may stand for section `s`, in doc order.
+    fn of(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
+        let start = self.0.partition_point(|&(x, _)| x < s);
+        self.0[start..]
+            .iter()
+            .take_while(move |&&(x, _)| x == s)
+            .map(|&(_, d)| d)
+    }
 }
 
 /// Indices of matched sections that are out of order among their siblings: everything
