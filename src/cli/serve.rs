@@ -113,6 +113,7 @@ pub async fn serve_with_drain(
             wake: wake.clone(),
         },
         store: store.clone(),
+        shutdown: shutdown.clone(),
     };
 
     let mut registration = None;
@@ -155,8 +156,6 @@ pub async fn serve_with_drain(
             server::router_with(state, setup.router())
         }
     };
-    // `/readyz` answers 503 as soon as shutdown begins (see `server::health::readyz`).
-    let app = app.layer(axum::Extension(ShutdownBegun(shutdown.clone())));
     let drain_done = stop.clone();
     let begun = shutdown.clone();
     tokio::spawn(async move {
@@ -204,10 +203,6 @@ pub async fn serve_with_drain(
     tracing::info!("stopped");
     Ok(())
 }
-
-/// Request extension holding the token cancelled when shutdown begins; `/readyz` reads it.
-#[derive(Clone, Debug)]
-pub struct ShutdownBegun(pub CancellationToken);
 
 /// Setup mode: waits for the App's registration, then starts the workers with its credentials.
 async fn start_after_registration(

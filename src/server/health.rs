@@ -1,9 +1,8 @@
 //! Liveness and readiness probes.
 
-use axum::{Extension, extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode};
 
 use super::AppState;
-use crate::cli::serve::ShutdownBegun;
 
 /// The process is alive.
 pub async fn healthz() -> &'static str {
@@ -12,11 +11,8 @@ pub async fn healthz() -> &'static str {
 
 /// The database answers, so deliveries can be accepted; 503 as soon as shutdown begins, so a
 /// load balancer stops sending here while the deliveries in hand are finished.
-pub async fn readyz(
-    State(state): State<AppState>,
-    shutdown: Option<Extension<ShutdownBegun>>,
-) -> (StatusCode, String) {
-    if shutdown.is_some_and(|Extension(ShutdownBegun(token))| token.is_cancelled()) {
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    if state.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down".to_string());
     }
     match state.store.ping().await {

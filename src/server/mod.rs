@@ -23,6 +23,10 @@ use crate::{
 pub struct AppState {
     pub intake: IntakeState,
     pub store: Arc<dyn Store>,
+    /// Cancelled as soon as shutdown begins, so `/readyz` answers 503 while the deliveries in
+    /// hand are finished (held here rather than in a request extension, which would cost every
+    /// webhook request an allocation).
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// Builds the router: `POST {webhook_path}`, `GET /` (status), `GET /healthz`, `GET /readyz`,

@@ -20,7 +20,6 @@ use std::{
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{DefaultBodyLimit, Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Response},
@@ -372,9 +371,9 @@ async fn callback(
 }
 
 /// The webhook route of setup mode: the normal intake once an App exists.
-async fn webhook(State(setup): State<Setup>, headers: HeaderMap, body: Bytes) -> Response {
+async fn webhook(State(setup): State<Setup>, request: axum::extract::Request) -> Response {
     match setup.current_intake() {
-        Some(state) => intake::receive(State(state), headers, body).await,
+        Some(state) => intake::receive(State(state), request).await,
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({

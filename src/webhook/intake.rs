@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{
     body::Bytes,
-    extract::State,
+    extract::{FromRequest, Request, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -70,11 +70,15 @@ impl IntakeError {
 }
 
 /// The axum handler of the webhook route.
-pub async fn receive(
-    State(state): State<IntakeState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn receive(State(state): State<IntakeState>, request: Request) -> Response {
+    // The headers are moved out of the request (a `HeaderMap` argument would copy them), and
+    // the body is read as the `Bytes` extractor reads it: 413 past `DefaultBodyLimit`.
+    let (mut parts, body) = request.into_parts();
+    let headers = std::mem::take(&mut parts.headers);
+    let body = match Bytes::from_request(Request::from_parts(parts, body), &()).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
+    };
     let delivery = header_str(&headers, "x-github-delivery").unwrap_or("-");
     let event = header_str(&headers, "x-github-event").unwrap_or("-");
     let label = event_label(event);

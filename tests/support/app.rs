@@ -100,6 +100,7 @@ impl TestApp {
                 wake,
             },
             store: store.clone(),
+            shutdown: shutdown.clone(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
