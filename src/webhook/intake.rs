@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderName, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
@@ -20,6 +20,11 @@ use super::{
     signature::{self, SignatureError},
 };
 use crate::store::{InsertOutcome, NewDelivery, Store};
+
+// GitHub's headers as names ready for look-up (a `&str` name is parsed on every look-up).
+const X_GITHUB_DELIVERY: HeaderName = HeaderName::from_static("x-github-delivery");
+const X_GITHUB_EVENT: HeaderName = HeaderName::from_static("x-github-event");
+const X_HUB_SIGNATURE_256: HeaderName = HeaderName::from_static("x-hub-signature-256");
 
 /// Largest body GitHub sends (25 MiB); larger requests get 413.
 pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
@@ -79,10 +84,12 @@ pub async fn receive(State(state): State<IntakeState>, request: Request) -> Resp
         Ok(body) => body,
         Err(rejection) => return rejection.into_response(),
     };
-    let delivery = header_str(&headers, "x-github-delivery").unwrap_or("-");
-    let event = header_str(&headers, "x-github-event").unwrap_or("-");
+    let delivery_header = header_str(&headers, &X_GITHUB_DELIVERY);
+    let event_header = header_str(&headers, &X_GITHUB_EVENT);
+    let delivery = delivery_header.unwrap_or("-");
+    let event = event_header.unwrap_or("-");
     let label = event_label(event);
-    match accept(&state, &headers, &body).await {
+    match accept(&state, &headers, delivery_header, event_header, &body).await {
         Ok(accepted) => {
             deliveries_counter(label, accepted.outcome()).increment(1);
             tracing::info!(%delivery, %event, outcome = accepted.outcome(), "webhook received");
@@ -151,23 +158,22 @@ fn event_label(event: &str) -> &'static str {
 /// The counter for one (event, outcome) pair. Handles are registered once, on first use (after
 /// the server installed its recorder), so the hot path does no registry lookup.
 fn deliveries_counter(event: &'static str, outcome: &'static str) -> &'static Counter {
-    static COUNTERS: OnceLock<Vec<(&'static str, &'static str, Counter)>> = OnceLock::new();
+    // Row per event label (the subscribed events, then `ping`, then `other`), one column per
+    // outcome, so a delivery finds its counter by two short searches, not one over every pair.
+    static COUNTERS: OnceLock<Vec<Counter>> = OnceLock::new();
+    let events = || HANDLED_EVENTS.iter().chain(&["ping", "other"]);
     let counters = COUNTERS.get_or_init(|| {
-        let events = HANDLED_EVENTS.iter().chain(&["ping", "other"]);
-        events
+        events()
             .flat_map(|&e| OUTCOMES.iter().map(move |&o| (e, o)))
-            .map(|(e, o)| {
-                let counter =
-                    metrics::counter!("webhook_deliveries_total", "event" => e, "outcome" => o);
-                (e, o, counter)
-            })
+            .map(|(e, o)| metrics::counter!("webhook_deliveries_total", "event" => e, "outcome" => o))
             .collect()
     });
-    counters
-        .iter()
-        .find(|(e, o, _)| *e == event && *o == outcome)
-        .map(|(_, _, counter)| counter)
-        .unwrap_or_else(|| &counters[counters.len() - 1].2)
+    let row = events().position(|&e| e == event);
+    let column = OUTCOMES.iter().position(|&o| o == outcome);
+    match (row, column) {
+        (Some(row), Some(column)) => &counters[row * OUTCOMES.len() + column],
+        _ => &counters[counters.len() - 1],
+    }
 }
 
 /// How an accepted delivery was dealt with.
@@ -190,20 +196,24 @@ impl Accepted {
     }
 }
 
+/// `delivery_id` and `event_name` are the `X-GitHub-Delivery` and `X-GitHub-Event` headers,
+/// read once by the caller (which names them in its log line).
 async fn accept(
     state: &IntakeState,
     headers: &HeaderMap,
+    delivery_id: Option<&str>,
+    event_name: Option<&str>,
     body: &[u8],
 ) -> Result<Accepted, IntakeError> {
     signature::verify(
         &state.secrets,
-        header_str(headers, "x-hub-signature-256"),
+        header_str(headers, &X_HUB_SIGNATURE_256),
         body,
     )?;
-    let delivery_id = header_str(headers, "x-github-delivery")
+    let delivery_id = delivery_id
         .filter(|s| !s.trim().is_empty())
         .ok_or(IntakeError::MissingHeader("X-GitHub-Delivery"))?;
-    let event_name = header_str(headers, "x-github-event")
+    let event_name = event_name
         .filter(|s| !s.trim().is_empty())
         .ok_or(IntakeError::MissingHeader("X-GitHub-Event"))?;
     let payload = json_payload(headers, body)?;
@@ -249,7 +259,7 @@ async fn accept(
     })
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -259,7 +269,7 @@ fn json_payload<'a>(
     headers: &HeaderMap,
     body: &'a [u8],
 ) -> Result<std::borrow::Cow<'a, [u8]>, IntakeError> {
-    let is_form = header_str(headers, header::CONTENT_TYPE.as_str())
+    let is_form = header_str(headers, &header::CONTENT_TYPE)
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         return Ok(std::borrow::Cow::Borrowed(body));
