@@ -315,6 +315,7 @@ async fn health_readiness_and_metrics() {
     )
     .await;
     app.send("pull_request", "m-2", "{").await;
+    app.send("deployment", "m-3", "{}").await;
     let metrics = app
         .http
         .get(app.url("/metrics"))
@@ -326,7 +327,22 @@ async fn health_readiness_and_metrics() {
         .unwrap();
     assert!(metrics.contains("queue_depth"), "{metrics}");
     assert!(metrics.contains("webhook_deliveries_total"), "{metrics}");
-    assert!(metrics.contains("outcome=\"bad_payload\""), "{metrics}");
+    // Each delivery is counted under its own event and outcome; an event the App does not
+    // subscribe to is counted as `other`.
+    for labels in [
+        r#"event="pull_request",outcome="accepted""#,
+        r#"event="pull_request",outcome="bad_payload""#,
+        r#"event="other",outcome="ignored""#,
+    ] {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with("webhook_deliveries_total{") && l.contains(labels));
+        let count: f64 = line
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        assert!(count >= 1.0, "{labels}: {line:?}\n{metrics}");
+    }
 }
 
 async fn wait_until(mut condition: impl FnMut() -> bool) {
