@@ -553,3 +553,18 @@ fn out_of_order_names_the_neighbour_it_is_on_the_wrong_side_of() {
         "\"Rationale and alternatives\" should come after \"Motivation\", as in the template."
     );
 }
+
+#[test]
+fn a_comma_in_a_headings_aside_is_not_read_as_and() {
+    // The Kubernetes KEP template asks "(i.e. can we roll back the enablement)?"; a real KEP
+    // writes "(i.e., can we ...)". Outside parentheses a comma still joins names.
+    let template = Template::parse(
+        "kep",
+        "# KEP\n\n## Can the feature be disabled (i.e. can we roll back)?\n\nDescribe it.\n\n## Risks and Mitigations\n\nWhat may go wrong.\n",
+        &TemplateRules::default(),
+    )
+    .unwrap();
+    let doc = "# KEP-1\n\n## Can the feature be disabled (i.e., can we roll back)?\n\nYes, by the flag.\n\n## Risks, Mitigations\n\nThe queue may grow; it is bounded.\n";
+    let gaps = checker::check(doc, &template).gaps;
+    assert!(gaps.is_empty(), "{gaps:#?}");
+}

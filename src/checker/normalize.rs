@@ -46,15 +46,23 @@ fn contains_optional(text: &str) -> bool {
 /// Characters that join two names in a heading, like "and".
 const JOINERS: [char; 5] = ['&', '/', ',', '+', ';'];
 
+/// True when `c` joins two names at parenthesis depth `depth`: inside parentheses a comma or
+/// semicolon is the punctuation of an aside ("(i.e., can we roll back?)"), not a joiner.
+fn joins(c: char, depth: usize) -> bool {
+    JOINERS.contains(&c) && (depth == 0 || !matches!(c, ',' | ';'))
+}
+
 /// Lower-case words of `text` (already lower-cased) joined by single spaces, except that any
 /// run of [`JOINERS`] and `and` words between two words becomes one ` and `; joiners at either
-/// end are dropped. The flag says whether an ` and ` was written (words never contain spaces
-/// and are never `and`, so that is exactly when the result contains ` and `).
+/// end are dropped; commas and semicolons inside parentheses are not joiners (see [`joins`]).
+/// The flag says whether an ` and ` was written (words never contain spaces and are never
+/// `and`, so that is exactly when the result contains ` and `).
 fn joined_with_and(text: &str) -> (String, bool) {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 4);
     let mut joined = false;
     let mut any_and = false;
+    let mut depth = 0usize;
     let mut word_start: Option<usize> = None;
     let mut i = 0;
     // One pass over the characters (decoded only outside ASCII); the sentinel at the end
@@ -89,8 +97,11 @@ fn joined_with_and(text: &str) -> (String, bool) {
         if len == 0 {
             return (out, any_and);
         }
-        if JOINERS.contains(&c) {
-            joined = true;
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if joins(c, depth) => joined = true,
+            _ => {}
         }
         i += len;
     }
@@ -372,6 +383,21 @@ mod tests {
         assert_eq!(heading_key("And"), "and");
         assert_eq!(heading_key("I want this"), "i want this");
         assert_eq!(heading_key("C API"), "c api");
+        // A comma inside parentheses is an aside's punctuation, not "and" (a real KEP heading
+        // against the KEP template's own spelling).
+        assert_eq!(
+            heading_key(
+                "Can the feature be disabled once it has been enabled (i.e., can we roll back the enablement)?"
+            ),
+            heading_key(
+                "Can the feature be disabled once it has been enabled (i.e. can we roll back the enablement)?"
+            ),
+        );
+        assert_eq!(
+            heading_key("Risks (and mitigations)"),
+            "risks and mitigations"
+        );
+        assert_eq!(heading_key("Tests (unit/e2e)"), "tests unit and e2e");
     }
 
     #[test]
@@ -404,6 +430,7 @@ mod tests {
         let mut out = String::new();
         let mut joined = false;
         let mut word_start: Option<usize> = None;
+        let mut depth = 0usize;
         for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
             if c.is_alphanumeric() {
                 word_start.get_or_insert(i);
@@ -421,8 +448,12 @@ mod tests {
                     out.push_str(word);
                 }
             }
-            if JOINERS.contains(&c) {
-                joined = true;
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ',' | ';' if depth > 0 => {}
+                _ if JOINERS.contains(&c) => joined = true,
+                _ => {}
             }
         }
         out
@@ -454,6 +485,9 @@ mod tests {
             "and",
             "tail \u{e9}",
             "\u{1F600} smile and 東京",
+            "rollback (i.e., can we; or not) , after",
+            "a (b, (c; d), e) f, g",
+            "unbalanced ) x, y ((z, w",
         ] {
             assert_eq!(
                 strip_numbering(text),
