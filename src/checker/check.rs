@@ -2,7 +2,7 @@
 
 use super::fields::{self, DocField, ReviewerMention};
 use super::gaps::{Gap, GapKind, Severity, message};
-use super::matching::{match_sections, out_of_order, subtree_ends};
+use super::matching::{Candidates, match_sections, out_of_order, subtree_ends};
 use super::normalize::{doc_type_key, label_key, words_joined};
 use super::outline::{self, Heading, Outline, SERVICES_KEYS, ScanOptions};
 use super::report::DocReport;
@@ -24,14 +24,11 @@ enum BodyState {
 /// Checks `doc` against `template`. Pure: no I/O, never panics on any input.
 pub fn check(doc: &str, template: &Template) -> DocReport {
     let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
-    let limit = |key: &str, parts: &[String]| {
-        std::iter::once(key)
-            .chain(parts.iter().map(String::as_str))
-            .filter_map(|k| template.by_key.get(k))
-            .flatten()
-            .map(|&s| template.sample_limits[s])
-            .max()
-            .unwrap_or(256)
+    // The template-key look-up that sizes each heading's sample also records which sections
+    // the heading may stand for, so matching does not look the keys up again.
+    let candidates = std::cell::RefCell::new(Candidates::default());
+    let limit = |heading: usize, key: &str, parts: &[String]| {
+        candidates.borrow_mut().add(template, heading, key, parts)
     };
     let mut out = outline::scan(
         doc,
@@ -56,7 +53,13 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     let doc_type = declared_type(&out, &doc_fields);
 
     let ends = subtree_ends(&out.headings);
-    let matched = match_sections(template, &out.headings, &ends, title);
+    let matched = match_sections(
+        template,
+        &out.headings,
+        &ends,
+        title,
+        candidates.into_inner(),
+    );
     let mut section_of = vec![None; out.headings.len()];
     for (s, m) in matched.iter().enumerate() {
         if let Some(d) = *m {

@@ -27,28 +27,17 @@ pub fn subtree_ends(headings: &[Heading]) -> Vec<usize> {
 }
 
 /// Matches each template section to a doc heading index (`None`: missing). `skip` is the
-/// doc's title heading, which never matches.
+/// doc's title heading, which never matches; `candidates` says which headings may stand for
+/// which section (filled while the doc was read).
 pub fn match_sections(
     template: &Template,
     headings: &[Heading],
     ends: &[usize],
     skip: Option<usize>,
+    mut candidates: Candidates,
 ) -> Vec<Option<usize>> {
-    // Which doc headings may stand for which section: through the template's own key index,
-    // so a doc costs one hash look-up per heading key, not a sort of its headings' text.
-    let mut exact = Candidates::default();
-    let mut by_part = Candidates::default();
-    for (i, h) in headings.iter().enumerate() {
-        if Some(i) == skip {
-            continue;
-        }
-        exact.add(template, &h.key, i);
-        for part in &h.parts {
-            by_part.add(template, part, i);
-        }
-    }
-    exact.0.sort_unstable();
-    by_part.0.sort_unstable();
+    candidates.sort_without(skip);
+    let Candidates { exact, by_part } = candidates;
     // A top-level section must be at about its level: within one of the template's level,
     // either as written or counted from the doc's own top level (the shallowest heading that
     // could be a top-level section), so that docs starting their sections at `##` or `###`
@@ -118,16 +107,52 @@ pub fn match_sections(
     matched
 }
 
-/// `(section, doc heading)` pairs: the headings whose key (or part) is one of the section's
-/// keys. Sorted once filled, then read per section.
-#[derive(Default)]
-struct Candidates(Vec<(usize, usize)>);
+/// Which doc headings may stand for which template section: found through the template's own
+/// key index, one hash look-up per heading key or part, not by sorting the headings' text.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    exact: Pairs,
+    by_part: Pairs,
+}
 
 impl Candidates {
-    fn add(&mut self, template: &Template, key: &str, heading: usize) {
-        if let Some(sections) = template.by_key.get(key) {
-            self.0.extend(sections.iter().map(|&s| (s, heading)));
+    /// Records the sections that doc heading `heading` (with this key and these parts of a
+    /// combined heading) may stand for; returns how many bytes of its body to keep for the
+    /// placeholder comparison (the most any of those sections needs, else 256).
+    pub fn add(
+        &mut self,
+        template: &Template,
+        heading: usize,
+        key: &str,
+        parts: &[String],
+    ) -> usize {
+        let mut limit = self.exact.add(template, heading, key);
+        for part in parts {
+            limit = limit.max(self.by_part.add(template, heading, part));
         }
+        limit.unwrap_or(256)
+    }
+
+    fn sort_without(&mut self, skip: Option<usize>) {
+        for pairs in [&mut self.exact, &mut self.by_part] {
+            if let Some(skip) = skip {
+                pairs.0.retain(|&(_, d)| d != skip);
+            }
+            pairs.0.sort_unstable();
+        }
+    }
+}
+
+/// `(section, doc heading)` pairs, sorted by section once filled, then read per section.
+#[derive(Debug, Default)]
+struct Pairs(Vec<(usize, usize)>);
+
+impl Pairs {
+    /// Adds a pair for each section with `key`; the most sample bytes those sections need.
+    fn add(&mut self, template: &Template, heading: usize, key: &str) -> Option<usize> {
+        let sections = template.by_key.get(key)?;
+        self.0.extend(sections.iter().map(|&s| (s, heading)));
+        sections.iter().map(|&s| template.sample_limits[s]).max()
     }
 
     /// The headings that may stand for section `s`, in doc order.

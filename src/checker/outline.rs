@@ -25,8 +25,9 @@ pub const SERVICES_KEYS: &[&str] = &[
 
 /// What the caller wants collected beyond the outline itself.
 pub struct ScanOptions<'a> {
-    /// Bytes of body text to keep for a heading with this key and parts (0: none).
-    pub sample_limit: &'a dyn Fn(&str, &[String]) -> usize,
+    /// Bytes of body text to keep for the heading with this index, key and [`heading_parts`]
+    /// (empty unless a combined heading); 0: none.
+    pub sample_limit: &'a dyn Fn(usize, &str, &[String]) -> usize,
     /// Normalised paragraphs that are template boilerplate and never count as content.
     pub boilerplate: &'a [String],
     /// Keep [`Body::prose`] (templates).
@@ -128,8 +129,6 @@ pub struct Heading {
     pub text: String,
     /// [`heading_key`](super::normalize::heading_key) of the text.
     pub key: String,
-    /// [`heading_parts`] of the text (empty unless a combined heading).
-    pub parts: Vec<String>,
     /// 1-based line of the heading.
     pub line: usize,
     pub body: Body,
@@ -313,7 +312,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 } else {
                     Vec::new()
                 };
-                let limit = (opts.sample_limit)(&key, &parts);
+                let limit = (opts.sample_limit)(out.headings.len(), &key, &parts);
                 let services = SERVICES_KEYS.contains(&key.as_str());
                 let first = out.headings.is_empty();
                 let text = if first || opts.keep_heading_text {
@@ -332,7 +331,6 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                     level,
                     text,
                     key,
-                    parts,
                     line: lines.line_at(start),
                     body: Body::default(),
                 });
@@ -555,7 +553,7 @@ mod tests {
         scan(
             src,
             &ScanOptions {
-                sample_limit: &|_, _| 10_000,
+                sample_limit: &|_, _, _| 10_000,
                 boilerplate: &[],
                 keep_prose: false,
                 keep_heading_text: true,

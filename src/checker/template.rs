@@ -107,7 +107,7 @@ impl Template {
         let out = outline::scan(
             markdown,
             &ScanOptions {
-                sample_limit: &|_, _| usize::MAX,
+                sample_limit: &|_, _, _| usize::MAX,
                 boilerplate: &[],
                 keep_prose: true,
                 keep_heading_text: true,
