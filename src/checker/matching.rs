@@ -168,6 +168,16 @@ impl Pairs {
 /// Indices of matched sections that are out of order among their siblings: everything
 /// outside a longest non-decreasing run of doc positions, per parent.
 pub fn out_of_order(template: &Template, matched: &[Option<usize>]) -> Vec<usize> {
+    // The usual case: the matched sections come in the template's order overall, so every
+    // sibling group is in order too (a subsequence of an ordered sequence is ordered).
+    let mut previous = 0;
+    if matched
+        .iter()
+        .flatten()
+        .all(|&d| std::mem::replace(&mut previous, d) <= d)
+    {
+        return Vec::new();
+    }
     let mut groups: FxHashMap<Option<usize>, Vec<(usize, usize)>> = FxHashMap::default();
     for (s, section) in template.sections.iter().enumerate() {
         if let Some(d) = matched[s] {
