@@ -49,8 +49,11 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         .first()
         .filter(|h| h.level == 1 && !template.by_key.contains_key(&h.key))
         .map(|_| 0usize);
-    let doc_fields = doc_fields(&out, title.is_some());
-    let doc_type = declared_type(&out, &doc_fields);
+    let doc_fields = doc_fields(&mut out, title.is_some());
+    // Each field's normalised label, once: the type, the field rules and the reviewer fields
+    // all compare labels.
+    let field_keys: Vec<String> = doc_fields.iter().map(|f| label_key(&f.label)).collect();
+    let doc_type = declared_type(&out, &doc_fields, &field_keys);
 
     let ends = subtree_ends(&out.headings);
     let matched = match_sections(
@@ -116,13 +119,13 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         .map(|f| f.line)
         .or(title.map(|t| out.headings[t].line))
         .unwrap_or(1);
-    field_gaps(template, &doc_fields, field_anchor, &mut gaps);
+    field_gaps(template, &doc_fields, &field_keys, field_anchor, &mut gaps);
     for gap in &mut gaps {
         gap.line = clamp(gap.line);
     }
     gaps.sort_by_key(|g| (g.line, g.kind));
 
-    let reviewers = reviewer_mentions(&doc_fields);
+    let reviewers = reviewer_mentions(&doc_fields, &field_keys);
     let services = out
         .headings
         .iter()
@@ -250,8 +253,13 @@ fn ancestor_missing(template: &Template, matched: &[Option<usize>], s: usize) ->
     false
 }
 
-fn field_gaps(template: &Template, doc_fields: &[DocField], anchor: usize, gaps: &mut Vec<Gap>) {
-    let keys: Vec<String> = doc_fields.iter().map(|f| label_key(&f.label)).collect();
+fn field_gaps(
+    template: &Template,
+    doc_fields: &[DocField],
+    keys: &[String],
+    anchor: usize,
+    gaps: &mut Vec<Gap>,
+) {
     for field in template.fields.iter().filter(|f| f.required) {
         let found = keys
             .iter()
@@ -319,42 +327,44 @@ fn says_not_applicable(value: &str) -> bool {
     )
 }
 
-fn doc_fields(out: &Outline, has_title: bool) -> Vec<DocField> {
-    let kept: Vec<usize> = (0..out.fields.len())
-        .filter(|&i| has_title || !out.fields[i].after_first_heading)
+/// The doc's header fields, moved out of the outline (only parents' labels are copied).
+fn doc_fields(out: &mut Outline, has_title: bool) -> Vec<DocField> {
+    let parents: Vec<Option<String>> = out
+        .fields
+        .iter()
+        .map(|f| f.parent.map(|p| out.fields[p].label.clone()))
         .collect();
-    kept.iter()
-        .map(|&i| {
-            let f = &out.fields[i];
-            DocField {
-                label: f.label.clone(),
-                value: f.value.clone(),
-                line: f.line,
-                parent: f.parent.map(|p| out.fields[p].label.clone()),
-            }
+    out.fields
+        .iter_mut()
+        .zip(parents)
+        .filter(|(f, _)| has_title || !f.after_first_heading)
+        .map(|(f, parent)| DocField {
+            label: std::mem::take(&mut f.label),
+            value: std::mem::take(&mut f.value),
+            line: f.line,
+            parent,
         })
         .collect()
 }
 
-fn declared_type(out: &Outline, doc_fields: &[DocField]) -> Option<String> {
+fn declared_type(out: &Outline, doc_fields: &[DocField], keys: &[String]) -> Option<String> {
     let from_front_matter = out.front_matter.as_deref().and_then(|yaml| {
         let value: serde_yaml::Value = serde_yaml::from_str(yaml).ok()?;
         value.get("type").and_then(|t| t.as_str()).map(doc_type_key)
     });
     from_front_matter
         .or_else(|| {
-            doc_fields
-                .iter()
-                .find(|f| TYPE_LABELS.contains(&label_key(&f.label).as_str()))
-                .map(|f| doc_type_key(&f.value))
+            keys.iter()
+                .position(|key| TYPE_LABELS.contains(&key.as_str()))
+                .map(|i| doc_type_key(&doc_fields[i].value))
         })
         .filter(|t| !t.is_empty())
 }
 
-fn reviewer_mentions(doc_fields: &[DocField]) -> Vec<ReviewerMention> {
+fn reviewer_mentions(doc_fields: &[DocField], keys: &[String]) -> Vec<ReviewerMention> {
     let mut out: Vec<ReviewerMention> = Vec::new();
-    for f in doc_fields {
-        if !fields::is_reviewer_field(&f.label, f.parent.as_deref()) {
+    for (f, key) in doc_fields.iter().zip(keys) {
+        if !fields::is_reviewer_field(key, f.parent.as_deref()) {
             continue;
         }
         for mention in fields::mentions(&f.value) {

@@ -40,12 +40,11 @@ const REVIEWER_WORDS: &[&str] = &["reviewer", "owner", "expert", "stakeholder", 
 
 /// True for fields whose mentions are people to request reviews from: fields under a
 /// `Reviewers`/`Required Reviewers` parent, or labelled with reviewer/owner/expert/stakeholder.
-pub fn is_reviewer_field(label: &str, parent: Option<&str>) -> bool {
-    let has_word = |l: &str| {
-        let key = label_key(l);
-        key.split(' ').any(|w| REVIEWER_WORDS.contains(&w))
-    };
-    has_word(label) || parent.is_some_and(has_word)
+/// `key` is the field's label as [`label_key`] normalises it (the caller has it already);
+/// `parent` is the parent field's label as written.
+pub fn is_reviewer_field(key: &str, parent: Option<&str>) -> bool {
+    let reviewer_words = |key: &str| key.split(' ').any(|w| REVIEWER_WORDS.contains(&w));
+    reviewer_words(key) || parent.is_some_and(|p| reviewer_words(&label_key(p)))
 }
 
 /// `@login` and `@org/team` mentions in `text` (not e-mail addresses).
@@ -150,9 +149,12 @@ mod tests {
 
     #[test]
     fn reviewer_fields_by_label_or_parent() {
-        assert!(is_reviewer_field("Service Owner(s)", None));
-        assert!(is_reviewer_field("Design lead", Some("Required Reviewers")));
-        assert!(!is_reviewer_field("Author(s)", None));
+        assert!(is_reviewer_field(&label_key("Service Owner(s)"), None));
+        assert!(is_reviewer_field(
+            &label_key("Design lead"),
+            Some("Required Reviewers")
+        ));
+        assert!(!is_reviewer_field(&label_key("Author(s)"), None));
     }
 
     #[test]
