@@ -145,7 +145,12 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // A delivery is answered once it is committed, and GitHub does not send it again:
+            // FULL syncs the WAL at every commit, so an answered delivery survives a power loss
+            // or an OS crash too, not only a crash of this process (NORMAL in WAL mode would
+            // leave the last commits in the page cache). Intake commits in batches, so this is
+            // one fsync per batch, not per delivery.
+            .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             // No checkpoint inside a commit: with ~20 KB payloads they would stall intake (and
@@ -624,5 +629,25 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         Ok(rows.iter().map(audit_from_row).collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answered delivery must survive a power loss: the writer syncs at every commit.
+    #[tokio::test]
+    async fn commits_are_synced_to_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("dr.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        for pool in [&store.writer, &store.reader] {
+            let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(level, 2, "PRAGMA synchronous is {level}, not FULL (2)");
+        }
     }
 }
