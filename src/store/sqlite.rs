@@ -63,8 +63,14 @@ pub struct SqliteStore {
     _checkpoints: Option<std::sync::Arc<tokio_util::sync::DropGuard>>,
 }
 
-/// How often the write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// How often the write-ahead log is copied back into the database file while it grows. Often,
+/// because the WAL restart (below) holds the write lock while it copies whatever the last
+/// passive checkpoint left: every 20 ms instead of 100 ms took p99 at 64 connections from
+/// 15-20 ms to 11-12 ms.
+const CHECKPOINT_BUSY: Duration = Duration::from_millis(20);
+/// How often the log is looked at while nothing is written, so that an idle server wakes up
+/// rarely (at 20 ms it spent 1.7 % of a core on empty checkpoints, at 100 ms 0.4 %).
+const CHECKPOINT_IDLE: Duration = Duration::from_millis(100);
 /// WAL size (in 4 KiB pages) beyond which the WAL is restarted from the beginning.
 const MAX_WAL_FRAMES: i64 = 4_096;
 
@@ -77,12 +83,12 @@ fn checkpoint_in_background(
     let stop = tokio_util::sync::CancellationToken::new();
     let token = stop.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut wait = CHECKPOINT_IDLE;
+        let mut last_frames = None;
         loop {
             tokio::select! {
                 _ = token.cancelled() => break,
-                _ = tick.tick() => {}
+                _ = tokio::time::sleep(wait) => {}
             }
             // (busy, frames in the WAL, frames checkpointed)
             let started = std::time::Instant::now();
@@ -95,6 +101,14 @@ fn checkpoint_in_background(
                 ?passive,
                 "WAL checkpoint"
             );
+            // The busy cadence as long as the log keeps changing (it grew, or was restarted).
+            let frames = passive.as_ref().ok().map(|&(_, frames, _)| frames);
+            wait = if frames.is_some() && frames != last_frames {
+                CHECKPOINT_BUSY
+            } else {
+                CHECKPOINT_IDLE
+            };
+            last_frames = frames;
             match passive {
                 // Under sustained load the WAL may never be fully copied between two commits,
                 // so it cannot wrap around: once it is large, restart it. The restart holds the
