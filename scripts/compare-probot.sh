@@ -2,9 +2,11 @@
 # Side-by-side intake comparison with a Probot app, in one run on the same machine: each server is
 # pinned to core 0 and Debian's `wrk` to core 1, with the same signed deliveries (see
 # scripts/loadtest.sh for the design-review side alone). Probot is installed from npm into a
-# temporary folder; the app is scripts/probot/app.js.
+# temporary folder and runs twice: scripts/probot/app.js only acknowledges (it stores nothing,
+# which favours it), scripts/probot/app-durable.js commits each pull_request delivery to SQLite
+# (better-sqlite3, WAL, fsynced) before acknowledging it, which is the job design-review's intake does.
 #
-#   scripts/compare-probot.sh        # needs node >= 20, npm, wrk, curl, taskset, openssl
+#   scripts/compare-probot.sh        # BIN=path reuses a built server; needs node >= 20, npm, wrk, curl, taskset, openssl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +16,12 @@ work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
-cargo build --profile dist --quiet --bin design-review
-(cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund probot@14 >/dev/null)
+# BIN: a server binary built beforehand (then nothing is built for it here).
+if [ -z "${BIN:-}" ]; then cargo build --profile dist --quiet --bin design-review; fi
+bin=${BIN:-target/dist/design-review}
+(cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund probot@14 better-sqlite3@12 >/dev/null)
 cp scripts/probot/app.js "$work/app.mjs"
+cp scripts/probot/app-durable.js "$work/app-durable.mjs"
 
 # A pull_request delivery shaped like GitHub's (about 22 KB of compact JSON).
 python3 scripts/pr-payload.py "$work/pr.json"
@@ -49,19 +54,27 @@ wait_up() { # url
 start=$(date +%s%N)
 APP_ID=1 PRIVATE_KEY_PATH=tests/fixtures/keys/app.pem GITHUB_API_URL=http://127.0.0.1:9/ WORKERS=0 \
 WEBHOOK_SECRET=$SECRET DATABASE_URL="sqlite://$work/dr.db" LISTEN_ADDR=127.0.0.1:3931 RUST_LOG=error \
-  taskset -c 0 target/dist/design-review serve &
+  taskset -c 0 "$bin" serve &
 pids+=($!)
 wait_up http://127.0.0.1:3931/readyz
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 measure design-review "${pids[-1]}" 3931
 kill "${pids[-1]}"
 
-# Probot 14 with the minimal app, same key and secret, logging at error level.
-start=$(date +%s%N)
-(cd "$work" && APP_ID=1 PRIVATE_KEY="$(cat "$OLDPWD/tests/fixtures/keys/app.pem")" WEBHOOK_SECRET=$SECRET \
-  PORT=3932 HOST=127.0.0.1 LOG_LEVEL=error taskset -c 0 node node_modules/probot/bin/probot.js run ./app.mjs) &
-pids+=($!)
-wait_up http://127.0.0.1:3932/
-ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-probot_pid=$(pgrep -f "probot.js run" | head -1)
-measure probot "$probot_pid" 3932
+# Probot 14 with each app, same key and secret, logging at error level.
+probot() { # name app-file port
+  local name=$1 app=$2 port=$3
+  start=$(date +%s%N)
+  (cd "$work" && APP_ID=1 PRIVATE_KEY="$(cat "$OLDPWD/tests/fixtures/keys/app.pem")" WEBHOOK_SECRET=$SECRET \
+    DELIVERY_DB="$work/probot-$name.db" PORT=$port HOST=127.0.0.1 LOG_LEVEL=error \
+    taskset -c 0 node node_modules/probot/bin/probot.js run "./$app") &
+  pids+=($!)
+  wait_up "http://127.0.0.1:$port/"
+  ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  local pid
+  pid=$(pgrep -f "probot.js run ./$app" | head -1)
+  measure "$name" "$pid" "$port"
+  kill "$pid"
+}
+probot probot app.mjs 3932
+probot probot-durable app-durable.mjs 3933
