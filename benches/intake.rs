@@ -62,7 +62,7 @@ fn intake(c: &mut Criterion) {
                 payload: body.clone(),
                 received_at: Utc::now(),
             };
-            runtime.block_on(store.insert_delivery(&delivery)).unwrap();
+            runtime.block_on(store.insert_delivery(delivery)).unwrap();
         })
     });
     group.finish();

@@ -159,13 +159,14 @@ async fn resync_repo(
             continue;
         }
         let delivery = synthetic_delivery(installation, repo, &pull);
-        match store.insert_delivery(&delivery).await? {
+        let id = delivery.id.clone();
+        match store.insert_delivery(delivery).await? {
             InsertOutcome::Inserted => {
-                tracing::info!(repo = %repo, pr = pull.number.0, delivery = %delivery.id, "resync queued an evaluation");
+                tracing::info!(repo = %repo, pr = pull.number.0, delivery = %id, "resync queued an evaluation");
                 if let Some(wake) = &options.wake {
                     wake.notify_waiters();
                 }
-                report.queued.push(delivery.id);
+                report.queued.push(id);
             }
             InsertOutcome::Duplicate => report.already_queued += 1,
         }

@@ -118,7 +118,7 @@ async fn backlog_of_10000_deliveries_over_500_prs_drains_with_coalescing() {
     for round in 0..PER_PR {
         for n in 1..=PRS {
             store
-                .insert_delivery(&NewDelivery {
+                .insert_delivery(NewDelivery {
                     id: format!("backlog-{n}-{round}"),
                     event: "pull_request".into(),
                     action: Some("synchronize".into()),

@@ -26,7 +26,7 @@ async fn the_wal_is_checkpointed_in_the_background() {
     let payload = format!("{{\"body\":\"{noise}\"}}");
     for n in 0..300 {
         store
-            .insert_delivery(&NewDelivery {
+            .insert_delivery(NewDelivery {
                 id: format!("d-{n}"),
                 event: "pull_request".into(),
                 action: Some("opened".into()),
@@ -69,7 +69,7 @@ async fn payloads_are_stored_compressed_and_plain_rows_still_read() {
     );
     for id in ["compressed", "legacy"] {
         store
-            .insert_delivery(&NewDelivery {
+            .insert_delivery(NewDelivery {
                 id: id.into(),
                 event: "pull_request".into(),
                 action: Some("opened".into()),

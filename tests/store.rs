@@ -105,7 +105,7 @@ fn delivery(id: &str, pr: Option<u64>, coalescable: bool) -> NewDelivery {
 async fn insert(store: &dyn Store, deliveries: &[NewDelivery]) {
     for d in deliveries {
         assert_eq!(
-            store.insert_delivery(d).await.expect("insert"),
+            store.insert_delivery(d.clone()).await.expect("insert"),
             InsertOutcome::Inserted
         );
     }
@@ -160,14 +160,14 @@ async fn insert_stores_a_delivery_once() {
         let store = db.store.as_ref();
         let new = delivery("d-1", Some(7), true);
         assert_eq!(
-            store.insert_delivery(&new).await.unwrap(),
+            store.insert_delivery(new.clone()).await.unwrap(),
             InsertOutcome::Inserted
         );
 
         let mut again = new.clone();
         again.payload = r#"{"changed":true}"#.to_string();
         assert_eq!(
-            store.insert_delivery(&again).await.unwrap(),
+            store.insert_delivery(again).await.unwrap(),
             InsertOutcome::Duplicate
         );
 
@@ -201,7 +201,7 @@ async fn concurrent_inserts_store_each_id_once_and_answer_every_request() {
             let store = db.store.clone();
             async move {
                 let new = delivery(&format!("c-{}", n % 100), Some(n % 7), true);
-                (new.id.clone(), store.insert_delivery(&new).await.unwrap())
+                (new.id.clone(), store.insert_delivery(new).await.unwrap())
             }
         });
         let outcomes = futures_util::future::join_all(inserts).await;
@@ -1064,7 +1064,7 @@ async fn concurrent_workers_claim_each_delivery_once_and_serialise_prs() {
         for n in 0..DELIVERIES {
             // Every third delivery is a coalescable push; the rest must each run.
             let d = delivery(&format!("c{n:03}"), Some(n % PRS), n % 3 == 0);
-            db.store.insert_delivery(&d).await.unwrap();
+            db.store.insert_delivery(d).await.unwrap();
         }
 
         let in_flight = Arc::new(Mutex::new(HashSet::<String>::new()));
@@ -1249,7 +1249,7 @@ impl Store for StalledRenewals {
     async fn ping(&self) -> store::StoreResult<()> {
         self.inner.ping().await
     }
-    async fn insert_delivery(&self, d: &NewDelivery) -> store::StoreResult<InsertOutcome> {
+    async fn insert_delivery(&self, d: NewDelivery) -> store::StoreResult<InsertOutcome> {
         self.inner.insert_delivery(d).await
     }
     async fn claim_next(

@@ -126,10 +126,11 @@ impl Workflow {
                 let pulls = client.list_open_pulls(&e.repo).await?;
                 for pull in pulls.into_iter().filter(|p| p.head_sha == e.head_sha) {
                     let queued = rerun_delivery(delivery, &e, pull.number);
-                    if self.store.insert_delivery(&queued).await? == InsertOutcome::Inserted {
+                    let (pr, id) = (queued.pr_key.clone(), queued.id.clone());
+                    if self.store.insert_delivery(queued).await? == InsertOutcome::Inserted {
                         tracing::info!(
-                            pr = %queued.pr_key.as_deref().unwrap_or_default(),
-                            delivery = %queued.id,
+                            pr = %pr.as_deref().unwrap_or_default(),
+                            delivery = %id,
                             "re-run queued an evaluation"
                         );
                     }
@@ -192,7 +193,7 @@ impl Workflow {
                 default_branch: Some(event.default_branch.clone()),
             };
             self.store
-                .insert_delivery(&rerun_delivery(delivery, &rerun, pull.number))
+                .insert_delivery(rerun_delivery(delivery, &rerun, pull.number))
                 .await?;
         }
         Ok(())

@@ -62,12 +62,9 @@ impl Intake {
     }
 
     /// Stores a delivery; returns once it is committed.
-    pub(crate) async fn insert(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+    pub(crate) async fn insert(&self, delivery: NewDelivery) -> StoreResult<InsertOutcome> {
         let (reply, answer) = oneshot::channel();
-        let request = Request {
-            delivery: delivery.clone(),
-            reply,
-        };
+        let request = Request { delivery, reply };
         self.requests.send(request).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }

@@ -228,8 +228,9 @@ pub trait Store: Send + Sync + 'static {
     /// Checks the database answers (`/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 
-    /// Stores a delivery durably (committed before this returns).
-    async fn insert_delivery(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome>;
+    /// Stores a delivery durably (committed before this returns). The store takes the delivery
+    /// (its payload is ~20 KB) rather than copying it for the intake task.
+    async fn insert_delivery(&self, delivery: NewDelivery) -> StoreResult<InsertOutcome>;
 
     /// Claims the next delivery to work on, honouring per-PR order, coalescing and leases (see
     /// the module docs). `worker` names the claimant (for diagnostics); the lease lasts `lease`.

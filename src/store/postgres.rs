@@ -253,7 +253,7 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn insert_delivery(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+    async fn insert_delivery(&self, delivery: NewDelivery) -> StoreResult<InsertOutcome> {
         self.intake.insert(delivery).await
     }
 

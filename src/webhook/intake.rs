@@ -247,7 +247,7 @@ async fn accept(
     };
     let outcome = state
         .store
-        .insert_delivery(&new)
+        .insert_delivery(new)
         .await
         .map_err(|e| IntakeError::Store(e.to_string()))?;
     Ok(match outcome {
