@@ -343,6 +343,13 @@ async fn health_readiness_and_metrics() {
             .unwrap_or(0.0);
         assert!(count >= 1.0, "{labels}: {line:?}\n{metrics}");
     }
+    // The stored delivery went through one intake transaction at least.
+    let batches: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("intake_batches_total "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    assert!(batches >= 1.0, "{metrics}");
 }
 
 async fn wait_until(mut condition: impl FnMut() -> bool) {
