@@ -4,6 +4,8 @@ URL fields, compact JSON as GitHub sends it, about 20 KB), for the load scripts.
 varied prose, so the payload compresses like a real one rather than like repeated text.
 
     scripts/pr-payload.py OUT.json
+
+benches/fixtures/pull_request.json is its output, for the in-process bench (benches/intake.rs).
 """
 import json
 import random
