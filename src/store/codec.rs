@@ -141,6 +141,17 @@ mod tests {
     }
 
     #[test]
+    fn stored_payloads_keep_the_format_of_earlier_releases() {
+        // Rows written before the payload was compressed into one buffer: magic, then
+        // lz4_flex's size-prepended block. Both must read back, and new rows must be the same.
+        let payload = r#"{"zen":"Keep it logically awesome.","hook_id":1}"#.repeat(40);
+        let mut earlier = LZ4_MAGIC.to_vec();
+        earlier.extend_from_slice(&lz4_flex::compress_prepend_size(payload.as_bytes()));
+        assert_eq!(compress_payload(&payload), earlier);
+        assert_eq!(decompress_payload(earlier).unwrap(), payload);
+    }
+
+    #[test]
     fn corrupt_payloads_fail_the_decode() {
         let mut stored = compress_payload(&"x".repeat(1000));
         stored.truncate(stored.len() / 2);
