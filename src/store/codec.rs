@@ -56,22 +56,11 @@ const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
 /// a fifth of that compressed) are stored LZ4-compressed, so the write-ahead log and its
 /// checkpoints copy a fifth of the bytes. (PostgreSQL compresses large values itself.)
 pub(crate) fn compress_payload(payload: &str) -> Vec<u8> {
-    // Magic, then the size prefix `decompress_size_prepended` reads, then the block, compressed
-    // straight into the one buffer that is stored (no second allocation and copy).
-    let input = payload.as_bytes();
-    let header = LZ4_MAGIC.len() + 4;
-    let mut stored = vec![0; header + lz4_flex::block::get_maximum_output_size(input.len())];
-    stored[..LZ4_MAGIC.len()].copy_from_slice(LZ4_MAGIC);
-    // Payloads are capped far below 4 GiB (the intake body limit), so the size fits the prefix.
-    stored[LZ4_MAGIC.len()..header].copy_from_slice(&(input.len() as u32).to_le_bytes());
-    match lz4_flex::block::compress_into(input, &mut stored[header..]) {
-        Ok(written) => {
-            stored.truncate(header + written);
-            stored
-        }
-        // Cannot happen (the buffer has the worst case's size); plain text reads back as well.
-        Err(_) => input.to_vec(),
-    }
+    let compressed = lz4_flex::compress_prepend_size(payload.as_bytes());
+    let mut stored = Vec::with_capacity(LZ4_MAGIC.len() + compressed.len());
+    stored.extend_from_slice(LZ4_MAGIC);
+    stored.extend_from_slice(&compressed);
+    stored
 }
 
 /// The inverse of [`compress_payload`]; plain text (rows from before compression) is returned
@@ -142,8 +131,8 @@ mod tests {
 
     #[test]
     fn stored_payloads_keep_the_format_of_earlier_releases() {
-        // Rows written before the payload was compressed into one buffer: magic, then
-        // lz4_flex's size-prepended block. Both must read back, and new rows must be the same.
+        // The stored format is the magic, then lz4_flex's size-prepended block: rows written by
+        // earlier releases must read back, and new rows must keep that format.
         let payload = r#"{"zen":"Keep it logically awesome.","hook_id":1}"#.repeat(40);
         let mut earlier = LZ4_MAGIC.to_vec();
         earlier.extend_from_slice(&lz4_flex::compress_prepend_size(payload.as_bytes()));
