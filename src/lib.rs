@@ -1,6 +1,7 @@
 //! design-review: a GitHub App (and CLI) that enforces a design-review process on pull requests.
 //!
 //! Layout, one concern per module:
+//! - [`gfm`]: the one escaping door for untrusted text echoed into GitHub Markdown.
 //! - [`checker`]: pure Markdown-vs-template logic (text in, gaps out; no I/O).
 //! - [`config`]: server settings (environment) and the per-repository `.github/design-review.yml`.
 //! - [`webhook`]: intake of GitHub deliveries (signature, headers, payload -> domain events).
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod gfm;
 pub mod github;
 pub mod queue;
 pub mod resync;
