@@ -138,6 +138,23 @@ impl fmt::Display for PrRef {
     }
 }
 
+/// Where a slash-command was written: an issue comment or the body of a submitted review
+/// (GitHub numbers the two separately).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentSource {
+    IssueComment(u64),
+    Review(u64),
+}
+
+/// One version of a comment or review body: its source and when GitHub last changed it
+/// (`updated_at`, a review's `submitted_at`). Its commands run once per version, whatever
+/// delivery carries it, so a captured delivery replayed under a new delivery id changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommentVersion {
+    pub source: CommentSource,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

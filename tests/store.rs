@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use design_review::domain::{PrNumber, PrRef, RepoName};
+use design_review::domain::{CommentSource, CommentVersion, PrNumber, PrRef, RepoName};
 use design_review::queue::{Backoff, HandleError, Handler, QueueSettings, WorkerPool};
 use design_review::store::{
-    self, AuditEntry, AuditFilter, DeliveryFilter, DeliveryStatus, InsertOutcome, NewDelivery,
+    self, AuditEntry, AuditFilter, CommandRun, DeliveryFilter, DeliveryStatus, InsertOutcome, NewDelivery,
     PrState, ReviewRequest, Skip, Store, StoreError,
 };
 use sqlx::Connection;
@@ -1311,6 +1311,19 @@ impl Store for StalledRenewals {
     }
     async fn list_audit(&self, filter: &AuditFilter) -> store::StoreResult<Vec<AuditEntry>> {
         self.inner.list_audit(filter).await
+    }
+    async fn prune_audit(&self, older_than: DateTime<Utc>) -> store::StoreResult<u64> {
+        self.inner.prune_audit(older_than).await
+    }
+    async fn claim_command_run(
+        &self,
+        version: &CommentVersion,
+        delivery_id: &str,
+    ) -> store::StoreResult<CommandRun> {
+        self.inner.claim_command_run(version, delivery_id).await
+    }
+    async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> store::StoreResult<u64> {
+        self.inner.prune_command_runs(older_than).await
     }
 }
 

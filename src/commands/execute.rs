@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     checker,
+    gfm::code,
     config::repo::{DEFAULT_TEMPLATE, RepoConfig},
     domain::{CommitSha, Login, PrRef},
     github::{
@@ -26,18 +27,27 @@ use crate::{
         docs::{self, DocCaches, DocCheck},
         repo_config,
     },
-    store::{AuditEntry, AuditFilter, Delivery, Skip, Store, StoreError},
+    store::{AuditEntry, AuditFilter, CommandRun, Delivery, Skip, Store, StoreError},
     webhook::event::CommentEvent,
 };
 
 use super::{
     Audience, Command, CommandLine, find_commands, help_text,
     permissions::{self, Access, Refusal},
-    render::code,
     render_error,
-    reply::{self, Section},
-    throttle::{Throttle, Verdict},
+    reply::{self, Said},
+    throttle::{MAX_COMMANDS_PER_COMMENT, Throttle, Verdict},
 };
+
+/// How long after GitHub last changed a comment (or submitted a review) a delivery of it may
+/// still run its commands. GitHub delivers within seconds, its own redelivery reaches back three
+/// days, and a retry keeps the time of the first attempt: only a replayed delivery comes later.
+pub const MAX_DELIVERY_DELAY: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// How long the store remembers which delivery ran a comment's commands: past
+/// [`MAX_DELIVERY_DELAY`] (and a day for clocks that disagree) a replay is refused by its age.
+pub const COMMAND_RUNS_KEPT: std::time::Duration =
+    std::time::Duration::from_secs(MAX_DELIVERY_DELAY.as_secs() + 24 * 3600);
 
 /// The delivery a comment arrived in; what a retry of it must not repeat.
 #[derive(Debug, Clone)]
@@ -166,10 +176,11 @@ impl Executor {
             .config;
         let prefix = config.commands.prefix().to_string();
         self.prefixes.put(repo.to_string(), prefix.clone());
-        let lines = find_commands(&event.body, &prefix);
-        if lines.is_empty() {
+        let mut lines = find_commands(&event.body, &prefix);
+        if lines.is_empty() || !self.first_run(event, invocation).await? {
             return Ok(false);
         }
+        let beyond_cap = lines.split_off(lines.len().min(MAX_COMMANDS_PER_COMMENT));
         tracing::info!(pr = %event.pr, author = %event.author, commands = lines.len(), "running commands");
         let target = event.comment_id.map(CommentId);
         if let Some(id) = target {
@@ -190,9 +201,17 @@ impl Executor {
             pull: None,
             evaluated: false,
         };
-        let mut outcomes = Vec::with_capacity(lines.len());
+        let mut outcomes = Vec::with_capacity(lines.len() + 1);
         for line in &lines {
             outcomes.push(run.execute(line).await?);
+        }
+        // The lines past the cap are answered as one: one audit row, one sentence.
+        if let Some(first) = beyond_cap.first() {
+            let refusal = Refusal::TooManyCommands {
+                ignored: beyond_cap.len(),
+            };
+            outcomes.push(Outcome::Refused(refusal));
+            lines.push(first.clone());
         }
 
         let mut entries = Vec::new();
@@ -219,32 +238,63 @@ impl Executor {
             }
         }
 
-        let sections: Vec<Section> = lines
+        let said: Vec<(String, Said)> = lines
             .iter()
             .zip(&outcomes)
             .filter_map(|(line, outcome)| {
-                let body = match outcome {
-                    Outcome::Done { say: Some(text) } => text.clone(),
-                    Outcome::Done { say: None } if target.is_none() => {
-                        reply::confirmation(line.result.as_ref().ok()?)?.to_string()
-                    }
+                let said = match outcome {
+                    Outcome::Done { say: Some(text) } => Said::Text(text.clone()),
+                    Outcome::Done { say: None } if target.is_none() => Said::Text(
+                        reply::confirmation(line.result.as_ref().ok()?)?.to_string(),
+                    ),
                     Outcome::Done { say: None } => return None,
-                    Outcome::Refused(refusal) => reply::refused(&line.text, refusal),
-                    Outcome::Throttled { notify: true } => reply::throttled(&Refusal::Throttled),
+                    Outcome::Refused(refusal) => Said::Refused(refusal.clone()),
+                    Outcome::Throttled { notify: true } => {
+                        Said::Text(reply::throttled(&Refusal::Throttled))
+                    }
                     Outcome::Throttled { notify: false } => return None,
-                    Outcome::Invalid { say, .. } => say.clone(),
+                    Outcome::Invalid { say, .. } => Said::Text(say.clone()),
                 };
-                Some(Section {
-                    command: line.text.clone(),
-                    body,
-                })
+                Some((line.text.clone(), said))
             })
             .collect();
+        let sections = reply::sections(said);
         let marker = reply::marker(&invocation.delivery_id);
         if let Some(body) = reply::compose(&sections, &marker) {
             run.post_reply(&body, &marker).await?;
         }
         Ok(run.evaluated)
+    }
+
+    /// Whether this delivery may run the commands of the comment: it is the first delivery of
+    /// this version of the comment (or a retry of that delivery), and it came soon after the
+    /// comment was written. Anything else is a replay of a captured delivery under a new id.
+    async fn first_run(
+        &self,
+        event: &CommentEvent,
+        invocation: &Invocation,
+    ) -> Result<bool, StoreError> {
+        let delivery = &invocation.delivery_id;
+        let Some(version) = &event.version else {
+            tracing::warn!(%delivery, pr = %event.pr, "payload without the comment's id or time: commands not run");
+            return Ok(false);
+        };
+        let delay = invocation.received_at - version.updated_at;
+        if delay.to_std().is_ok_and(|delay| delay > MAX_DELIVERY_DELAY) {
+            tracing::warn!(%delivery, pr = %event.pr, updated_at = %version.updated_at, "comment delivered long after it was written (a replay): commands not run");
+            return Ok(false);
+        }
+        match self
+            .store
+            .claim_command_run(version, &invocation.delivery_id)
+            .await?
+        {
+            CommandRun::Ours => Ok(true),
+            CommandRun::RanUnder(first) => {
+                tracing::warn!(%delivery, first_delivery = %first, pr = %event.pr, "commands of this comment already ran under another delivery (a replay): not run again");
+                Ok(false)
+            }
+        }
     }
 
     /// Stores audit entries, except those a previous attempt of the same delivery stored.
@@ -324,10 +374,11 @@ impl CommentRun<'_> {
         let command = match &line.result {
             Ok(command) => command,
             Err(error) => {
-                return Ok(Outcome::Invalid {
+                let invalid = Outcome::Invalid {
                     message: error.to_string(),
                     say: render_error(error, self.prefix),
-                });
+                };
+                return Ok(self.counted(line, invalid));
             }
         };
         if let Err(outcome) = self.admit(command, line).await? {
@@ -402,17 +453,10 @@ impl CommentRun<'_> {
         let repo = &self.event.pr.repo;
         let refused = match command.audience() {
             Audience::Everyone => {
-                let key = format!("{}:{}", self.invocation.delivery_id, line.line);
-                match self
-                    .executor
-                    .throttle
-                    .check(&self.pr().queue_key(), &key, Instant::now())
-                {
-                    Verdict::Allowed => None,
-                    Verdict::Throttled { notify } => {
-                        return Ok(Err(Outcome::Throttled { notify }));
-                    }
-                }
+                return Ok(match self.throttled(line) {
+                    Some(outcome) => Err(outcome),
+                    None => Ok(()),
+                });
             }
             Audience::WriteAccess => access
                 .may_assign(self.client, repo, self.login())
@@ -420,7 +464,28 @@ impl CommentRun<'_> {
                 .err(),
             Audience::ReviewTeamOrMaintainer => self.may_skip().await?.err(),
         };
-        Ok(refused.map_or(Ok(()), |r| Err(Outcome::Refused(r))))
+        // Done commands that need a permission are never throttled (a flood of comments must
+        // not keep a maintainer from skipping); refused ones count like any other.
+        Ok(refused.map_or(Ok(()), |r| Err(self.counted(line, Outcome::Refused(r)))))
+    }
+
+    /// Counts `line` against the per-PR throttle: the outcome that says so when over it.
+    fn throttled(&self, line: &CommandLine) -> Option<Outcome> {
+        let key = format!("{}:{}", self.invocation.delivery_id, line.line);
+        match self
+            .executor
+            .throttle
+            .check(&self.pr().queue_key(), &key, Instant::now())
+        {
+            Verdict::Allowed => None,
+            Verdict::Throttled { notify } => Some(Outcome::Throttled { notify }),
+        }
+    }
+
+    /// `outcome` (a refusal or an invalid command) counted against the per-PR throttle: over
+    /// it, the commenter hears about the throttle once instead of about each command.
+    fn counted(&self, line: &CommandLine, outcome: Outcome) -> Outcome {
+        self.throttled(line).unwrap_or(outcome)
     }
 
     async fn may_skip(&mut self) -> Result<Result<(), Refusal>, GithubError> {

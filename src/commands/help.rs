@@ -2,7 +2,7 @@
 
 use super::command::Audience;
 use super::grammar::COMMANDS;
-use super::render::code;
+use crate::gfm::code;
 
 /// Markdown help listing, with their usage and description, only the commands whose audience
 /// `allowed` accepts (execution knows the commenter's permissions; this stays pure).
@@ -13,8 +13,8 @@ pub fn help_text(prefix: &str, allowed: impl Fn(Audience) -> bool) -> String {
         .map(|spec| {
             format!(
                 "| {} | {} |",
-                table_cell(&code(&spec.usage(prefix))),
-                table_cell(spec.description)
+                code(&spec.usage(prefix)),
+                spec.description
             )
         })
         .collect();
@@ -29,9 +29,4 @@ pub fn help_text(prefix: &str, allowed: impl Fn(Audience) -> bool) -> String {
          Commands inside code, block quotes or HTML comments are ignored.",
         rows.join("\n")
     )
-}
-
-/// A pipe would end a GitHub table cell, even inside a code span.
-fn table_cell(text: &str) -> String {
-    text.replace('|', "\\|")
 }

@@ -28,8 +28,11 @@ pub enum Refusal {
     /// `skip`/`unskip` by someone `commands.skip_allowed` does not admit; `allowed` says who
     /// may.
     NotAllowedToSkip { allowed: String },
-    /// Over the per-PR limit of commands anyone may run.
+    /// Over the per-PR limit of commands anyone may run (and of invalid or refused ones).
     Throttled,
+    /// Past the first [`throttle::MAX_COMMANDS_PER_COMMENT`] command lines of a comment; this
+    /// line and the `ignored - 1` after it were not run.
+    TooManyCommands { ignored: usize },
 }
 
 impl Refusal {
@@ -43,11 +46,17 @@ impl Refusal {
                 "requesting the reviewers again needs write access to the repository".into()
             }
             Refusal::NotAllowedToSkip { allowed } => format!(
-                "only {allowed} may skip or unskip the design review (`commands.skip_allowed`)"
+                "only {allowed} may skip or unskip the design review (commands.skip_allowed)"
             ),
             Refusal::Throttled => format!(
-                "at most {} commands that anyone may run, per pull request and minute",
+                "at most {} commands per pull request and minute, counting those anyone may run \
+                 and every invalid or refused one",
                 throttle::LIMIT
+            ),
+            Refusal::TooManyCommands { ignored } => format!(
+                "at most {} commands of one comment are run; this one and the {} after it were not",
+                throttle::MAX_COMMANDS_PER_COMMENT,
+                ignored.saturating_sub(1)
             ),
         }
     }
@@ -63,14 +72,14 @@ pub fn grants(role: SkipRole, permission: Permission) -> bool {
     }
 }
 
-/// Who `roles` admit, for a refusal: "members of `@acme/design-review` or people with
-/// maintain or admin permission". Teams are shown as code so that no one is notified.
+/// Who `roles` admit, for a refusal: "members of @acme/design-review or people with maintain or
+/// admin permission". Plain text for the audit log; the reply escapes it, so no one is notified.
 pub fn describe(roles: &[SkipRole], team: Option<&TeamSlug>) -> String {
     let mut who: Vec<String> = Vec::new();
     for role in roles {
         let text = match role {
             SkipRole::Team => match team {
-                Some(team) => format!("members of `@{team}`"),
+                Some(team) => format!("members of @{team}"),
                 None => continue,
             },
             SkipRole::Admin => "people with admin permission".to_string(),
@@ -222,14 +231,14 @@ mod tests {
         let team = TeamSlug::parse("acme/design-review");
         assert_eq!(
             describe(&[SkipRole::Team, SkipRole::Maintain], team.as_ref()),
-            "members of `@acme/design-review` or people with maintain or admin permission"
+            "members of @acme/design-review or people with maintain or admin permission"
         );
         assert_eq!(
             describe(
                 &[SkipRole::Team, SkipRole::Admin, SkipRole::Write],
                 team.as_ref()
             ),
-            "members of `@acme/design-review`, people with admin permission or people with \
+            "members of @acme/design-review, people with admin permission or people with \
              write permission or higher"
         );
         // No team configured: the team role admits nobody and is not named.

@@ -1,7 +1,9 @@
-//! The one place where a parse error becomes the reply the commenter reads.
+//! The one place where a parse error becomes the reply the commenter reads. What the commenter
+//! wrote is echoed through [`crate::gfm`], so it shows as written and can ping no one.
 
 use super::error::ParseError;
 use super::grammar::{self, CommandSpec};
+use crate::gfm::code;
 
 /// Markdown reply for a command line that failed to parse: what is wrong, the usage of the
 /// offending (or most likely intended) command, and how to list all commands.
@@ -59,29 +61,9 @@ fn sentence(message: &str) -> String {
     out
 }
 
-/// `text` as a Markdown code span, whatever backticks it contains; echoed user input is shown
-/// literally this way (no mentions, links or formatting).
-pub(super) fn code(text: &str) -> String {
-    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest_run + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn code_spans_survive_backticks_in_the_text() {
-        assert_eq!(code("plain"), "`plain`");
-        assert_eq!(code("a`b"), "``a`b``");
-        assert_eq!(code("`x``"), "``` `x`` ```");
-    }
 
     #[test]
     fn sentences_are_capitalised_and_end_with_a_stop() {

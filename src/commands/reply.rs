@@ -8,15 +8,86 @@ use crate::review::{
     limits::{MAX_COMMENT, fit},
 };
 
-use super::{command::Command, permissions::Refusal, render::code};
+use crate::gfm::{code, escape};
+
+use super::{command::Command, permissions::Refusal};
 
 /// What one command line has to say in the reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
-    /// The command as written.
-    pub command: String,
+    /// The command as written, heading the section when the reply has several; `None` for a
+    /// section that speaks for several commands.
+    pub command: Option<String>,
     /// Markdown.
     pub body: String,
+}
+
+/// What one command line has to say, before the reply is put together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    /// Markdown of its own.
+    Text(String),
+    /// A refusal: commands refused by the same rule share one sentence.
+    Refused(Refusal),
+}
+
+/// Refused commands named in one sentence before the rest are counted.
+const NAMED_REFUSALS: usize = 3;
+
+/// The sections of a reply for each command line's text and what it has to say, in order.
+/// Refusals by the same rule are collapsed into one section where the first of them stood, so
+/// that many refused commands make one sentence and not a wall of repeats.
+pub fn sections(said: Vec<(String, Said)>) -> Vec<Section> {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut refusals: Vec<(Refusal, Vec<String>, usize)> = Vec::new();
+    for (command, said) in said {
+        match said {
+            Said::Text(body) => sections.push(Section {
+                command: Some(command),
+                body,
+            }),
+            Said::Refused(refusal) => match refusals.iter_mut().find(|(r, ..)| *r == refusal) {
+                Some((_, commands, _)) => commands.push(command),
+                None => {
+                    sections.push(Section {
+                        command: None,
+                        body: String::new(),
+                    });
+                    refusals.push((refusal, vec![command], sections.len() - 1));
+                }
+            },
+        }
+    }
+    for (refusal, commands, at) in refusals {
+        sections[at] = match commands.as_slice() {
+            [only] => Section {
+                command: Some(only.clone()),
+                body: refused(only, &refusal),
+            },
+            many => Section {
+                command: None,
+                body: refused_together(many, &refusal),
+            },
+        };
+    }
+    sections
+}
+
+/// Several commands refused by one rule: "`a`, `b`, `c` and 2 more were refused: rule."
+fn refused_together(commands: &[String], refusal: &Refusal) -> String {
+    let named: Vec<String> = commands
+        .iter()
+        .take(NAMED_REFUSALS)
+        .map(|c| code(c))
+        .collect();
+    let list = match commands.len() - named.len() {
+        0 => {
+            let (last, first) = named.split_last().expect("several commands");
+            format!("{} and {last}", first.join(", "))
+        }
+        more => format!("{} and {more} more", named.join(", ")),
+    };
+    format!("{list} were refused: {}.", escape(&refusal.rule()))
 }
 
 /// A hidden marker naming the delivery a reply answers, so that a retried delivery finds the
@@ -38,7 +109,10 @@ pub fn compose(sections: &[Section], marker: &str) -> Option<String> {
         [only] => only.body.clone(),
         many => many
             .iter()
-            .map(|s| format!("**{}**\n\n{}", code(&s.command), s.body.trim_end()))
+            .map(|s| match &s.command {
+                Some(command) => format!("**{}**\n\n{}", code(command), s.body.trim_end()),
+                None => s.body.trim_end().to_string(),
+            })
             .collect::<Vec<_>>()
             .join("\n\n---\n\n"),
     };
@@ -53,7 +127,7 @@ pub fn compose(sections: &[Section], marker: &str) -> Option<String> {
 
 /// A refused command: the rule that refused it.
 pub fn refused(command: &str, refusal: &Refusal) -> String {
-    format!("{} was refused: {}.", code(command), refusal.rule())
+    format!("{} was refused: {}.", code(command), escape(&refusal.rule()))
 }
 
 /// The first throttled command of a window (later ones only get a reaction).
@@ -61,7 +135,7 @@ pub fn throttled(refusal: &Refusal) -> String {
     format!(
         "Too many commands on this pull request: {}. Try again in a minute; until then, such \
          commands only get a 😕 reaction.",
-        refusal.rule()
+        escape(&refusal.rule())
     )
 }
 
@@ -85,7 +159,7 @@ pub fn template_unavailable(name: &str, message: &str) -> String {
     format!(
         "Template {} could not be loaded: {}",
         code(name),
-        message.trim_end_matches('.')
+        escape(message.trim_end_matches('.'))
     ) + "."
 }
 
@@ -121,7 +195,7 @@ mod tests {
 
     fn section(command: &str, body: &str) -> Section {
         Section {
-            command: command.into(),
+            command: Some(command.into()),
             body: body.into(),
         }
     }
@@ -136,7 +210,10 @@ mod tests {
             "<!-- m -->",
         )
         .unwrap();
-        assert!(two.starts_with("**`/dr help`**\n\nHelp.\n\n---\n\n**`/dr skp`**\n\nTypo."));
+        assert_eq!(
+            two,
+            "**<code>/dr help</code>**\n\nHelp.\n\n---\n\n**<code>/dr skp</code>**\n\nTypo.\n\n<!-- m -->\n"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A per-PR limit on the commands anyone may run (`help`, `check`, `template`, `status`), so a
-//! loop of comments (or of bots quoting each other) cannot burn the installation's API budget.
+//! A per-PR limit on the commands anyone may run (`help`, `check`, `template`, `status`) and
+//! on invalid and refused commands, so a loop of comments (or of bots quoting each other) cannot
+//! burn the installation's API budget or flood the conversation with replies.
 //!
 //! In memory: the limit protects one process's API budget, and forgetting it on restart is
 //! harmless. Each use is keyed by the delivery and the command's line, so a retried delivery
@@ -11,8 +12,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Commands anyone may run, per pull request and [`WINDOW`].
+/// Commands anyone may run, invalid and refused ones included, per pull request and [`WINDOW`].
 pub const LIMIT: usize = 5;
+/// Command lines of one comment that are run; the rest are refused together, with one audit
+/// row, so a comment of thousands of command lines costs what ten do.
+pub const MAX_COMMANDS_PER_COMMENT: usize = 10;
 /// The window [`LIMIT`] applies to.
 pub const WINDOW: Duration = Duration::from_secs(60);
 /// Pull requests tracked before idle ones are forgotten.

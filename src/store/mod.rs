@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::PrRef;
+use crate::domain::{CommentSource, CommentVersion, PrRef};
 
 mod coalesce;
 mod codec;
@@ -222,6 +222,25 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+/// Who ran the commands of a comment version ([`Store::claim_command_run`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandRun {
+    /// This delivery: the first to carry the version, or a retry of it. Run the commands.
+    Ours,
+    /// Another delivery, named here, ran them first: this one is a replay and runs nothing.
+    RanUnder(String),
+}
+
+/// `(source, id)` columns of a comment version.
+fn command_source_columns(version: &CommentVersion) -> StoreResult<(&'static str, i64)> {
+    let (source, id) = match version.source {
+        CommentSource::IssueComment(id) => ("issue_comment", id),
+        CommentSource::Review(id) => ("review", id),
+    };
+    let id = i64::try_from(id).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
+    Ok((source, id))
+}
+
 /// The storage operations the server, the workers and the CLI need.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -299,6 +318,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Audit entries, oldest first.
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+
+    /// Deletes audit entries older than `older_than`, in small batches like
+    /// [`Store::prune_deliveries`]. Returns how many were deleted.
+    async fn prune_audit(&self, older_than: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Makes `delivery_id` the one delivery that runs the commands of `version`, unless another
+    /// delivery was first: atomic, so of two deliveries of one version racing on two replicas
+    /// exactly one gets [`CommandRun::Ours`]. A retry of the first delivery gets `Ours` again.
+    async fn claim_command_run(
+        &self,
+        version: &CommentVersion,
+        delivery_id: &str,
+    ) -> StoreResult<CommandRun>;
+
+    /// Forgets the command runs recorded before `older_than`. Returns how many were deleted.
+    async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Opens the store named by a `DATABASE_URL` (`sqlite://path` or `postgres://...`), creating the

@@ -171,6 +171,28 @@ impl PgStore {
 }
 
 /// A lease as the seconds argument of `make_interval`, capped like every lease.
+impl PgStore {
+    /// Runs `delete` (binding `$1` to `older_than` and `$2` to the batch size) until a batch
+    /// deletes fewer rows than the batch size, each batch its own short transaction. Returns
+    /// how many rows were deleted.
+    async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        let mut deleted = 0;
+        loop {
+            let batch = sqlx::query(delete)
+                .bind(older_than)
+                .bind(codec::PRUNE_BATCH)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            deleted += batch;
+            if batch < codec::PRUNE_BATCH as u64 {
+                return Ok(deleted);
+            }
+            tokio::time::sleep(codec::PRUNE_PAUSE).await;
+        }
+    }
+}
+
 fn lease_seconds(lease: Duration) -> f64 {
     lease.min(codec::MAX_LEASE).as_secs_f64()
 }
@@ -488,5 +510,51 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(audit_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn prune_audit(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        self.delete_in_batches(
+            "DELETE FROM audit_log WHERE seq IN (
+                 SELECT seq FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)",
+            older_than,
+        )
+        .await
+    }
+
+    async fn claim_command_run(
+        &self,
+        version: &CommentVersion,
+        delivery_id: &str,
+    ) -> StoreResult<CommandRun> {
+        let (source, id) = command_source_columns(version)?;
+        // A no-op update on conflict makes the statement return the row that won, and waits
+        // for a concurrent insert of the same key to commit first.
+        let holder: String = sqlx::query_scalar(
+            "INSERT INTO command_runs (source, source_id, updated_at, delivery_id, recorded_at)
+             VALUES ($1, $2, $3, $4, now())
+             ON CONFLICT (source, source_id, updated_at) DO UPDATE SET source = EXCLUDED.source
+             RETURNING delivery_id",
+        )
+        .bind(source)
+        .bind(id)
+        .bind(version.updated_at)
+        .bind(delivery_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if holder == delivery_id {
+            CommandRun::Ours
+        } else {
+            CommandRun::RanUnder(holder)
+        })
+    }
+
+    async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        self.delete_in_batches(
+            "DELETE FROM command_runs WHERE ctid IN (
+                 SELECT ctid FROM command_runs WHERE recorded_at < $1
+                 ORDER BY recorded_at LIMIT $2)",
+            older_than,
+        )
+        .await
     }
 }

@@ -297,6 +297,26 @@ impl SqliteStore {
         Ok(Some(delivery_from_row(&row)?))
     }
 
+    /// Runs `delete` (binding `?1` to `older_than` and `?2` to the batch size) until a batch
+    /// deletes fewer rows than the batch size, pausing between batches so that intake is never
+    /// held up for long. Returns how many rows were deleted.
+    async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        let mut deleted = 0;
+        loop {
+            let batch = sqlx::query(delete)
+                .bind(to_micros(older_than))
+                .bind(codec::PRUNE_BATCH)
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
+            deleted += batch;
+            if batch < codec::PRUNE_BATCH as u64 {
+                return Ok(deleted);
+            }
+            tokio::time::sleep(codec::PRUNE_PAUSE).await;
+        }
+    }
+
     /// Runs a single-row update of the delivery `id` whose `WHERE` also states the condition the
     /// write depends on (the claim, no live lease). When it matched no row: `NotFound` for an
     /// unknown id, else `refused(id)`.
@@ -655,6 +675,53 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         Ok(rows.iter().map(audit_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn prune_audit(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        self.delete_in_batches(
+            "DELETE FROM audit_log WHERE seq IN (
+                 SELECT seq FROM audit_log WHERE at < ?1 ORDER BY at LIMIT ?2)",
+            older_than,
+        )
+        .await
+    }
+
+    async fn claim_command_run(
+        &self,
+        version: &CommentVersion,
+        delivery_id: &str,
+    ) -> StoreResult<CommandRun> {
+        let (source, id) = command_source_columns(version)?;
+        // The insert and the read share the single writer connection, so no other write
+        // comes between them.
+        let holder: String = sqlx::query_scalar(
+            "INSERT INTO command_runs (source, source_id, updated_at, delivery_id, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (source, source_id, updated_at) DO UPDATE SET source = excluded.source
+             RETURNING delivery_id",
+        )
+        .bind(source)
+        .bind(id)
+        .bind(to_micros(version.updated_at))
+        .bind(delivery_id)
+        .bind(to_micros(Utc::now()))
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(if holder == delivery_id {
+            CommandRun::Ours
+        } else {
+            CommandRun::RanUnder(holder)
+        })
+    }
+
+    async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
+        self.delete_in_batches(
+            "DELETE FROM command_runs WHERE rowid IN (
+                 SELECT rowid FROM command_runs WHERE recorded_at < ?1
+                 ORDER BY recorded_at LIMIT ?2)",
+            older_than,
+        )
+        .await
     }
 }
 

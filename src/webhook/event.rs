@@ -7,7 +7,10 @@
 use serde::Deserialize;
 
 use crate::{
-    domain::{CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName, TeamSlug},
+    domain::{
+        CommentSource, CommentVersion, CommitSha, InstallationId, Login, PrNumber, PrRef,
+        RepoName, TeamSlug,
+    },
     github::models::{PullRequest as PullFacts, PullState, RequestedReviewers},
 };
 
@@ -84,6 +87,9 @@ pub struct CommentEvent {
     pub author_is_bot: bool,
     pub body: String,
     pub default_branch: Option<String>,
+    /// Which comment or review, in which version: `None` only for a payload without the id or
+    /// time GitHub always sends, whose commands are not run.
+    pub version: Option<CommentVersion>,
 }
 
 /// `merge_group.checks_requested`.
@@ -329,8 +335,10 @@ impl PullRequest {
 
 #[derive(Debug, Deserialize)]
 struct Review {
+    id: Option<u64>,
     body: Option<String>,
     user: Option<User>,
+    submitted_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -338,6 +346,7 @@ struct Comment {
     id: u64,
     body: Option<String>,
     user: Option<User>,
+    updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -452,6 +461,12 @@ impl Envelope {
                         author_is_bot: user.is_bot(),
                         body,
                         default_branch: default_branch.clone(),
+                        version: review.and_then(|r| {
+                            Some(CommentVersion {
+                                source: CommentSource::Review(r.id?),
+                                updated_at: r.submitted_at?,
+                            })
+                        }),
                     }));
                 }
                 evaluate(pr.number, pr.head.as_ref().map(|h| h.sha.clone()))
@@ -486,6 +501,10 @@ impl Envelope {
                     author_is_bot: false,
                     body: comment.body.clone().unwrap_or_default(),
                     default_branch: default_branch.clone(),
+                    version: comment.updated_at.map(|updated_at| CommentVersion {
+                        source: CommentSource::IssueComment(comment.id),
+                        updated_at,
+                    }),
                 }))
             }
             "check_run" | "check_suite" => {
@@ -610,7 +629,8 @@ mod tests {
             format!(
                 r#"{{"action":"{action}","repository":{{"full_name":"acme/widgets"}},
                 "issue":{{"number":3{issue_pr}}},
-                "comment":{{"id":99,"body":"/design-review check","user":{{"login":"bob","type":"{user_type}"}}}}}}"#
+                "comment":{{"id":99,"body":"/design-review check","user":{{"login":"bob","type":"{user_type}"}},
+                "created_at":"2026-11-21T12:00:00Z","updated_at":"2026-11-21T12:00:00Z"}}}}"#
             )
         };
         let pr = r#","pull_request":{"url":"x"}"#;
@@ -620,6 +640,13 @@ mod tests {
             panic!("{event:?}")
         };
         assert_eq!((c.comment_id, c.author.0.as_str()), (Some(99), "bob"));
+        assert_eq!(
+            c.version,
+            Some(CommentVersion {
+                source: CommentSource::IssueComment(99),
+                updated_at: "2026-11-21T12:00:00Z".parse().unwrap(),
+            })
+        );
         assert!(!event.coalescable());
         for (issue_pr, kind, action) in [
             ("", "User", "created"),

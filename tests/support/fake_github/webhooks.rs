@@ -121,11 +121,18 @@ impl FakeGithub {
             )
         };
         let commit = pull["head"]["sha"].clone();
+        // The newest review of `login` on the PR, when the test recorded one.
+        let (id, submitted_at) = self
+            .lock()
+            .reviews
+            .iter()
+            .rfind(|r| r.repo == full && r.pr == number && r.author == login)
+            .map_or((1, chrono::Utc::now()), |r| (r.id, r.submitted_at));
         json!({
             "action": action,
             "review": {
-                "id": 1, "user": user(login, false), "body": body, "state": state.to_lowercase(),
-                "commit_id": commit, "submitted_at": "2026-11-21T12:00:00Z",
+                "id": id, "user": user(login, false), "body": body, "state": state.to_lowercase(),
+                "commit_id": commit, "submitted_at": submitted_at,
             },
             "pull_request": pull,
             "repository": self.repository_json(full),
@@ -145,6 +152,7 @@ impl FakeGithub {
         body: &str,
         is_bot: bool,
     ) -> String {
+        let now = chrono::Utc::now();
         json!({
             "action": "created",
             "issue": {
@@ -154,6 +162,7 @@ impl FakeGithub {
             },
             "comment": {
                 "id": comment_id, "body": body, "user": user(login, is_bot),
+                "created_at": now, "updated_at": now,
                 "html_url": format!("https://github.com/{full}/pull/{number}#issuecomment-{comment_id}"),
             },
             "repository": self.repository_json(full),
