@@ -412,7 +412,10 @@ async fn several_commands_share_one_reply() {
     let replies = s.replies();
     assert_eq!(replies.len(), 1, "one reply for the whole comment");
     let reply = &replies[0].body;
-    assert!(reply.contains("**<code>/design-review status</code>**"), "{reply}");
+    assert!(
+        reply.contains("**<code>/design-review status</code>**"),
+        "{reply}"
+    );
     assert!(
         reply.contains("Motivation"),
         "status lists the gaps: {reply}"
@@ -421,7 +424,10 @@ async fn several_commands_share_one_reply() {
         !reply.contains(STICKY),
         "the reply is no second sticky comment"
     );
-    assert!(reply.contains("**<code>/design-review skip</code>**"), "{reply}");
+    assert!(
+        reply.contains("**<code>/design-review skip</code>**"),
+        "{reply}"
+    );
     assert!(
         reply.contains("Usage: <code>/design-review skip \\<reason\\></code>"),
         "{reply}"
@@ -728,4 +734,214 @@ async fn a_reply_github_refuses_does_not_fail_the_delivery() {
         s.check("sha1").title(),
         Some("Design review skipped by @bob")
     );
+}
+
+/// The non-GET calls the App made to GitHub since the log was last cleared.
+fn writes(gh: &FakeGithub) -> Vec<String> {
+    gh.api_calls()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_captured_delivery_replayed_under_a_new_id_runs_nothing() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let body = "/design-review skip covered by the approved RFC-12";
+    let id = s.gh.comment(REPO, PR, "bob", body);
+    let captured = s.gh.comment_event(REPO, PR, id, "bob", body, false);
+    assert_eq!(s.app.deliver("issue_comment", &captured).await, 202);
+    assert_eq!(s.check("sha1").conclusion.as_deref(), Some("success"));
+    // A maintainer undoes the skip.
+    s.comment("bob", "/design-review unskip").await;
+    assert!(failing(&s.check("sha1")));
+
+    // The captured delivery, signed as GitHub signed it, re-sent under a new delivery id:
+    // accepted (it is a new id), and nothing runs again.
+    s.gh.clear_log();
+    assert_eq!(s.app.deliver("issue_comment", &captured).await, 202);
+    assert_eq!(writes(&s.gh), Vec::<String>::new());
+    assert!(failing(&s.check("sha1")));
+    assert_eq!(s.app.store.pr_state(&pr_ref()).await.unwrap().skip, None);
+    let audit = s.audit().await;
+    let commands: Vec<&str> = audit.iter().map(|e| e.command.as_str()).collect();
+    assert_eq!(commands, [body, "/design-review unskip"]);
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+}
+
+#[tokio::test]
+async fn a_comment_delivered_long_after_it_was_written_runs_nothing() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let body = "/design-review skip replayed from an old capture";
+    let id = s.gh.comment(REPO, PR, "bob", body);
+    let mut event: serde_json::Value =
+        serde_json::from_str(&s.gh.comment_event(REPO, PR, id, "bob", body, false)).unwrap();
+    let written = (Utc::now() - chrono::TimeDelta::days(8)).to_rfc3339();
+    event["comment"]["created_at"] = written.clone().into();
+    event["comment"]["updated_at"] = written.into();
+    s.gh.clear_log();
+    assert_eq!(
+        s.app.deliver("issue_comment", &event.to_string()).await,
+        202
+    );
+    assert_eq!(writes(&s.gh), Vec::<String>::new());
+    assert!(failing(&s.check("sha1")));
+    assert!(s.audit().await.is_empty());
+}
+
+/// Checks that `markdown` renders no mention, no HTML but the few tags replies are built with,
+/// and no hidden comment but the reply's own marker at its end.
+fn assert_inert(markdown: &str) {
+    use pulldown_cmark::{Event, Parser};
+    const OURS: &[&str] = &[
+        "<code>",
+        "</code>",
+        "<details>",
+        "</details>",
+        "<summary>",
+        "</summary>",
+    ];
+    let marker_at = markdown
+        .find("<!-- design-review:command-reply ")
+        .expect("reply marker");
+    assert_eq!(markdown.matches("<!--").count(), 1, "{markdown}");
+    let (reply, _) = markdown.split_at(marker_at);
+    for event in Parser::new(reply) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                assert!(OURS.contains(&html.trim()), "HTML {html:?} in {markdown}")
+            }
+            Event::Text(text) => {
+                let mention = text.char_indices().any(|(i, c)| {
+                    c == '@' && text[i + 1..].starts_with(|n: char| n.is_alphanumeric())
+                });
+                assert!(!mention, "live mention in {text:?} of {markdown}");
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn untrusted_text_in_commands_is_echoed_inert() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let body = "/design-review skip @acme/design-review <!-- design-review:sticky-comment --> `x` | <b>y</b>\n\
+                /design-review template \"@acme/owners|`<!-- design-review -->\"\n\
+                /design-review @acme/owners<img src=x>";
+    let id = s.comment("rita", body).await;
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1);
+    let reply = &replies[0].body;
+    assert_inert(reply);
+    let wj = '\u{2060}';
+    let expected = format!(
+        "**<code>/design-review skip @{wj}acme/design-review \\<\\!-- design-review:sticky-comment --\\> \\`x\\` \\| \\<b\\>y\\</b\\></code>**\n\n\
+         <code>/design-review skip @{wj}acme/design-review \\<\\!-- design-review:sticky-comment --\\> \\`x\\` \\| \\<b\\>y\\</b\\></code> was refused: \
+         only members of @{wj}acme/design-review or people with maintain or admin permission may skip or unskip the design review (commands.skip\\_allowed).\n\n\
+         ---\n\n\
+         **<code>/design-review template \"@{wj}acme/owners\\|\\`\\<\\!-- design-review --\\>\"</code>**\n\n\
+         There is no template named <code>@{wj}acme/owners\\|\\`\\<\\!-- design-review --\\></code>. Templates: <code>system-design</code>, <code>tech-spec</code>.\n\n\
+         ---\n\n\
+         **<code>/design-review @{wj}acme/owners\\<img src=x\\></code>**\n\n\
+         <code>/design-review @{wj}acme/owners\\<img</code> is not a command.\n\n\
+         Run <code>/design-review help</code> to list the commands you may use.\n\n"
+    );
+    assert_eq!(
+        reply.split("<!-- design-review:command-reply").next(),
+        Some(expected.as_str())
+    );
+    // The sticky comment is still the only one with the sticky marker.
+    let stickies =
+        s.gh.comments(REPO, PR)
+            .into_iter()
+            .filter(|c| c.author_is_bot && c.body.contains(STICKY))
+            .count();
+    assert_eq!(stickies, 1);
+}
+
+#[tokio::test]
+async fn invalid_and_refused_commands_are_throttled_like_valid_ones() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let mut ids = Vec::new();
+    for body in [
+        "/design-review skip nope",
+        "/design-review skip nope",
+        "/design-review skp",
+        "/design-review assign",
+        "/design-review bogus",
+        "/design-review skip over the limit",
+        "/design-review skp over the limit",
+    ] {
+        ids.push(s.comment("rita", body).await);
+    }
+    for id in &ids {
+        assert_eq!(s.reactions(*id), ["confused", "eyes"]);
+    }
+    let replies: Vec<String> = s.replies().into_iter().map(|c| c.body).collect();
+    assert_eq!(
+        replies.len(),
+        6,
+        "five answers, then one about the limit: {replies:#?}"
+    );
+    assert!(replies[0].contains("was refused"), "{}", replies[0]);
+    assert!(replies[4].contains("is not a command"), "{}", replies[4]);
+    assert!(
+        replies[5].starts_with(
+            "Too many commands on this pull request: at most 5 commands per pull request and minute"
+        ),
+        "{}",
+        replies[5]
+    );
+    let outcomes: Vec<String> = s.audit().await.into_iter().map(|e| e.outcome).collect();
+    let throttled = "refused: at most 5 commands per pull request and minute, counting those anyone may run and every invalid or refused one";
+    assert_eq!(&outcomes[5..], [throttled, throttled]);
+    // A maintainer's command that is allowed is never throttled.
+    let id = s
+        .comment("bob", "/design-review skip agreed in the sync")
+        .await;
+    assert_eq!(s.reactions(id), ["+1", "eyes"]);
+    assert_eq!(s.check("sha1").conclusion.as_deref(), Some("success"));
+}
+
+#[tokio::test]
+async fn a_comment_of_many_commands_runs_ten_and_gets_one_short_reply() {
+    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let body = vec!["/design-review skip x"; 3]
+        .into_iter()
+        .chain(vec!["/design-review unskip"; 27])
+        .collect::<Vec<_>>()
+        .join("\n");
+    let id = s.comment("walt", &body).await;
+    assert_eq!(s.reactions(id), ["confused", "eyes"]);
+    let replies = s.replies();
+    assert_eq!(replies.len(), 1);
+    let reply = replies[0]
+        .body
+        .split("\n<!-- design-review:command-reply")
+        .next()
+        .unwrap()
+        .to_string();
+    let rule = "only members of @\u{2060}acme/design-review or people with maintain or admin permission may skip or unskip the design review (commands.skip\\_allowed)";
+    assert_eq!(
+        reply,
+        format!(
+            "<code>/design-review skip x</code> and <code>/design-review unskip</code> were refused: {rule}.\n\n\
+             ---\n\n\
+             Too many commands on this pull request: at most 5 commands per pull request and minute, counting those anyone may run and every invalid or refused one. \
+             Try again in a minute; until then, such commands only get a 😕 reaction.\n\n\
+             ---\n\n\
+             **<code>/design-review unskip</code>**\n\n\
+             <code>/design-review unskip</code> was refused: at most 10 commands of one comment are run; this one and the 19 after it were not.\n"
+        )
+    );
+    // Ten commands and one row for the twenty that were not run.
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 11, "{audit:#?}");
+    assert_eq!(
+        audit[10].outcome,
+        "refused: at most 10 commands of one comment are run; this one and the 19 after it were not"
+    );
+    assert!(failing(&s.check("sha1")));
 }

@@ -348,11 +348,17 @@ fn the_reply_to_bad_arguments_names_the_rule_and_the_usage() {
         reply.starts_with("<code>/dr skip</code>: A reason is required"),
         "{reply}"
     );
-    assert!(reply.contains("Usage: <code>/dr skip \\<reason\\></code>"), "{reply}");
+    assert!(
+        reply.contains("Usage: <code>/dr skip \\<reason\\></code>"),
+        "{reply}"
+    );
 
     let reply = render_error(&one("/design-review check now").unwrap_err(), P);
     assert!(reply.contains("`check` takes no arguments."), "{reply}");
-    assert!(reply.contains("Usage: <code>/design-review check</code>"), "{reply}");
+    assert!(
+        reply.contains("Usage: <code>/design-review check</code>"),
+        "{reply}"
+    );
 
     let reply = render_error(&one("/design-review template a b").unwrap_err(), P);
     assert!(
@@ -368,7 +374,10 @@ fn the_reply_to_a_bare_prefix_points_to_help() {
         reply.contains("<code>/design-review</code> needs a command"),
         "{reply}"
     );
-    assert!(reply.contains("<code>/design-review help</code>"), "{reply}");
+    assert!(
+        reply.contains("<code>/design-review help</code>"),
+        "{reply}"
+    );
 }
 
 #[test]

@@ -122,3 +122,62 @@ fn repo_file_extends_org_file() {
     assert_eq!(RepoConfig::effective(None, Some(org)).review.approvals(), 2);
     assert_eq!(RepoConfig::effective(None, None), RepoConfig::default());
 }
+
+#[test]
+fn template_paths_that_leave_the_repository_are_rejected_with_their_position() {
+    // (template as written in YAML, line, column, the reason named in the message)
+    let cases: &[(&str, usize, usize, &str)] = &[
+        (
+            "../secrets/template.md",
+            4,
+            16,
+            "`..` would leave the repository",
+        ),
+        ("docs/../../x.md", 4, 16, "`..` would leave the repository"),
+        ("/etc/passwd", 4, 16, "an absolute path"),
+        ("https://evil.example/t.md", 4, 16, "a URL"),
+        ("//evil.example/t.md", 4, 16, "an absolute path"),
+        ("C:/templates/t.md", 4, 16, "a URL or a name with `:`"),
+        ("docs\\..\\x.md", 4, 16, "a backslash"),
+        ("docs/t.md?ref=other", 4, 16, "`?`, `#` and `%`"),
+        ("docs/%2e%2e/t.md", 4, 16, "`?`, `#` and `%`"),
+        ("docs//t.md", 4, 16, "empty and `.` path segments"),
+        ("./docs/t.md", 4, 16, "empty and `.` path segments"),
+    ];
+    for &(template, line, column, reason) in cases {
+        let yaml = format!(
+            "review:\n  team: acme/design\ndocs:\n  - template: '{template}'\n    paths: [\"docs/**/*.md\"]\n"
+        );
+        let err = RepoConfig::parse(&yaml).expect_err(template);
+        assert_eq!(
+            (err.line, err.column),
+            (Some(line), Some(column)),
+            "{template}: {err}"
+        );
+        assert!(
+            err.message.starts_with(&format!(
+                "template `{}` must be a built-in name or a relative path in the repository: ",
+                template.escape_debug()
+            )) && err.message.contains(reason),
+            "{template}: {err}"
+        );
+        // The same path as a key of `templates` is refused too, at its own position.
+        let yaml = format!("templates:\n  '{template}':\n    optional: [Appendix]\n");
+        let err = RepoConfig::parse(&yaml).expect_err(template);
+        assert_eq!(
+            (err.line, err.column),
+            (Some(2), Some(4)),
+            "{template}: {err}"
+        );
+    }
+    // Built-in names and plain relative paths stay valid.
+    for template in [
+        "system-design",
+        "docs/templates/adr.md",
+        "rfcs/TEMPLATE.md",
+        "a b/c.md",
+    ] {
+        let yaml = format!("docs:\n  - template: '{template}'\n    paths: [\"docs/**/*.md\"]\n");
+        assert!(RepoConfig::parse(&yaml).is_ok(), "{template}");
+    }
+}

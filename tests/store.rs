@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use design_review::domain::{CommentSource, CommentVersion, PrNumber, PrRef, RepoName};
-use design_review::queue::{Backoff, HandleError, Handler, QueueSettings, WorkerPool};
+use design_review::queue::{
+    Backoff, HandleError, Handler, QueueSettings, Retention, WorkerPool, prune_once,
+};
 use design_review::store::{
-    self, AuditEntry, AuditFilter, CommandRun, DeliveryFilter, DeliveryStatus, InsertOutcome, NewDelivery,
-    PrState, ReviewRequest, Skip, Store, StoreError,
+    self, AuditEntry, AuditFilter, CommandRun, DeliveryFilter, DeliveryStatus, InsertOutcome,
+    NewDelivery, PrState, ReviewRequest, Skip, Store, StoreError,
 };
 use sqlx::Connection;
 use support::scratch_pg::ScratchDatabase;
@@ -926,6 +928,139 @@ async fn pr_state_round_trips_and_is_kept_per_pr() {
         };
         store.save_pr_state(&pr(1), &cleared).await.unwrap();
         assert_eq!(store.pr_state(&pr(1)).await.unwrap(), cleared);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_entries_past_retention_are_pruned_in_batches() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        let cutoff = now() - TimeDelta::days(365);
+        // More than one prune batch of old entries, and two within retention.
+        for i in 0..250 {
+            let at = cutoff - TimeDelta::days(30) + TimeDelta::minutes(i);
+            store
+                .record_audit(&audit(at, "acme/widgets", "skip"))
+                .await
+                .unwrap();
+        }
+        let kept = [
+            audit(cutoff + TimeDelta::seconds(1), "acme/widgets", "unskip"),
+            audit(now(), "acme/gadgets", "assign"),
+        ];
+        for entry in &kept {
+            store.record_audit(entry).await.unwrap();
+        }
+        assert_eq!(store.prune_audit(cutoff).await.unwrap(), 250);
+        assert_eq!(
+            store.list_audit(&AuditFilter::default()).await.unwrap(),
+            kept
+        );
+        assert_eq!(store.prune_audit(cutoff).await.unwrap(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_retention_task_prunes_audit_entries_by_their_own_setting() {
+    each_backend(|db| async move {
+        let store = db.store.as_ref();
+        let old = audit(now() - TimeDelta::days(400), "acme/widgets", "skip");
+        let recent = audit(now() - TimeDelta::days(300), "acme/widgets", "unskip");
+        store.record_audit(&old).await.unwrap();
+        store.record_audit(&recent).await.unwrap();
+        let listed = || async { store.list_audit(&AuditFilter::default()).await.unwrap() };
+
+        // 0 days (forever) keeps everything, whatever the delivery retention says.
+        let forever = Retention {
+            deliveries: Some(Duration::from_secs(86_400)),
+            audit: None,
+        };
+        prune_once(store, forever).await;
+        assert_eq!(listed().await, [old.clone(), recent.clone()]);
+
+        let year = Retention {
+            deliveries: None,
+            audit: Some(Duration::from_secs(365 * 86_400)),
+        };
+        prune_once(store, year).await;
+        assert_eq!(listed().await, [recent]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_comment_version_runs_under_one_delivery_only() {
+    each_backend(|db| async move {
+        let store = db.store.clone();
+        let written = now() - TimeDelta::minutes(5);
+        let comment = CommentVersion {
+            source: CommentSource::IssueComment(42),
+            updated_at: written,
+        };
+        let run = |version: CommentVersion, delivery: &'static str| {
+            let store = store.clone();
+            async move { store.claim_command_run(&version, delivery).await.unwrap() }
+        };
+        assert_eq!(run(comment, "d-1").await, CommandRun::Ours);
+        // A retry of the same delivery runs again; a replay under another id does not.
+        assert_eq!(run(comment, "d-1").await, CommandRun::Ours);
+        assert_eq!(
+            run(comment, "d-2").await,
+            CommandRun::RanUnder("d-1".into())
+        );
+        // An edit is another version; a review numbered like the comment is another source.
+        let edited = CommentVersion {
+            updated_at: written + TimeDelta::seconds(1),
+            ..comment
+        };
+        assert_eq!(run(edited, "d-3").await, CommandRun::Ours);
+        let review = CommentVersion {
+            source: CommentSource::Review(42),
+            ..comment
+        };
+        assert_eq!(run(review, "d-4").await, CommandRun::Ours);
+        // Remembered across a restart.
+        let reopened = db.reopen().await;
+        assert_eq!(
+            reopened.claim_command_run(&comment, "d-5").await.unwrap(),
+            CommandRun::RanUnder("d-1".into())
+        );
+
+        // Deliveries of one version racing (two replicas): exactly one runs it.
+        let raced = CommentVersion {
+            source: CommentSource::IssueComment(43),
+            updated_at: written,
+        };
+        let claims: Vec<_> = ["r-1", "r-2", "r-3", "r-4", "r-5", "r-6"]
+            .into_iter()
+            .map(|delivery| tokio::spawn(run(raced, delivery)))
+            .collect();
+        let mut ours = 0;
+        for claim in claims {
+            if claim.await.unwrap() == CommandRun::Ours {
+                ours += 1;
+            }
+        }
+        assert_eq!(ours, 1);
+
+        // Pruning forgets runs recorded before the cutoff, and only those.
+        assert_eq!(
+            store
+                .prune_command_runs(now() - TimeDelta::hours(1))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .prune_command_runs(now() + TimeDelta::seconds(1))
+                .await
+                .unwrap(),
+            4
+        );
+        assert_eq!(run(comment, "d-6").await, CommandRun::Ours);
     })
     .await;
 }

@@ -95,14 +95,16 @@ pub async fn serve_with_drain(
     let store = store::connect(settings.database_url.expose_secret())
         .await
         .with_context(|| format!("DATABASE_URL {}", settings.database_url_redacted()))?;
-    if let Some(retention) = settings.delivery_retention {
-        tokio::spawn(crate::queue::prune_periodically(
-            store.clone(),
-            retention,
-            crate::queue::PRUNE_EVERY,
-            shutdown.clone(),
-        ));
-    }
+    let retention = crate::queue::Retention {
+        deliveries: settings.delivery_retention,
+        audit: settings.audit_retention,
+    };
+    tokio::spawn(crate::queue::prune_periodically(
+        store.clone(),
+        retention,
+        crate::queue::PRUNE_EVERY,
+        shutdown.clone(),
+    ));
     let local_addr = listener.local_addr()?;
     let wake = Arc::new(Notify::new());
     let workers: Arc<Mutex<Option<WorkerPool>>> = Arc::new(Mutex::new(None));

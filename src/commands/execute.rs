@@ -14,9 +14,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     checker,
-    gfm::code,
     config::repo::{DEFAULT_TEMPLATE, RepoConfig},
     domain::{CommitSha, Login, PrRef},
+    gfm::code,
     github::{
         GithubError, InstallationClient,
         models::{CommentId, PullRequest, Reaction},
@@ -244,13 +244,13 @@ impl Executor {
             .filter_map(|(line, outcome)| {
                 let said = match outcome {
                     Outcome::Done { say: Some(text) } => Said::Text(text.clone()),
-                    Outcome::Done { say: None } if target.is_none() => Said::Text(
-                        reply::confirmation(line.result.as_ref().ok()?)?.to_string(),
-                    ),
+                    Outcome::Done { say: None } if target.is_none() => {
+                        Said::Text(reply::confirmation(line.result.as_ref().ok()?)?.to_string())
+                    }
                     Outcome::Done { say: None } => return None,
                     Outcome::Refused(refusal) => Said::Refused(refusal.clone()),
                     Outcome::Throttled { notify: true } => {
-                        Said::Text(reply::throttled(&Refusal::Throttled))
+                        Said::Notice(reply::throttled(&Refusal::Throttled))
                     }
                     Outcome::Throttled { notify: false } => return None,
                     Outcome::Invalid { say, .. } => Said::Text(say.clone()),

@@ -10,13 +10,7 @@ pub fn help_text(prefix: &str, allowed: impl Fn(Audience) -> bool) -> String {
     let rows: Vec<String> = COMMANDS
         .iter()
         .filter(|spec| allowed(spec.audience))
-        .map(|spec| {
-            format!(
-                "| {} | {} |",
-                code(&spec.usage(prefix)),
-                spec.description
-            )
-        })
+        .map(|spec| format!("| {} | {} |", code(&spec.usage(prefix)), spec.description))
         .collect();
     if rows.is_empty() {
         return "There are no commands you may use in this pull request.".to_string();

@@ -25,8 +25,10 @@ pub struct Section {
 /// What one command line has to say, before the reply is put together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Said {
-    /// Markdown of its own.
+    /// Markdown of its own, headed by its command when the reply has several sections.
     Text(String),
+    /// Markdown about more than its own command (the throttle): never headed by it.
+    Notice(String),
     /// A refusal: commands refused by the same rule share one sentence.
     Refused(Refusal),
 }
@@ -44,6 +46,10 @@ pub fn sections(said: Vec<(String, Said)>) -> Vec<Section> {
         match said {
             Said::Text(body) => sections.push(Section {
                 command: Some(command),
+                body,
+            }),
+            Said::Notice(body) => sections.push(Section {
+                command: None,
                 body,
             }),
             Said::Refused(refusal) => match refusals.iter_mut().find(|(r, ..)| *r == refusal) {
@@ -73,21 +79,36 @@ pub fn sections(said: Vec<(String, Said)>) -> Vec<Section> {
     sections
 }
 
-/// Several commands refused by one rule: "`a`, `b`, `c` and 2 more were refused: rule."
+/// Several commands refused by one rule, each named once: "`a`, `b`, `c` and 2 more were
+/// refused: rule." (or "`a` was refused 4 times: rule." when they are all the same).
 fn refused_together(commands: &[String], refusal: &Refusal) -> String {
-    let named: Vec<String> = commands
+    let mut distinct: Vec<&String> = Vec::new();
+    for command in commands {
+        if !distinct.contains(&command) {
+            distinct.push(command);
+        }
+    }
+    let rule = escape(&refusal.rule());
+    if let [only] = distinct.as_slice() {
+        return format!(
+            "{} was refused {} times: {rule}.",
+            code(only),
+            commands.len()
+        );
+    }
+    let named: Vec<String> = distinct
         .iter()
         .take(NAMED_REFUSALS)
         .map(|c| code(c))
         .collect();
-    let list = match commands.len() - named.len() {
+    let list = match distinct.len() - named.len() {
         0 => {
             let (last, first) = named.split_last().expect("several commands");
             format!("{} and {last}", first.join(", "))
         }
         more => format!("{} and {more} more", named.join(", ")),
     };
-    format!("{list} were refused: {}.", escape(&refusal.rule()))
+    format!("{list} were refused: {rule}.")
 }
 
 /// A hidden marker naming the delivery a reply answers, so that a retried delivery finds the
@@ -127,7 +148,11 @@ pub fn compose(sections: &[Section], marker: &str) -> Option<String> {
 
 /// A refused command: the rule that refused it.
 pub fn refused(command: &str, refusal: &Refusal) -> String {
-    format!("{} was refused: {}.", code(command), escape(&refusal.rule()))
+    format!(
+        "{} was refused: {}.",
+        code(command),
+        escape(&refusal.rule())
+    )
 }
 
 /// The first throttled command of a window (later ones only get a reaction).
@@ -213,6 +238,51 @@ mod tests {
         assert_eq!(
             two,
             "**<code>/dr help</code>**\n\nHelp.\n\n---\n\n**<code>/dr skp</code>**\n\nTypo.\n\n<!-- m -->\n"
+        );
+    }
+
+    #[test]
+    fn refusals_by_one_rule_share_one_sentence() {
+        let refused = |c: &str, r: &Refusal| (c.to_string(), Said::Refused(r.clone()));
+        let own = Refusal::OwnPullRequest;
+        let write = Refusal::NeedsWriteAccess;
+        let got = sections(vec![
+            refused("/dr skip a", &own),
+            ("/dr help".into(), Said::Text("Help.".into())),
+            refused("/dr unskip", &own),
+            refused("/dr assign", &write),
+            refused("/dr skip a", &own),
+            refused("/dr skip b", &own),
+            refused("/dr skip c", &own),
+            refused("/dr assign", &write),
+        ]);
+        let bodies: Vec<(Option<&str>, &str)> = got
+            .iter()
+            .map(|s| (s.command.as_deref(), s.body.as_str()))
+            .collect();
+        assert_eq!(
+            bodies,
+            [
+                (
+                    None,
+                    "<code>/dr skip a</code>, <code>/dr unskip</code>, <code>/dr skip b</code> \
+                     and 1 more were refused: the author of a pull request may never skip or \
+                     unskip its design review."
+                ),
+                (Some("/dr help"), "Help."),
+                (
+                    None,
+                    "<code>/dr assign</code> was refused 2 times: requesting the reviewers again \
+                     needs write access to the repository."
+                ),
+            ]
+        );
+        let single = sections(vec![refused("/dr assign", &write)]);
+        assert_eq!(single[0].command.as_deref(), Some("/dr assign"));
+        assert_eq!(
+            single[0].body,
+            "<code>/dr assign</code> was refused: requesting the reviewers again needs write \
+             access to the repository."
         );
     }
 

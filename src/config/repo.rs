@@ -276,6 +276,14 @@ impl RepoConfig {
                         "`template` must be a built-in name or a path".into(),
                     );
                 }
+                if let Some(problem) = template_path_problem(&rule.template) {
+                    return fail(&rule.template, template_path_error(&rule.template, problem));
+                }
+            }
+        }
+        for name in self.templates.keys() {
+            if let Some(problem) = template_path_problem(name) {
+                return fail(name, template_path_error(name, problem));
             }
         }
         if let Some(team) = &self.review.team
@@ -490,6 +498,42 @@ fn normalize_service(name: &str) -> String {
 }
 
 /// A position for a validation error: the first line mentioning `needle`.
+/// Why `template` (a built-in name or a path in the repository) cannot name a file of the
+/// repository: it is read through the contents API, so a path must stay inside the repository
+/// and be a plain relative path, never a URL, an absolute path or one that climbs out with `..`.
+fn template_path_problem(template: &str) -> Option<&'static str> {
+    if template.chars().any(char::is_control) {
+        return Some("it contains a control character");
+    }
+    if template.contains('\\') {
+        return Some("it contains a backslash (separate directories with `/`)");
+    }
+    if template.contains("://") || template.contains(':') {
+        return Some("a URL or a name with `:` is not a path in the repository");
+    }
+    if template.starts_with('/') {
+        return Some("an absolute path is not a path in the repository");
+    }
+    if template.contains(['?', '#', '%']) {
+        return Some("`?`, `#` and `%` are not allowed in a template path");
+    }
+    let segments: Vec<&str> = template.split('/').collect();
+    if segments.contains(&"..") {
+        return Some("`..` would leave the repository");
+    }
+    if segments.iter().any(|s| s.is_empty() || *s == ".") {
+        return Some("empty and `.` path segments are not allowed");
+    }
+    None
+}
+
+fn template_path_error(template: &str, problem: &str) -> String {
+    format!(
+        "template `{}` must be a built-in name or a relative path in the repository: {problem}",
+        template.escape_debug()
+    )
+}
+
 fn error_at(yaml: &str, needle: &str, message: String) -> ConfigError {
     for (i, line) in yaml.lines().enumerate() {
         if let Some(col) = line.find(needle) {

@@ -64,6 +64,10 @@ pub struct ServeArgs {
     /// them forever.
     #[arg(long, env = "DELIVERY_RETENTION_DAYS", default_value_t = 30)]
     pub delivery_retention_days: u32,
+    /// Days audit-log entries (commands run, refused or invalid) are kept before they are
+    /// deleted; 0 keeps them forever.
+    #[arg(long, env = "AUDIT_RETENTION_DAYS", default_value_t = 365)]
+    pub audit_retention_days: u32,
     /// The URL GitHub and browsers reach this server at (setup page, webhook URL of a new App);
     /// default: the address the browser used.
     #[arg(long, env = "PUBLIC_URL")]
@@ -116,6 +120,7 @@ impl fmt::Debug for ServeArgs {
             .field("lease_secs", &self.lease_secs)
             .field("retry_base_ms", &self.retry_base_ms)
             .field("delivery_retention_days", &self.delivery_retention_days)
+            .field("audit_retention_days", &self.audit_retention_days)
             .field("public_url", &self.public_url)
             .field("webhook_proxy_url", &self.webhook_proxy_url)
             .field("github_url", &self.github_url)
@@ -166,6 +171,8 @@ pub struct Settings {
     pub retry_base: Duration,
     /// How long finished deliveries are kept; `None` keeps them forever.
     pub delivery_retention: Option<Duration>,
+    /// How long audit-log entries are kept; `None` keeps them forever.
+    pub audit_retention: Option<Duration>,
     /// Where this server is reached from outside, when configured.
     pub public_url: Option<Url>,
     /// The webhook forwarding channel registered as the new App's webhook URL, when configured.
@@ -197,6 +204,7 @@ impl fmt::Debug for Settings {
             .field("lease", &self.lease)
             .field("retry_base", &self.retry_base)
             .field("delivery_retention", &self.delivery_retention)
+            .field("audit_retention", &self.audit_retention)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field(
                 "webhook_proxy_url",
@@ -309,9 +317,8 @@ impl Settings {
             max_attempts: args.max_attempts,
             lease: Duration::from_secs(args.lease_secs),
             retry_base: Duration::from_millis(args.retry_base_ms),
-            delivery_retention: (args.delivery_retention_days > 0).then(|| {
-                Duration::from_secs(u64::from(args.delivery_retention_days) * 24 * 60 * 60)
-            }),
+            delivery_retention: days(args.delivery_retention_days),
+            audit_retention: days(args.audit_retention_days),
             public_url,
             webhook_proxy_url,
             github_url,
@@ -436,6 +443,11 @@ fn parse_api_url(text: &str) -> Result<Url, SettingsError> {
     Ok(url)
 }
 
+/// `days` as a retention; 0 keeps forever (`None`).
+fn days(days: u32) -> Option<Duration> {
+    (days > 0).then(|| Duration::from_secs(u64::from(days) * 24 * 60 * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,6 +523,16 @@ mod tests {
         );
         assert_eq!(s.github_org.as_deref(), Some("acme"));
         assert!(s.resync_on_start);
+    }
+
+    #[test]
+    fn audit_retention_defaults_to_365_days_and_0_keeps_forever() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(s.audit_retention, Some(Duration::from_secs(365 * 86_400)));
+        let s = Settings::from_args(&args(&["--audit-retention-days", "0"])).unwrap();
+        assert_eq!(s.audit_retention, None);
+        let s = Settings::from_args(&args(&["--audit-retention-days", "90"])).unwrap();
+        assert_eq!(s.audit_retention, Some(Duration::from_secs(90 * 86_400)));
     }
 
     #[test]

@@ -9,5 +9,5 @@ mod retention;
 mod worker;
 
 pub use backoff::Backoff;
-pub use retention::{PRUNE_EVERY, prune_periodically};
+pub use retention::{PRUNE_EVERY, Retention, prune_once, prune_periodically};
 pub use worker::{HandleError, Handler, QueueSettings, WorkerPool};

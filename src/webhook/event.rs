@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use crate::{
     domain::{
-        CommentSource, CommentVersion, CommitSha, InstallationId, Login, PrNumber, PrRef,
-        RepoName, TeamSlug,
+        CommentSource, CommentVersion, CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName,
+        TeamSlug,
     },
     github::models::{PullRequest as PullFacts, PullState, RequestedReviewers},
 };
