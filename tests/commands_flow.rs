@@ -825,8 +825,14 @@ fn assert_inert(markdown: &str) {
 
 #[tokio::test]
 async fn untrusted_text_in_commands_is_echoed_inert() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    // A template path with backticks and an @-mention: legal, and echoed in an error.
+    let config = CONFIG.replace(
+        "    template: system-design\n",
+        "    template: system-design\n  - paths: [\"odd/**/*.md\"]\n    template: \"docs/t`@acme/owners`.md\"\n",
+    );
+    let s = Scenario::new(&config, INCOMPLETE).await;
     let body = "/design-review skip @acme/design-review <!-- design-review:sticky-comment --> `x` | <b>y</b>\n\
+                /design-review template docs/t`@acme/owners`.md\n\
                 /design-review template \"@acme/owners|`<!-- design-review -->\"\n\
                 /design-review @acme/owners<img src=x>";
     let id = s.comment("rita", body).await;
@@ -841,8 +847,12 @@ async fn untrusted_text_in_commands_is_echoed_inert() {
          <code>/design-review skip @{wj}acme/design-review \\<\\!-- design-review:sticky-comment --\\> \\`x\\` \\| \\<b\\>y\\</b\\></code> was refused: \
          only members of @{wj}acme/design-review or people with maintain or admin permission may skip or unskip the design review (commands.skip\\_allowed).\n\n\
          ---\n\n\
+         **<code>/design-review template docs/t\\`@{wj}acme/owners\\`.md</code>**\n\n\
+         Template <code>docs/t\\`@{wj}acme/owners\\`.md</code> could not be loaded: template \\`docs/t\\`@{wj}acme/owners\\`.md\\` \
+         is neither a built-in template (system-design, tech-spec) nor a file on the default branch.\n\n\
+         ---\n\n\
          **<code>/design-review template \"@{wj}acme/owners\\|\\`\\<\\!-- design-review --\\>\"</code>**\n\n\
-         There is no template named <code>@{wj}acme/owners\\|\\`\\<\\!-- design-review --\\></code>. Templates: <code>system-design</code>, <code>tech-spec</code>.\n\n\
+         There is no template named <code>@{wj}acme/owners\\|\\`\\<\\!-- design-review --\\></code>. Templates: <code>system-design</code>, <code>tech-spec</code>, <code>docs/t\\`@{wj}acme/owners\\`.md</code>.\n\n\
          ---\n\n\
          **<code>/design-review @{wj}acme/owners\\<img src=x\\></code>**\n\n\
          <code>/design-review @{wj}acme/owners\\<img</code> is not a command.\n\n\
