@@ -7,6 +7,10 @@
 //! and are not stored twice, and the reply carries a hidden marker that a retry looks for.
 //! GitHub refusing a reaction or a reply (4xx: comment deleted, conversation locked) is
 //! logged and does not fail the delivery; transient errors propagate so the queue retries.
+//!
+//! Another delivery of the same comment is not a retry: the store records which delivery ran
+//! each version of a comment (its id and `updated_at`), and a replay under a new delivery id
+//! runs nothing.
 
 use std::{sync::Arc, time::Instant};
 

@@ -1,4 +1,5 @@
-//! Durable storage: the delivery queue, per-PR bot state and the audit log.
+//! Durable storage: the delivery queue, per-PR bot state, the audit log and which delivery ran
+//! the commands of each comment.
 //!
 //! One trait, [`Store`], with a SQLite (embedded default) and a PostgreSQL (several replicas)
 //! implementation chosen from the `DATABASE_URL` scheme by [`connect`]. The same test suite runs
