@@ -70,7 +70,7 @@ pub fn body(evaluation: &Evaluation) -> String {
     if !evaluation.docs.is_empty() {
         reviews(&mut layout, evaluation, &files);
     }
-    let _ = layout.text(format!(
+    layout.text(format!(
         "<details><summary>Commands</summary>\n\n\
          - `{p} check`: check again now\n\
          - `{p} assign`: request the reviewers again\n\

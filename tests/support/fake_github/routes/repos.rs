@@ -163,7 +163,7 @@ pub async fn get_tree(
     RawQuery(query): RawQuery,
 ) -> Response {
     let full = format!("{owner}/{name}");
-    if query_map(query.as_deref()).get("recursive").is_none() {
+    if !query_map(query.as_deref()).contains_key("recursive") {
         return error(422, "the fake serves recursive trees only");
     }
     let state = shared.lock();
