@@ -485,3 +485,40 @@ pub async fn changed_config_problems(
     }
     Ok(problems)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::models::TreeEntry;
+
+    fn tree(entries: &[(&str, &str)]) -> Tree {
+        Tree {
+            entries: entries
+                .iter()
+                .map(|(path, sha)| TreeEntry {
+                    path: path.to_string(),
+                    sha: sha.to_string(),
+                })
+                .collect(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn tree_changes_are_what_the_files_list_would_show() {
+        let before = tree(&[("a.md", "1"), ("b.md", "2"), ("gone.md", "3")]);
+        let after = tree(&[("a.md", "1"), ("b.md", "9"), ("new.md", "4")]);
+        let changes: Vec<(String, FileStatus, String)> = tree_changes(&before, &after)
+            .into_iter()
+            .map(|f| (f.filename, f.status, f.sha))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                ("b.md".into(), FileStatus::Modified, "9".into()),
+                ("gone.md".into(), FileStatus::Removed, String::new()),
+                ("new.md".into(), FileStatus::Added, "4".into()),
+            ]
+        );
+    }
+}
