@@ -139,15 +139,8 @@ impl Workflow {
         inputs: Inputs<'_>,
         state: &mut PrState,
     ) -> Result<Evaluation, WorkflowError> {
-        let Inputs {
-            client,
-            pr,
-            pull,
-            default_branch,
-            loaded,
-            ..
-        } = &inputs;
-        let (client, pr, pull, config) = (*client, *pr, *pull, &loaded.config);
+        let (client, pr, pull, loaded) = (inputs.client, inputs.pr, inputs.pull, inputs.loaded);
+        let (config, default_branch) = (&loaded.config, inputs.default_branch);
         let head = pull.head_sha.clone();
         let listing = self
             .docs
