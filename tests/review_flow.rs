@@ -459,7 +459,10 @@ async fn refused_reviewer_request_is_reported_and_the_rest_goes_on() {
     assert!(teams.iter().any(|t| t == "design-review"), "{teams:?}");
     assert!(users.iter().any(|u| u == "carol"), "{users:?}");
     let body = &s.bot_comments()[0].body;
-    assert!(body.contains("Could not request `@acme/ghosts`"), "{body}");
+    assert!(
+        body.contains("Could not request <code>@\u{2060}acme/ghosts</code>"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -86,6 +86,8 @@ pub struct RepoConfig {
     pub check: CheckConfig,
     #[serde(default)]
     pub commands: CommandsConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
 }
 
 /// One `docs:` entry.
@@ -239,6 +241,60 @@ impl CommandsConfig {
     }
 }
 
+/// Default of `limits.docs_per_pr`.
+pub const DEFAULT_DOCS_PER_PR: usize = 50;
+/// Default of `limits.reviewers_per_pr`.
+pub const DEFAULT_REVIEWERS_PER_PR: usize = 15;
+/// The most `limits.docs_per_pr` may be: each doc costs a file read.
+pub const MAX_DOCS_PER_PR: usize = 500;
+/// The most `limits.reviewers_per_pr` may be: each refused reviewer costs a request.
+pub const MAX_REVIEWERS_PER_PR: usize = 100;
+
+/// `limits:`: what one pull request may cost the installation's GitHub rate limit, shared by
+/// all its repositories. Whatever a PR's author writes, its evaluation stays within these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Design docs checked per PR (default 50, at most 500); a PR with more fails the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs_per_pr: Option<usize>,
+    /// Reviewers requested per PR over its life (default 15, at most 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewers_per_pr: Option<usize>,
+}
+
+impl LimitsConfig {
+    pub fn docs_per_pr(&self) -> usize {
+        self.docs_per_pr.unwrap_or(DEFAULT_DOCS_PER_PR)
+    }
+
+    pub fn reviewers_per_pr(&self) -> usize {
+        self.reviewers_per_pr.unwrap_or(DEFAULT_REVIEWERS_PER_PR)
+    }
+
+    fn validate(&self, yaml: &str) -> Result<(), ConfigError> {
+        let bounds = [
+            ("docs_per_pr", self.docs_per_pr, 1, MAX_DOCS_PER_PR),
+            (
+                "reviewers_per_pr",
+                self.reviewers_per_pr,
+                0,
+                MAX_REVIEWERS_PER_PR,
+            ),
+        ];
+        for (key, value, min, max) in bounds {
+            if let Some(v) = value.filter(|v| !(min..=max).contains(v)) {
+                return Err(error_at(
+                    yaml,
+                    key,
+                    format!("limits.{key} must be between {min} and {max}, not {v}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl RepoConfig {
     /// Parses and validates a config file. An empty file is the default configuration.
     pub fn parse(yaml: &str) -> Result<RepoConfig, ConfigError> {
@@ -252,6 +308,7 @@ impl RepoConfig {
         })?;
         let config = parsed.unwrap_or_default();
         config.validate(yaml)?;
+        config.limits.validate(yaml)?;
         Ok(config)
     }
 
@@ -382,6 +439,10 @@ impl RepoConfig {
             commands: CommandsConfig {
                 prefix: self.commands.prefix.or(org.commands.prefix),
                 skip_allowed: self.commands.skip_allowed.or(org.commands.skip_allowed),
+            },
+            limits: LimitsConfig {
+                docs_per_pr: self.limits.docs_per_pr.or(org.limits.docs_per_pr),
+                reviewers_per_pr: self.limits.reviewers_per_pr.or(org.limits.reviewers_per_pr),
             },
         }
     }

@@ -101,6 +101,8 @@ struct Inner {
     tokens: TokenCache,
     retry: RetryPolicy,
     files: FileCache,
+    /// The App's bot account, learnt from `GET /app` on first use.
+    bot: tokio::sync::OnceCell<crate::domain::Login>,
 }
 
 impl fmt::Debug for GithubApp {
@@ -235,6 +237,7 @@ impl GithubApp {
                 tokens: TokenCache::new(options.renew_token_before),
                 retry: options.retry,
                 files: FileCache::new(options.file_cache_entries),
+                bot: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -280,6 +283,10 @@ impl GithubApp {
 
     pub(crate) fn files(&self) -> &FileCache {
         &self.inner.files
+    }
+
+    pub(crate) fn bot_cell(&self) -> &tokio::sync::OnceCell<crate::domain::Login> {
+        &self.inner.bot
     }
 
     /// Sends `request` with authentication, the retry policy, metrics and error mapping.

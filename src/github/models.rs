@@ -64,6 +64,22 @@ pub struct PullFile {
     pub sha: String,
 }
 
+/// The files of a commit (from the git trees API).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tree {
+    /// Files only (no directories or submodules), with their blob SHAs.
+    pub entries: Vec<TreeEntry>,
+    /// GitHub left entries out (over 100,000 entries or 7 MB): the tree is not whole.
+    pub truncated: bool,
+}
+
+/// One file of a [`Tree`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub path: String,
+    pub sha: String,
+}
+
 /// A file's content at a ref. Files over the size limit are reported as
 /// [`GithubError::TooLarge`](super::GithubError::TooLarge) instead.
 #[derive(Debug, Clone, PartialEq, Eq)]

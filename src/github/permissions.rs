@@ -54,8 +54,15 @@ pub const CALL_PERMISSIONS: &[CallPermission] = &[
     needs("team_membership", "members", Access::Read),
     needs("collaborator_permission", "metadata", Access::Read),
     needs("list_installation_repos", "metadata", Access::Read),
+    needs("pull_changed_files", "pull_requests", Access::Read),
+    needs("merge_base", "contents", Access::Read),
+    needs("tree", "contents", Access::Read),
     CallPermission {
         call: "list_installations",
+        permission: None,
+    },
+    CallPermission {
+        call: "bot_login",
         permission: None,
     },
 ];

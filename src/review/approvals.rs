@@ -101,8 +101,21 @@ impl Gate {
             && self.services.iter().all(|s| s.approved_by.is_some())
     }
 
-    /// Human description of what is still missing, e.g. `1 more approval from @acme/design-review`.
+    /// Human description of what is still missing, e.g. `1 more approval from @acme/design-review`
+    /// (plain text, for the check run's title).
     pub fn missing(&self) -> Vec<String> {
+        self.missing_with(|service| format!("`{service}`"))
+    }
+
+    /// [`Gate::missing`] as Markdown: the service names come from the docs, so they are shown
+    /// through [`gfm::code`](crate::gfm::code).
+    pub fn missing_markdown(&self) -> Vec<String> {
+        self.missing_with(|service| {
+            crate::gfm::code(&super::limits::clip(service, super::limits::MAX_ECHOED))
+        })
+    }
+
+    fn missing_with(&self, show_service: impl Fn(&str) -> String) -> Vec<String> {
         let mut missing = Vec::new();
         if let Some(team) = &self.team {
             let have = team.approved_by.len() as u32;
@@ -117,8 +130,8 @@ impl Gate {
         }
         for service in self.services.iter().filter(|s| s.approved_by.is_none()) {
             missing.push(format!(
-                "an approval from an owner of `{}` ({})",
-                service.service,
+                "an approval from an owner of {} ({})",
+                show_service(&service.service),
                 service
                     .owners
                     .iter()

@@ -4,105 +4,221 @@ use std::fmt::Write;
 
 use crate::{
     checker::{self, GapKind, Severity},
+    gfm,
     github::models::{Annotation, AnnotationLevel, CheckRunOutput},
 };
 
 use super::{
     approvals::mention_text,
-    docs::DocResult,
-    evaluation::{Evaluation, error_count, plural, verdict},
-    limits::{MAX_SUMMARY, fit},
+    docs::{DocOutcome, DocResult},
+    evaluation::{Evaluation, Unseen, error_count, plural, verdict},
+    limits::{
+        Layout, MAX_ANNOTATION_MESSAGE, MAX_ANNOTATION_TITLE, MAX_ANNOTATIONS, MAX_ECHOED,
+        MAX_SUMMARY, clip,
+    },
 };
+
+/// Most names shown on one line (approvers, reviewers); the rest are counted.
+const NAMES_PER_LINE: usize = 50;
 
 /// Builds the check run's output for an evaluation.
 pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
     let (_, title) = verdict(evaluation);
-    let mut head = String::new();
-    let mut body = String::new();
+    let files = files_url(evaluation);
+    let mut layout = Layout::new();
     if let Some(skip) = &evaluation.skip {
         // The reason is whatever the commenter wrote: escaped as in the sticky comment, so it
         // can neither format the summary nor mention anyone.
-        let _ = writeln!(
-            head,
-            "The design review of this pull request was **skipped** by @{} on {}.\n\n> {}\n",
+        layout.text(format!(
+            "The design review of this pull request was **skipped** by @{} on {}.\n\n> {}\n\n",
             skip.by,
             skip.at.format("%Y-%m-%d %H:%M UTC"),
-            checker::render::markdown::escape(&skip.reason)
-        );
+            gfm::escape(&clip(&skip.reason, MAX_ECHOED * 4))
+        ));
     }
-    for problem in evaluation.base_problem.iter().chain(&evaluation.problems) {
-        let _ = writeln!(
-            head,
-            "**{}**: {}\n",
-            checker::render::markdown::escape(&problem.file),
-            checker::render::markdown::escape(&problem.error.to_string())
-        );
+    layout.list(problem_lines(evaluation, "", "\n"), |n| {
+        format!("…and {n} more configuration problems.\n\n")
+    });
+    for unseen in &evaluation.unseen {
+        layout.text(format!("⚠️ {}\n\n", unseen_advice(unseen)));
     }
-    if evaluation.docs.is_empty() && evaluation.base_problem.is_none() {
-        head.push_str("No file of this pull request matches the design-doc paths configured in `.github/design-review.yml`.\n");
+    if evaluation.docs.is_empty()
+        && evaluation.base_problem.is_none()
+        && evaluation.unseen.is_empty()
+    {
+        layout.text("No file of this pull request matches the design-doc paths configured in `.github/design-review.yml`.\n");
     }
     if !evaluation.docs.is_empty() {
-        head.push_str("| Design doc | Template | Errors | Warnings |\n|---|---|---|---|\n");
-        for doc in &evaluation.docs {
-            let warnings = match &doc.result {
-                DocResult::Checked(report) => report.warnings(),
-                DocResult::Unreadable(_) => 0,
-            };
-            let _ = writeln!(
-                head,
-                "| [`{}`]({}) | {} | {} | {} |",
-                doc.path.replace('`', "'"),
-                blob_url(evaluation, &doc.path),
-                template_link(evaluation, &doc.template),
-                error_count(doc),
-                warnings
-            );
-        }
-        head.push('\n');
+        layout.text("| Design doc | Template | Errors | Warnings |\n|---|---|---|---|\n");
+        let rows = evaluation.docs.iter().map(|doc| table_row(evaluation, doc));
+        let more_files = files.clone();
+        layout.list(rows.collect(), move |n| {
+            format!("\n…and {n} more design docs: see [the changed files]({more_files}).\n")
+        });
+        layout.text("\n");
         if !evaluation.gate.satisfied() || !evaluation.gate.approvers.is_empty() {
-            head.push_str(&approvals_summary(evaluation));
+            layout.text(approvals_summary(evaluation));
+        }
+        if let Some(over) = &evaluation.reviewers_over_limit {
+            layout.text(reviewers_over_limit(over.left_out, over.limit));
+        }
+        let gaps = gap_count(evaluation);
+        if gaps > MAX_ANNOTATIONS {
+            layout.text(format!(
+                "The first {MAX_ANNOTATIONS} of {gaps} gaps are annotated on the files.\n\n"
+            ));
         }
     }
+    let mut gap_lines = Vec::new();
     for doc in &evaluation.docs {
-        match &doc.result {
-            DocResult::Checked(report) if report.gaps.is_empty() => {}
-            DocResult::Checked(report) => {
-                let _ = writeln!(
-                    body,
-                    "### `{}`\n\n{}",
-                    doc.path.replace('`', "'"),
-                    checker::render_markdown_gaps(
-                        &report.gaps,
-                        Some(&blob_url(evaluation, &doc.path))
-                    )
-                );
-            }
-            DocResult::Unreadable(reason) => {
-                let _ = writeln!(
-                    body,
-                    "### `{}`\n\n- [ ] {reason}\n",
-                    doc.path.replace('`', "'")
-                );
-            }
-        }
+        let heading = format!("### {}\n\n", shown_path(&doc.path));
+        gap_lines.extend(doc_lines(evaluation, doc, heading, false));
     }
-    let tail = format!(
+    layout.list(gap_lines, move |n| {
+        format!(
+            "\n…and {n} more gaps: see the annotations on [the changed files]({files}), or run `design-review check` locally.\n"
+        )
+    });
+    layout.text(format!(
         "\n---\nStart from a fresh skeleton with `{} template`, or lint locally with `design-review check FILE`.\n",
         evaluation.command_prefix
-    );
-    let summary = fit(
-        &head,
-        &body,
-        &tail,
-        "_The gap list was cut to fit GitHub's limit: see the annotations, or run `design-review check` locally for the full list._",
-        MAX_SUMMARY,
-    );
+    ));
     CheckRunOutput {
         title,
-        summary,
+        summary: layout.render(MAX_SUMMARY),
         text: None,
         annotations: annotations(evaluation),
     }
+}
+
+/// The lines of one doc's gaps, the first one carrying `heading`; with `complete_line`, a doc
+/// without gaps gets a line saying so.
+pub(crate) fn doc_lines(
+    evaluation: &Evaluation,
+    doc: &DocOutcome,
+    heading: String,
+    complete_line: bool,
+) -> Vec<String> {
+    let mut lines: Vec<String> = match &doc.result {
+        DocResult::Checked(report) if report.gaps.is_empty() => {
+            if !complete_line {
+                return Vec::new();
+            }
+            vec!["All sections and fields are complete.\n".to_string()]
+        }
+        DocResult::Checked(report) => {
+            let link = blob_url(evaluation, &doc.path);
+            report
+                .gaps
+                .iter()
+                .map(|gap| checker::render_markdown_gaps(std::slice::from_ref(gap), Some(&link)))
+                .collect()
+        }
+        DocResult::Unreadable(reason) => {
+            vec![format!(
+                "- [ ] {}\n",
+                gfm::escape(&clip(reason, MAX_ECHOED * 2))
+            )]
+        }
+    };
+    lines[0] = format!("{heading}{}", lines[0]);
+    if let Some(last) = lines.last_mut() {
+        last.push('\n');
+    }
+    lines
+}
+
+/// One row of the docs table.
+fn table_row(evaluation: &Evaluation, doc: &DocOutcome) -> String {
+    let warnings = match &doc.result {
+        DocResult::Checked(report) => report.warnings(),
+        DocResult::Unreadable(_) => 0,
+    };
+    format!(
+        "| [{}]({}) | {} | {} | {} |\n",
+        shown_path(&doc.path),
+        blob_url(evaluation, &doc.path),
+        template_link(evaluation, &doc.template),
+        error_count(doc),
+        warnings
+    )
+}
+
+/// The configuration problems, one line each, between `before` and `after`.
+pub(crate) fn problem_lines(evaluation: &Evaluation, before: &str, after: &str) -> Vec<String> {
+    evaluation
+        .base_problem
+        .iter()
+        .chain(&evaluation.problems)
+        .map(|problem| {
+            format!(
+                "{before}**{}**: {}\n{after}",
+                gfm::escape(&clip(&problem.file, MAX_ECHOED)),
+                gfm::escape(&clip(&problem.error.to_string(), MAX_ECHOED * 4))
+            )
+        })
+        .collect()
+}
+
+/// What was not looked at, and what to do about it.
+pub(crate) fn unseen_advice(unseen: &Unseen) -> String {
+    let advice = match unseen {
+        Unseen::Files(_) => "Split the pull request so that GitHub lists all of its files.",
+        Unseen::Docs { .. } => {
+            "Split the pull request, or raise `limits.docs_per_pr` in `.github/design-review.yml`."
+        }
+    };
+    format!("**{}.** {advice}", unseen.describe())
+}
+
+/// The note shown when `limits.reviewers_per_pr` stopped review requests.
+pub(crate) fn reviewers_over_limit(left_out: usize, limit: usize) -> String {
+    format!(
+        "The limit of {limit} review requests per pull request (`limits.reviewers_per_pr`) was reached: {} not requested.\n\n",
+        plural(left_out, "more reviewer")
+    )
+}
+
+/// A doc's path as shown: clipped and escaped as code.
+pub(crate) fn shown_path(path: &str) -> String {
+    gfm::code(&clip(path, MAX_ECHOED))
+}
+
+/// `names` joined with `, `, at most [`NAMES_PER_LINE`] of them, then how many more.
+pub(crate) fn names(names: impl IntoIterator<Item = String>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for name in names {
+        if shown.len() < NAMES_PER_LINE {
+            shown.push(name);
+        } else {
+            more += 1;
+        }
+    }
+    let mut line = shown.join(", ");
+    if more > 0 {
+        let _ = write!(line, " and {more} more");
+    }
+    line
+}
+
+/// The PR's changed files on the web: where whatever is cut from our output can be seen.
+pub fn files_url(evaluation: &Evaluation) -> String {
+    format!(
+        "{}/pull/{}/files",
+        evaluation.web_base, evaluation.pr.number.0
+    )
+}
+
+fn gap_count(evaluation: &Evaluation) -> usize {
+    evaluation
+        .docs
+        .iter()
+        .map(|doc| match &doc.result {
+            DocResult::Checked(report) => report.gaps.len(),
+            DocResult::Unreadable(_) => 1,
+        })
+        .sum()
 }
 
 /// What the approvals gate says, for the summary.
@@ -113,25 +229,17 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
         let _ = writeln!(
             out,
             "Approved by {}.",
-            gate.approvers
-                .iter()
-                .map(|l| format!("@{l}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            names(gate.approvers.iter().map(|l| format!("@{l}")))
         );
     }
-    for missing in gate.missing() {
+    for missing in gate.missing_markdown() {
         let _ = writeln!(out, "Waiting for {missing}.");
     }
     if !gate.stale.is_empty() {
         let _ = writeln!(
             out,
             "No longer counted (a design doc changed after the approval): {}.",
-            gate.stale
-                .iter()
-                .map(|l| format!("@{l}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            names(gate.stale.iter().map(|l| format!("@{l}")))
         );
     }
     for team in &gate.unreadable_teams {
@@ -155,8 +263,8 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
                     gate.services
                         .iter()
                         .map(|s| format!(
-                            "`{}`: {}",
-                            s.service,
+                            "{}: {}",
+                            gfm::code(&clip(&s.service, MAX_ECHOED)),
                             s.owners
                                 .iter()
                                 .map(mention_text)
@@ -173,8 +281,21 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
     out
 }
 
-/// One annotation per gap, on the doc's line.
+/// One annotation per gap, on the doc's line: the first [`MAX_ANNOTATIONS`] of them.
 fn annotations(evaluation: &Evaluation) -> Vec<Annotation> {
+    let mut out = all_annotations(evaluation);
+    out.truncate(MAX_ANNOTATIONS);
+    for annotation in &mut out {
+        annotation.message = clip(&annotation.message, MAX_ANNOTATION_MESSAGE);
+        annotation.title = annotation
+            .title
+            .as_deref()
+            .map(|t| clip(t, MAX_ANNOTATION_TITLE));
+    }
+    out
+}
+
+fn all_annotations(evaluation: &Evaluation) -> Vec<Annotation> {
     let mut out = Vec::new();
     for doc in &evaluation.docs {
         match &doc.result {
@@ -227,10 +348,7 @@ pub fn blob_url(evaluation: &Evaluation, path: &str) -> String {
         "{}/blob/{}/{}",
         evaluation.web_base,
         evaluation.head,
-        path.split('/')
-            .map(|s| urlencoding::encode(s).into_owned())
-            .collect::<Vec<_>>()
-            .join("/")
+        encoded_path(path)
     )
 }
 
@@ -245,8 +363,19 @@ pub fn template_link(evaluation: &Evaluation, template: &str) -> String {
         format!("[`{template}`]({BUILTIN_TEMPLATES_URL}/{template}.md) (built-in)")
     } else {
         format!(
-            "[`{template}`]({}/blob/{}/{template})",
-            evaluation.web_base, evaluation.default_branch
+            "[{}]({}/blob/{}/{})",
+            gfm::code(&clip(template, MAX_ECHOED)),
+            evaluation.web_base,
+            urlencoding::encode(&evaluation.default_branch),
+            encoded_path(template)
         )
     }
+}
+
+/// A repository path percent-encoded segment by segment, for a URL.
+fn encoded_path(path: &str) -> String {
+    path.split('/')
+        .map(|s| urlencoding::encode(s).into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -3,19 +3,22 @@
 
 use std::fmt::Write;
 
-use crate::checker;
+use crate::gfm;
 
 use super::{
-    check_output::{approvals_summary, blob_url, template_link},
-    docs::DocResult,
+    check_output::{
+        approvals_summary, blob_url, doc_lines, files_url, names, problem_lines,
+        reviewers_over_limit, shown_path, template_link, unseen_advice,
+    },
     evaluation::{Conclusion, Evaluation, verdict},
-    limits::{MAX_COMMENT, fit},
+    limits::{Layout, MAX_COMMENT, MAX_ECHOED, clip},
 };
 
 /// Hidden marker that identifies our comment among a PR's comments.
 pub const MARKER: &str = "<!-- design-review:sticky-comment -->";
 
-/// The comment body for an evaluation.
+/// The comment body for an evaluation, trimmed to GitHub's limit: each cut list ends with how
+/// many of its lines were left out and a link to the PR's changed files.
 pub fn body(evaluation: &Evaluation) -> String {
     let (conclusion, title) = verdict(evaluation);
     let icon = match conclusion {
@@ -23,91 +26,51 @@ pub fn body(evaluation: &Evaluation) -> String {
         Conclusion::Failure => "❌",
         Conclusion::WaitingForApprovals => "⏳",
     };
-    let mut head = format!(
+    let files = files_url(evaluation);
+    let mut layout = Layout::new();
+    layout.text(format!(
         "{MARKER}\n## Design review\n\n{icon} **{}**\n\n",
-        escape(&title)
-    );
+        gfm::escape(&title)
+    ));
     if let Some(skip) = &evaluation.skip {
-        let _ = writeln!(
-            head,
-            "Skipped by @{} on {}: {}\n",
+        layout.text(format!(
+            "Skipped by @{} on {}: {}\n\n",
             skip.by,
             skip.at.format("%Y-%m-%d %H:%M UTC"),
-            escape(&skip.reason)
-        );
+            gfm::escape(&clip(&skip.reason, MAX_ECHOED * 4))
+        ));
     }
-    for problem in evaluation.base_problem.iter().chain(&evaluation.problems) {
-        let _ = writeln!(
-            head,
-            "- **{}**: {}",
-            escape(&problem.file),
-            escape(&problem.error.to_string())
-        );
+    let problems = problem_lines(evaluation, "- ", "");
+    let had_problems = !problems.is_empty();
+    layout.list(problems, |n| {
+        format!("- …and {n} more configuration problems\n")
+    });
+    if had_problems {
+        layout.text("\n");
     }
-    if evaluation.base_problem.is_some() || !evaluation.problems.is_empty() {
-        head.push('\n');
+    for unseen in &evaluation.unseen {
+        layout.text(format!("⚠️ {}\n\n", unseen_advice(unseen)));
     }
-    let mut body = String::new();
+    let mut gap_lines = Vec::new();
     for doc in &evaluation.docs {
-        let _ = writeln!(
-            body,
-            "### [`{}`]({}) · template {}\n",
-            doc.path.replace('`', "'"),
+        let heading = format!(
+            "### [{}]({}) · template {}\n\n",
+            shown_path(&doc.path),
             blob_url(evaluation, &doc.path),
             template_link(evaluation, &doc.template)
         );
-        match &doc.result {
-            DocResult::Checked(report) if report.gaps.is_empty() => {
-                body.push_str("All sections and fields are complete.\n\n");
-            }
-            DocResult::Checked(report) => {
-                body.push_str(&checker::render_markdown_gaps(
-                    &report.gaps,
-                    Some(&blob_url(evaluation, &doc.path)),
-                ));
-                body.push('\n');
-            }
-            DocResult::Unreadable(reason) => {
-                let _ = writeln!(body, "- [ ] {}\n", escape(reason));
-            }
-        }
+        gap_lines.extend(doc_lines(evaluation, doc, heading, true));
     }
-    let mut tail = String::new();
+    let more_files = files.clone();
+    layout.list(gap_lines, move |n| {
+        format!(
+            "…and {n} more lines: see the check run, and the annotations on [the changed files]({more_files}).\n\n"
+        )
+    });
     if !evaluation.docs.is_empty() {
-        tail.push_str("### Reviews\n\n");
-        let asked: Vec<String> = evaluation
-            .requests
-            .iter()
-            .filter(|r| r.error.is_none())
-            .map(|r| quiet(&r.reviewer))
-            .collect();
-        if !asked.is_empty() {
-            let _ = writeln!(tail, "Review requested from {}.", asked.join(", "));
-        }
-        if evaluation.draft_waiting {
-            tail.push_str(
-                "Reviewers will be requested when the pull request is ready for review.\n",
-            );
-        } else if evaluation.base_problem.is_some() {
-            tail.push_str(
-                "No reviewers were requested because the repository configuration is invalid.\n",
-            );
-        }
-        for refused in evaluation.requests.iter().filter(|r| r.error.is_some()) {
-            let _ = writeln!(
-                tail,
-                "⚠️ Could not request {}: {}",
-                quiet(&refused.reviewer),
-                escape(refused.error.as_deref().unwrap_or_default())
-            );
-        }
-        for (who, why) in &evaluation.not_requested {
-            let _ = writeln!(tail, "⚠️ Not requested {}: {}", quiet(who), escape(why));
-        }
-        tail.push_str(&approvals_summary(evaluation).replace('@', "@\u{2060}"));
+        reviews(&mut layout, evaluation, &files);
     }
-    let _ = write!(
-        tail,
+    layout.text(format!(
         "<details><summary>Commands</summary>\n\n\
          - `{p} check`: check again now\n\
          - `{p} assign`: request the reviewers again\n\
@@ -116,22 +79,60 @@ pub fn body(evaluation: &Evaluation) -> String {
          - `{p} skip <reason>`: waive the design review (review team or maintainers)\n\
          - `{p} help`: all commands\n\n</details>\n",
         p = evaluation.command_prefix
-    );
-    fit(
-        &head,
-        &body,
-        &tail,
-        "_The list was cut to fit GitHub's comment limit: the check run lists every gap._",
-        MAX_COMMENT,
-    )
+    ));
+    layout.render(MAX_COMMENT)
 }
 
-/// Escapes Markdown and defuses @-mentions.
-fn escape(text: &str) -> String {
-    checker::render::markdown::escape(text)
+/// The "Reviews" section: who was asked, who could not be, and the approvals.
+fn reviews(layout: &mut Layout, evaluation: &Evaluation, files: &str) {
+    let mut text = String::from("### Reviews\n\n");
+    let asked: Vec<String> = evaluation
+        .requests
+        .iter()
+        .filter(|r| r.error.is_none())
+        .map(|r| quiet(&r.reviewer))
+        .collect();
+    if !asked.is_empty() {
+        let _ = writeln!(text, "Review requested from {}.", names(asked));
+    }
+    if evaluation.draft_waiting {
+        text.push_str("Reviewers will be requested when the pull request is ready for review.\n");
+    } else if evaluation.base_problem.is_some() {
+        text.push_str(
+            "No reviewers were requested because the repository configuration is invalid.\n",
+        );
+    }
+    layout.text(text);
+    let refused: Vec<String> = evaluation
+        .requests
+        .iter()
+        .filter_map(|r| {
+            let error = r.error.as_deref()?;
+            Some(format!(
+                "⚠️ Could not request {}: {}\n",
+                quiet(&r.reviewer),
+                gfm::escape(&clip(error, MAX_ECHOED * 2))
+            ))
+        })
+        .chain(evaluation.not_requested.iter().map(|(who, why)| {
+            format!(
+                "⚠️ Not requested {}: {}\n",
+                quiet(who),
+                gfm::escape(&clip(why, MAX_ECHOED * 2))
+            )
+        }))
+        .collect();
+    let files = files.to_string();
+    layout.list(refused, move |n| {
+        format!("⚠️ …and {n} more reviewers not requested: see [the pull request]({files}).\n")
+    });
+    if let Some(over) = &evaluation.reviewers_over_limit {
+        layout.text(reviewers_over_limit(over.left_out, over.limit));
+    }
+    layout.text(approvals_summary(evaluation).replace('@', "@\u{2060}"));
 }
 
 /// Names a reviewer without pinging them again on every edit.
 fn quiet(reviewer: &str) -> String {
-    format!("`{}`", reviewer.replace('`', "'"))
+    gfm::code(&clip(reviewer, MAX_ECHOED))
 }

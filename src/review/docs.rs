@@ -5,13 +5,15 @@
 
 use std::sync::Arc;
 
+use std::collections::HashMap;
+
 use crate::{
     checker::{self, DocReport, Template},
     config::repo::RepoConfig,
     domain::{CommitSha, PrRef, RepoName},
     github::{
         GithubError, InstallationClient,
-        models::{FileStatus, PullFile},
+        models::{FileStatus, PullFile, Tree},
     },
 };
 
@@ -53,10 +55,29 @@ pub enum Fetched {
     Missing,
 }
 
+/// GitHub's files list of a pull request stops at this many files.
+pub const MAX_LISTED_FILES: usize = 3_000;
+
+/// The changed files of a pull request, and whether they are all of them.
+#[derive(Debug, Clone)]
+pub struct PullFiles {
+    pub files: Vec<PullFile>,
+    /// Set when `files` is only part of the PR's changes: GitHub listed `listed` of its
+    /// `changed` files and the rest could not be found another way.
+    pub partial: Option<Partial>,
+}
+
+/// A files list GitHub cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partial {
+    pub listed: usize,
+    pub changed: u64,
+}
+
 /// Caches of facts that are fixed by a commit SHA.
 pub struct DocCaches {
     /// (repo, PR, base branch, head SHA): retargeting a PR at another base changes its files.
-    files: ShaCache<(String, u64, String, String), Arc<Vec<PullFile>>>,
+    files: ShaCache<(String, u64, String, String), Arc<PullFiles>>,
     contents: ShaCache<(String, String, String), Fetched>,
 }
 
@@ -70,16 +91,19 @@ impl Default for DocCaches {
 }
 
 impl DocCaches {
-    /// The PR's changed files at `head` against the base branch `base` (all pages; 3,000-file
-    /// PRs included). The same head compared with another base has other files, so both are
-    /// part of the cache key.
+    /// The PR's changed files at `head` against the base branch `base`. The same head compared
+    /// with another base has other files, so both are part of the cache key.
+    ///
+    /// GitHub's list stops at 3,000 files: when it is that long and the PR's `changed_files`
+    /// says there are more, the changes are found by comparing the trees of the head and the
+    /// merge base instead; if even that fails, the result says it is [`Partial`].
     pub async fn pull_files(
         &self,
         client: &InstallationClient,
         pr: &PrRef,
         base: &str,
         head: &CommitSha,
-    ) -> Result<Arc<Vec<PullFile>>, GithubError> {
+    ) -> Result<Arc<PullFiles>, GithubError> {
         let key = (
             pr.repo.to_string(),
             pr.number.0,
@@ -89,7 +113,8 @@ impl DocCaches {
         if let Some(files) = self.files.get(&key) {
             return Ok(files);
         }
-        let files = Arc::new(client.list_pull_files(&pr.repo, pr.number).await?);
+        let listed = client.list_pull_files(&pr.repo, pr.number).await?;
+        let files = Arc::new(complete_files(client, pr, base, head, listed).await?);
         self.files.put(key, files.clone());
         Ok(files)
     }
@@ -130,6 +155,122 @@ impl DocCaches {
         self.contents.put(key, fetched.clone());
         Ok(fetched)
     }
+}
+
+/// `listed` (GitHub's files list), or when GitHub cut it short, every change found by comparing
+/// trees, or `listed` marked [`Partial`].
+async fn complete_files(
+    client: &InstallationClient,
+    pr: &PrRef,
+    base: &str,
+    head: &CommitSha,
+    listed: Vec<PullFile>,
+) -> Result<PullFiles, GithubError> {
+    if listed.len() < MAX_LISTED_FILES {
+        return Ok(PullFiles {
+            files: listed,
+            partial: None,
+        });
+    }
+    let changed = client.pull_changed_files(&pr.repo, pr.number).await?;
+    if changed <= listed.len() as u64 {
+        return Ok(PullFiles {
+            files: listed,
+            partial: None,
+        });
+    }
+    match changes_between_trees(client, &pr.repo, base, head).await {
+        Ok(Some(files)) => {
+            tracing::info!(
+                listed = listed.len(),
+                changed,
+                found = files.len(),
+                "the files list is cut short: changes found by comparing trees"
+            );
+            Ok(PullFiles {
+                files,
+                partial: None,
+            })
+        }
+        Ok(None) | Err(GithubError::NotFound) => {
+            tracing::warn!(
+                listed = listed.len(),
+                changed,
+                "the files list is cut short and the trees could not be compared"
+            );
+            Ok(PullFiles {
+                partial: Some(Partial {
+                    listed: listed.len(),
+                    changed,
+                }),
+                files: listed,
+            })
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The files that differ between the merge base of `base` and `head` and `head`, as the files
+/// list would show them; `None` when GitHub cut a tree short.
+async fn changes_between_trees(
+    client: &InstallationClient,
+    repo: &RepoName,
+    base: &str,
+    head: &CommitSha,
+) -> Result<Option<Vec<PullFile>>, GithubError> {
+    let merge_base = client.merge_base(repo, base, head).await?;
+    let before = client.tree(repo, &merge_base).await?;
+    let after = client.tree(repo, head).await?;
+    if before.truncated || after.truncated {
+        return Ok(None);
+    }
+    Ok(Some(tree_changes(&before, &after)))
+}
+
+/// What changed from `before` to `after`: added and modified files (in path order), then
+/// removed ones. Renames show as a removal and an addition.
+pub fn tree_changes(before: &Tree, after: &Tree) -> Vec<PullFile> {
+    let old: HashMap<&str, &str> = before
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.sha.as_str()))
+        .collect();
+    let new: HashMap<&str, &str> = after
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.sha.as_str()))
+        .collect();
+    let mut changes: Vec<PullFile> = after
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let status = match old.get(e.path.as_str()) {
+                None => FileStatus::Added,
+                Some(sha) if *sha != e.sha => FileStatus::Modified,
+                Some(_) => return None,
+            };
+            Some(PullFile {
+                filename: e.path.clone(),
+                status,
+                previous_filename: None,
+                sha: e.sha.clone(),
+            })
+        })
+        .collect();
+    changes.extend(
+        before
+            .entries
+            .iter()
+            .filter(|e| !new.contains_key(e.path.as_str()))
+            .map(|e| PullFile {
+                filename: e.path.clone(),
+                status: FileStatus::Removed,
+                previous_filename: None,
+                sha: String::new(),
+            }),
+    );
+    changes.sort_by(|a, b| a.filename.cmp(&b.filename));
+    changes
 }
 
 /// Files of the PR that count as design docs: added, modified, renamed or copied (never removed)
@@ -197,10 +338,22 @@ impl DocCheck<'_> {
                 .iter()
                 .find(|(name, _)| name == template_name)
                 .map(|(_, t)| t);
-            let fetched = self
+            let fetched = match self
                 .caches
                 .file_at(self.client, self.repo, &file.filename, self.head)
-                .await?;
+                .await
+            {
+                Ok(fetched) => fetched,
+                // Refusals and answers we cannot use are the doc's gap; a failure that may go
+                // away (5xx, rate limit, credentials) fails the attempt, to be retried.
+                Err(GithubError::Forbidden(message) | GithubError::Other(message)) => {
+                    Fetched::Unreadable {
+                        blob_sha: file.sha.clone(),
+                        reason: format!("could not read the file: {message}"),
+                    }
+                }
+                Err(error) => return Err(error),
+            };
             let (blob_sha, result) = match (fetched, template) {
                 (Fetched::Text { blob_sha, text }, Some(Ok(template))) => (
                     blob_sha,
@@ -215,7 +368,14 @@ impl DocCheck<'_> {
                 (Fetched::Unreadable { blob_sha, reason }, _) => {
                     (blob_sha, DocResult::Unreadable(reason))
                 }
-                (Fetched::Missing, _) => continue,
+                // Listed as changed but absent at the head: never a pass.
+                (Fetched::Missing, _) => (
+                    file.sha.clone(),
+                    DocResult::Unreadable(
+                        "could not read the file: GitHub answered 404 Not Found for it at the head commit"
+                            .to_string(),
+                    ),
+                ),
             };
             outcomes.push(DocOutcome {
                 path: file.filename.clone(),
@@ -324,4 +484,41 @@ pub async fn changed_config_problems(
         }
     }
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::models::TreeEntry;
+
+    fn tree(entries: &[(&str, &str)]) -> Tree {
+        Tree {
+            entries: entries
+                .iter()
+                .map(|(path, sha)| TreeEntry {
+                    path: path.to_string(),
+                    sha: sha.to_string(),
+                })
+                .collect(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn tree_changes_are_what_the_files_list_would_show() {
+        let before = tree(&[("a.md", "1"), ("b.md", "2"), ("gone.md", "3")]);
+        let after = tree(&[("a.md", "1"), ("b.md", "9"), ("new.md", "4")]);
+        let changes: Vec<(String, FileStatus, String)> = tree_changes(&before, &after)
+            .into_iter()
+            .map(|f| (f.filename, f.status, f.sha))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                ("b.md".into(), FileStatus::Modified, "9".into()),
+                ("gone.md".into(), FileStatus::Removed, String::new()),
+                ("new.md".into(), FileStatus::Added, "4".into()),
+            ]
+        );
+    }
 }

@@ -18,7 +18,7 @@ use super::{
     approvals::{self, ApproverFacts, Requirements},
     check_output, comment,
     docs::{self, DocCheck, DocOutcome, Fetched},
-    evaluation::{Evaluation, verdict},
+    evaluation::{Evaluation, OverLimit, Unseen, verdict},
     publish,
     repo_config::{self, ConfigProblem},
     reviewers::{self, Known},
@@ -37,6 +37,24 @@ pub struct Hints {
     pub retry: bool,
 }
 
+/// The request counts of evaluations (`evaluations_total` evaluations made
+/// `evaluation_github_requests_total` requests): their ratio is the mean cost of one.
+const EVALUATIONS_TOTAL: &str = "evaluations_total";
+const EVALUATION_REQUESTS_TOTAL: &str = "evaluation_github_requests_total";
+/// Evaluations that reached a per-PR limit, by `limit`.
+const LIMITS_REACHED_TOTAL: &str = "evaluation_limits_reached_total";
+
+/// What one evaluation works from, once the PR, its config and its stored state are known.
+struct Inputs<'a> {
+    client: &'a InstallationClient,
+    pr: &'a PrRef,
+    pull: &'a PullRequest,
+    requested_now: Option<RequestedReviewers>,
+    default_branch: &'a str,
+    loaded: &'a repo_config::LoadedConfig,
+    hints: &'a Hints,
+}
+
 impl Workflow {
     /// Evaluates one pull request and publishes the result.
     pub async fn evaluate(
@@ -50,13 +68,30 @@ impl Workflow {
 
     /// [`Workflow::evaluate`], also returning what the evaluation found (for the `status`
     /// command); `None` when the PR was not evaluated (closed, or a draft under `drafts: ignore`).
+    ///
+    /// The GitHub requests it makes are counted (`evaluation_github_requests_total`), so the
+    /// cost of one PR to its installation's rate limit can be watched.
     pub async fn evaluate_report(
         &self,
         client: &InstallationClient,
         pr: &PrRef,
         hints: Hints,
     ) -> Result<Option<Evaluation>, WorkflowError> {
-        let (pull, requested_now) = match hints.pull {
+        let (result, calls) =
+            crate::github::telemetry::count_calls(self.evaluate_counted(client, pr, hints)).await;
+        metrics::counter!(EVALUATIONS_TOTAL).increment(1);
+        metrics::counter!(EVALUATION_REQUESTS_TOTAL).increment(calls);
+        tracing::info!(github_requests = calls, "evaluation finished");
+        result
+    }
+
+    async fn evaluate_counted(
+        &self,
+        client: &InstallationClient,
+        pr: &PrRef,
+        hints: Hints,
+    ) -> Result<Option<Evaluation>, WorkflowError> {
+        let (pull, requested_now) = match hints.pull.clone() {
             Some((pull, requested)) => (pull, Some(requested)),
             None => (client.get_pull(&pr.repo, pr.number).await?, None),
         };
@@ -64,24 +99,56 @@ impl Workflow {
             tracing::info!("pull request is closed: nothing to do");
             return Ok(None);
         }
-        let default_branch = match hints.default_branch {
+        let default_branch = match hints.default_branch.clone() {
             Some(branch) => branch,
             None => client.get_repo(&pr.repo).await?.default_branch,
         };
         let loaded = repo_config::load(client, &pr.repo, &default_branch).await?;
-        let config = &loaded.config;
-        if pull.draft && config.review.drafts() == DraftMode::Ignore {
+        if pull.draft && loaded.config.review.drafts() == DraftMode::Ignore {
             tracing::info!("draft pull request and `drafts: ignore`: not evaluated");
             return Ok(None);
         }
+        let inputs = Inputs {
+            client,
+            pr,
+            pull: &pull,
+            requested_now,
+            default_branch: &default_branch,
+            loaded: &loaded,
+            hints: &hints,
+        };
         let mut state = self.store.pr_state(pr).await?;
+        let result = self.evaluate_with_state(inputs, &mut state).await;
+        // Saved whatever happened: a retry must edit the check run created here rather than
+        // create a second one, and must not ask again the reviewers asked here.
+        self.store.save_pr_state(pr, &state).await?;
+        let evaluation = result?;
+        let (conclusion, _) = verdict(&evaluation);
+        tracing::info!(
+            conclusion = ?conclusion,
+            docs = evaluation.docs.len(),
+            head = %evaluation.head,
+            "pull request evaluated"
+        );
+        Ok(Some(evaluation))
+    }
+
+    /// Checks, weighs, requests and publishes, recording in `state` what was done on GitHub.
+    async fn evaluate_with_state(
+        &self,
+        inputs: Inputs<'_>,
+        state: &mut PrState,
+    ) -> Result<Evaluation, WorkflowError> {
+        let (client, pr, pull, loaded) = (inputs.client, inputs.pr, inputs.pull, inputs.loaded);
+        let (config, default_branch) = (&loaded.config, inputs.default_branch);
         let head = pull.head_sha.clone();
-        let files = self
+        let listing = self
             .docs
             .pull_files(client, pr, &pull.base_ref, &head)
             .await?;
+        let files = &listing.files;
         let mut problems: Vec<ConfigProblem> = Vec::new();
-        let design_docs = match docs::design_docs(config, &files) {
+        let design_docs = match docs::design_docs(config, files) {
             Ok(found) => found,
             Err(error) => {
                 problems.push(ConfigProblem {
@@ -91,101 +158,110 @@ impl Workflow {
                 Vec::new()
             }
         };
+        let mut unseen: Vec<Unseen> = listing.partial.map(Unseen::Files).into_iter().collect();
+        let limit = config.limits.docs_per_pr();
+        if design_docs.len() > limit {
+            metrics::counter!(LIMITS_REACHED_TOTAL, "limit" => "docs_per_pr").increment(1);
+            tracing::warn!(
+                found = design_docs.len(),
+                limit,
+                "more design docs than limits.docs_per_pr: the rest are not checked"
+            );
+            unseen.push(Unseen::Docs {
+                found: design_docs.len(),
+                checked: limit,
+            });
+        }
+        let checked = &design_docs[..design_docs.len().min(limit)];
         let check = DocCheck {
             client,
             caches: &self.docs,
             repo: &pr.repo,
             head: &head,
-            default_branch: &default_branch,
+            default_branch,
             config,
         };
-        let (outcomes, template_problems) = check.run(&design_docs).await?;
+        let (outcomes, template_problems) = check.run(checked).await?;
         problems.extend(template_problems);
         problems.extend(
-            docs::changed_config_problems(client, &self.docs, &pr.repo, &head, config, &files)
+            docs::changed_config_problems(client, &self.docs, &pr.repo, &head, config, files)
                 .await?,
         );
 
         let mut evaluation = Evaluation {
             pr: pr.clone(),
             head: head.clone(),
-            web_base: web_base(&pull, pr),
-            default_branch: default_branch.clone(),
+            web_base: web_base(pull, pr),
+            default_branch: default_branch.to_string(),
             docs: outcomes,
+            unseen,
             base_problem: loaded.problem.clone(),
             problems,
             gate: approvals::Gate::default(),
             requests: state.requested.clone(),
             not_requested: Vec::new(),
+            reviewers_over_limit: None,
             draft_waiting: false,
             skip: state.skip.clone(),
             command_prefix: config.commands.prefix().to_string(),
         };
         let quiet = evaluation.docs.is_empty()
+            && evaluation.unseen.is_empty()
             && evaluation.problems.is_empty()
             && evaluation.base_problem.is_none();
         if !evaluation.docs.is_empty() {
-            let reviews = if hints.no_reviews_yet {
-                Vec::new()
-            } else {
-                client.list_reviews(&pr.repo, pr.number).await?
-            };
-            evaluation.gate = self
-                .gate(client, &pr.repo, config, &pull, &evaluation.docs, &reviews)
+            self.weigh_and_request(&inputs, &mut evaluation, state)
                 .await?;
-            if pull.draft {
-                evaluation.draft_waiting = true;
-            } else if evaluation.base_problem.is_some() {
-                // The configuration in force is invalid: `config` is only the defaults, not
-                // the repository's rules, so no one is asked to review on their strength.
-                tracing::info!("invalid configuration: no reviewer requested");
-            } else {
-                self.request_reviewers(
-                    client,
-                    config,
-                    &pull,
-                    pr,
-                    requested_now,
-                    &reviews,
-                    &mut evaluation,
-                    &mut state,
-                )
-                .await?;
-            }
         }
         let (conclusion, _) = verdict(&evaluation);
-        let published = async {
-            publish::check_run(
-                client,
-                pr,
-                &mut state,
-                config.check.name(),
-                &head,
-                conclusion,
-                check_output::output(&evaluation),
-                hints.retry,
-            )
-            .await?;
-            // No comment at all on PRs without design docs, unless one was posted earlier (it
-            // is then edited to say so, never left stale).
-            if !quiet || state.comment_id.is_some() {
-                publish::sticky_comment(client, pr, &mut state, &comment::body(&evaluation))
-                    .await?;
-            }
-            Ok::<_, GithubError>(())
+        publish::check_run(
+            client,
+            pr,
+            state,
+            config.check.name(),
+            &head,
+            conclusion,
+            check_output::output(&evaluation),
+            inputs.hints.retry,
+        )
+        .await?;
+        // No comment at all on PRs without design docs, unless one was posted earlier (it is
+        // then edited to say so, never left stale).
+        if !quiet || state.comment_id.is_some() {
+            publish::sticky_comment(client, pr, state, &comment::body(&evaluation)).await?;
         }
-        .await;
-        // Saved even when publishing failed half-way: the retry must edit the check run
-        // created here, not create a second one.
-        self.store.save_pr_state(pr, &state).await?;
-        published?;
-        tracing::info!(
-            conclusion = ?conclusion,
-            docs = evaluation.docs.len(),
-            head = %head,
-            "pull request evaluated"
-        );
-        Ok(Some(evaluation))
+        Ok(evaluation)
+    }
+
+    /// The approvals gate and, unless the PR is a draft or the config is invalid, the review
+    /// requests.
+    async fn weigh_and_request(
+        &self,
+        inputs: &Inputs<'_>,
+        evaluation: &mut Evaluation,
+        state: &mut PrState,
+    ) -> Result<(), WorkflowError> {
+        let (client, pr, pull, config) =
+            (inputs.client, inputs.pr, inputs.pull, &inputs.loaded.config);
+        let reviews = if inputs.hints.no_reviews_yet {
+            Vec::new()
+        } else {
+            client.list_reviews(&pr.repo, pr.number).await?
+        };
+        evaluation.gate = self
+            .gate(client, &pr.repo, config, pull, &evaluation.docs, &reviews)
+            .await?;
+        if pull.draft {
+            evaluation.draft_waiting = true;
+        } else if evaluation.base_problem.is_some() {
+            // The configuration in force is invalid: `config` is only the defaults, not the
+            // repository's rules, so no one is asked to review on their strength.
+            tracing::info!("invalid configuration: no reviewer requested");
+        } else {
+            self.request_reviewers(inputs, &reviews, evaluation, state)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Gathers the facts about each standing approval and applies the requirements.
@@ -313,19 +389,16 @@ impl Workflow {
         Ok(member)
     }
 
-    /// Requests reviews from whoever should review and has not been asked yet.
-    #[allow(clippy::too_many_arguments)]
+    /// Requests reviews from whoever should review and has not been asked yet, up to
+    /// `limits.reviewers_per_pr` over the PR's life.
     async fn request_reviewers(
         &self,
-        client: &InstallationClient,
-        config: &RepoConfig,
-        pull: &PullRequest,
-        pr: &PrRef,
-        requested_now: Option<RequestedReviewers>,
+        inputs: &Inputs<'_>,
         reviews: &[Review],
         evaluation: &mut Evaluation,
         state: &mut PrState,
     ) -> Result<(), WorkflowError> {
+        let (client, pr, config) = (inputs.client, inputs.pr, &inputs.loaded.config);
         let candidates = candidates(config, &evaluation.docs);
         let fresh: Vec<Mention> = candidates
             .into_iter()
@@ -337,26 +410,39 @@ impl Workflow {
         if fresh.is_empty() {
             return Ok(());
         }
-        let requested_now = match requested_now {
-            Some(requested) => requested,
+        let requested_now = match &inputs.requested_now {
+            Some(requested) => requested.clone(),
             None => client.list_requested_reviewers(&pr.repo, pr.number).await?,
         };
         let reviewed: Vec<Login> = reviews.iter().map(|r| r.author.clone()).collect();
+        let limit = config.limits.reviewers_per_pr();
         let plan = reviewers::plan(
             &fresh,
             &Known {
-                author: &pull.author,
+                author: &inputs.pull.author,
                 repo_owner: &pr.repo.owner,
                 requested_now: &requested_now,
                 reviewed: &reviewed,
                 asked_before: &state.requested,
+                room: limit.saturating_sub(state.requested.len()),
             },
         );
         evaluation.not_requested = plan.skipped.clone();
-        let records = reviewers::request(client, pr, &plan).await?;
-        state.requested.extend(records);
+        if plan.over_limit > 0 {
+            metrics::counter!(LIMITS_REACHED_TOTAL, "limit" => "reviewers_per_pr").increment(1);
+            tracing::warn!(
+                left_out = plan.over_limit,
+                limit,
+                "limits.reviewers_per_pr reached: the other reviewers are not requested"
+            );
+            evaluation.reviewers_over_limit = Some(OverLimit {
+                left_out: plan.over_limit,
+                limit,
+            });
+        }
+        let outcome = reviewers::request(client, pr, &plan, &mut state.requested).await;
         evaluation.requests = state.requested.clone();
-        Ok(())
+        Ok(outcome?)
     }
 }
 

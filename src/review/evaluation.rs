@@ -5,7 +5,11 @@ use crate::{
     store::{ReviewRequest, Skip},
 };
 
-use super::{approvals::Gate, docs::DocOutcome, repo_config::ConfigProblem};
+use super::{
+    approvals::Gate,
+    docs::{DocOutcome, Partial},
+    repo_config::ConfigProblem,
+};
 
 /// The facts of one evaluation, as the renderers need them.
 #[derive(Debug, Clone)]
@@ -16,6 +20,8 @@ pub struct Evaluation {
     pub web_base: String,
     pub default_branch: String,
     pub docs: Vec<DocOutcome>,
+    /// What the evaluation could not look at: the check then cannot pass.
+    pub unseen: Vec<Unseen>,
     /// The base configuration is invalid: the check fails whatever the docs say.
     pub base_problem: Option<ConfigProblem>,
     /// Configuration or template files changed by the PR that do not parse, and templates that
@@ -26,10 +32,46 @@ pub struct Evaluation {
     pub requests: Vec<ReviewRequest>,
     /// Candidates that could not be requested, with why.
     pub not_requested: Vec<(String, String)>,
+    /// Reviewers left unrequested because `limits.reviewers_per_pr` was reached.
+    pub reviewers_over_limit: Option<OverLimit>,
     /// Reviewers are not requested yet because the PR is a draft.
     pub draft_waiting: bool,
     pub skip: Option<Skip>,
     pub command_prefix: String,
+}
+
+/// Part of a pull request the evaluation did not look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseen {
+    /// GitHub's files list was cut short and the rest of the changes could not be found.
+    Files(Partial),
+    /// More design docs than `limits.docs_per_pr`: only the first `checked` were checked.
+    Docs { found: usize, checked: usize },
+}
+
+impl Unseen {
+    /// One sentence saying what was not looked at (plain text: numbers and our words only).
+    pub fn describe(&self) -> String {
+        match self {
+            Unseen::Files(Partial { listed, changed }) => format!(
+                "This pull request changes {changed} files; GitHub lists only the first {listed} \
+                 and the rest could not be read, so design docs among them were not checked"
+            ),
+            Unseen::Docs { found, checked } => format!(
+                "{found} design docs changed; the first {checked} were checked \
+                 (limits.docs_per_pr)"
+            ),
+        }
+    }
+}
+
+/// Review candidates not requested because the per-PR limit was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverLimit {
+    /// Candidates left out.
+    pub left_out: usize,
+    /// The limit in force.
+    pub limit: usize,
 }
 
 /// What the check run says.
@@ -67,6 +109,9 @@ pub fn verdict(evaluation: &Evaluation) -> (Conclusion, String) {
             "A design-review template does not load".to_string()
         };
         return (Conclusion::Failure, what);
+    }
+    if let Some(unseen) = evaluation.unseen.first() {
+        return (Conclusion::Failure, unseen.describe());
     }
     if evaluation.docs.is_empty() {
         return (

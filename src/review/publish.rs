@@ -178,13 +178,15 @@ pub async fn sticky_comment(
     }
     let known = match state.comment_id {
         Some(id) => Some(CommentId(id as u64)),
-        // Lost track (first run, or the database was reset): look for our marker.
+        // Lost track (first run, or the database was reset): look for our marker, in a
+        // comment by our own bot account only (another App's bot could copy the marker).
         None => {
+            let bot = client.bot_login().await?;
             let found = client
                 .list_issue_comments(&pr.repo, pr.number)
                 .await?
                 .into_iter()
-                .find(|c| c.author_is_bot && c.body.contains(MARKER));
+                .find(|c| c.author.0.eq_ignore_ascii_case(&bot.0) && c.body.contains(MARKER));
             match found {
                 Some(existing) if digest(&[&existing.body]) == hash => {
                     state.comment_id = Some(existing.id.0 as i64);

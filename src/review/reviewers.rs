@@ -19,6 +19,8 @@ pub struct Plan {
     pub teams: Vec<TeamSlug>,
     /// Candidates that cannot be requested, with why (shown in the comment).
     pub skipped: Vec<(String, String)>,
+    /// Candidates left out because [`Known::room`] was used up.
+    pub over_limit: usize,
 }
 
 impl Plan {
@@ -43,6 +45,9 @@ pub struct Known<'a> {
     pub requested_now: &'a RequestedReviewers,
     pub reviewed: &'a [Login],
     pub asked_before: &'a [ReviewRequest],
+    /// How many more reviewers may be requested on this PR (`limits.reviewers_per_pr` less
+    /// those asked before): every request, refused or not, costs the installation a call.
+    pub room: usize,
 }
 
 /// Decides whom to request among `candidates` (in order, duplicates removed).
@@ -61,6 +66,10 @@ pub fn plan(candidates: &[Mention], known: &Known<'_>) -> Plan {
                     continue;
                 }
                 if known.requested_now.users.contains(login) || known.reviewed.contains(login) {
+                    continue;
+                }
+                if plan.users.len() + plan.teams.len() >= known.room {
+                    plan.over_limit += 1;
                     continue;
                 }
                 plan.users.push(login.clone());
@@ -84,6 +93,10 @@ pub fn plan(candidates: &[Mention], known: &Known<'_>) -> Plan {
                 {
                     continue;
                 }
+                if plan.users.len() + plan.teams.len() >= known.room {
+                    plan.over_limit += 1;
+                    continue;
+                }
                 plan.teams.push(team.clone());
             }
         }
@@ -91,16 +104,18 @@ pub fn plan(candidates: &[Mention], known: &Known<'_>) -> Plan {
     plan
 }
 
-/// Sends the review requests. When GitHub refuses the batch (422, e.g. a team without access
-/// to the repository), each reviewer is requested on its own so the others still get asked;
-/// every refusal is returned with GitHub's message.
+/// Sends the review requests, adding each one made (with GitHub's refusal, if any) to `done`
+/// as soon as it is made: when a later one fails, `done` still says who was asked, so that a
+/// retry asks no one twice. When GitHub refuses the batch (422, e.g. a team without access to
+/// the repository), each reviewer is requested on its own so the others still get asked.
 pub async fn request(
     client: &InstallationClient,
     pr: &PrRef,
     plan: &Plan,
-) -> Result<Vec<ReviewRequest>, GithubError> {
+    done: &mut Vec<ReviewRequest>,
+) -> Result<(), GithubError> {
     if plan.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let all: Vec<(Mention, Vec<Login>, Vec<TeamSlug>)> = plan
         .users
@@ -117,24 +132,22 @@ pub async fn request(
         .await
     {
         Ok(_) => {
-            return Ok(all
-                .iter()
-                .map(|(m, _, _)| ReviewRequest {
-                    reviewer: key_of(m),
-                    error: None,
-                })
-                .collect());
+            done.extend(all.iter().map(|(m, _, _)| ReviewRequest {
+                reviewer: key_of(m),
+                error: None,
+            }));
+            return Ok(());
         }
         Err(GithubError::Validation(_)) if all.len() > 1 => {}
         Err(GithubError::Validation(message)) => {
-            return Ok(vec![ReviewRequest {
+            done.push(ReviewRequest {
                 reviewer: key_of(&all[0].0),
                 error: Some(message),
-            }]);
+            });
+            return Ok(());
         }
         Err(error) => return Err(error),
     }
-    let mut records = Vec::with_capacity(all.len());
     for (mention, users, teams) in &all {
         let error = match client
             .request_reviewers(&pr.repo, pr.number, users, teams)
@@ -144,12 +157,12 @@ pub async fn request(
             Err(GithubError::Validation(message)) => Some(message),
             Err(error) => return Err(error),
         };
-        records.push(ReviewRequest {
+        done.push(ReviewRequest {
             reviewer: key_of(mention),
             error,
         });
     }
-    Ok(records)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -184,6 +197,7 @@ mod tests {
             requested_now: &requested_now,
             reviewed: &[Login("erin".into())],
             asked_before: &asked_before,
+            room: 15,
         };
         let plan = plan(
             &[
@@ -206,5 +220,29 @@ mod tests {
         );
         assert_eq!(plan.skipped.len(), 1);
         assert!(plan.skipped[0].1.contains("another organisation"));
+        assert_eq!(plan.over_limit, 0);
+    }
+
+    #[test]
+    fn no_more_than_the_room_left_in_candidate_order() {
+        let nobody = RequestedReviewers::default();
+        let known = Known {
+            author: &Login("alice".into()),
+            repo_owner: "acme",
+            requested_now: &nobody,
+            reviewed: &[],
+            asked_before: &[],
+            room: 2,
+        };
+        let candidates: Vec<Mention> = std::iter::once(team("acme/design-review"))
+            .chain((0..3000).map(|i| user(&format!("user{i}"))))
+            .collect();
+        let plan = plan(&candidates, &known);
+        assert_eq!(plan.users, vec![Login("user0".into())]);
+        assert_eq!(
+            plan.teams,
+            vec![TeamSlug::parse("acme/design-review").unwrap()]
+        );
+        assert_eq!(plan.over_limit, 2999);
     }
 }

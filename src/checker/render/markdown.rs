@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::{FileReport, plural};
 use crate::checker::gaps::{Gap, Severity};
+use crate::gfm::escape;
 
 /// Renders one doc's gaps as a Markdown checklist, one item per gap. With `link_prefix`
 /// (e.g. `https://github.com/o/r/blob/SHA/docs/design/x.md`) each line number links to
@@ -57,29 +58,23 @@ pub fn render_markdown(files: &[FileReport]) -> String {
     out
 }
 
-/// Escapes text for inline Markdown and defuses @-mentions (no one is pinged by a gap list).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '@' => out.push_str("@\u{2060}"),
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checker::gaps::GapKind;
 
     #[test]
-    fn escaping_defuses_markup_and_mentions() {
-        assert_eq!(escape("a *b* [c] @bob"), "a \\*b\\* \\[c\\] @\u{2060}bob");
+    fn untrusted_section_names_and_messages_are_escaped() {
+        let gap = Gap {
+            section: "@org/team <!-- x -->".into(),
+            line: 3,
+            kind: GapKind::EmptySection,
+            severity: Severity::Error,
+            message: "a | b\nc".into(),
+        };
+        assert_eq!(
+            render_markdown_gaps(&[gap], None),
+            "- [ ] **@\u{2060}org/team \\<\\!-- x --\\>** (line 3) empty section: a \\| b c\n"
+        );
     }
 }

@@ -5,6 +5,7 @@ mod apps;
 mod checks;
 mod comments;
 mod contents;
+mod git;
 mod people;
 mod pulls;
 mod repos;

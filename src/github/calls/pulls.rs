@@ -49,6 +49,12 @@ impl From<WirePull> for PullRequest {
     }
 }
 
+/// The size facts of a pull request (`changed_files` is absent from list answers).
+#[derive(Debug, Deserialize)]
+struct WirePullSize {
+    changed_files: u64,
+}
+
 #[derive(Debug, Deserialize)]
 struct WireFile {
     filename: String,
@@ -131,6 +137,22 @@ impl InstallationClient {
                 sha: w.sha.unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// `GET /repos/{owner}/{repo}/pulls/{pull_number}`: how many files the pull request changes
+    /// (`changed_files`), to tell whether the files list, which GitHub stops at 3,000, is whole.
+    pub async fn pull_changed_files(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+    ) -> Result<u64, GithubError> {
+        let wire: WirePullSize = self
+            .get_json(
+                "/repos/{owner}/{repo}/pulls/{pull_number}",
+                format!("{}/pulls/{}", repo_path(repo), number.0),
+            )
+            .await?;
+        Ok(wire.changed_files)
     }
 
     /// `POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers`.

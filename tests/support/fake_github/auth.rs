@@ -96,7 +96,7 @@ pub fn installation_of(shared: &Shared, headers: &HeaderMap) -> Option<u64> {
     (known.expires_at > Utc::now()).then_some(known.installation)
 }
 
-/// Middleware: `/app/...` routes need the JWT (checked by their handlers), manifest conversions
+/// Middleware: `/app` and `/app/...` routes need the JWT (checked by their handlers), manifest conversions
 /// nothing, all others a token.
 pub async fn require_token(
     State(shared): State<Arc<Shared>>,
@@ -104,7 +104,8 @@ pub async fn require_token(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let app_route = path == "/app/installations"
+    let app_route = path == "/app"
+        || path == "/app/installations"
         || path.starts_with("/app/installations/")
         || path.starts_with("/app-manifests/");
     if !app_route && installation_of(&shared, request.headers()).is_none() {

@@ -75,9 +75,13 @@ pub async fn log_and_faults(
             .faults
             .iter_mut()
             .find(|r| r.remaining > 0 && r.method.eq_ignore_ascii_case(&method) && r.path == path);
-        rule.map(|r| {
+        rule.and_then(|r| {
+            if r.skip > 0 {
+                r.skip -= 1;
+                return None;
+            }
             r.remaining -= 1;
-            r.fault.clone()
+            Some(r.fault.clone())
         })
     };
     let (request, tracked) = chaos::track(&shared, &method, &path, request).await;

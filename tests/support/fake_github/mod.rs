@@ -318,8 +318,35 @@ impl FakeGithub {
             method: method.to_uppercase(),
             path: path.to_string(),
             fault,
+            skip: 0,
             remaining: times,
         });
+        self
+    }
+
+    /// The `skip` next requests `method path` are answered normally, then the `times` after
+    /// them answer `status`.
+    pub fn fail_after(
+        &self,
+        method: &str,
+        path: &str,
+        skip: usize,
+        status: u16,
+        times: usize,
+    ) -> &Self {
+        self.lock().faults.push(state::FaultRule {
+            method: method.to_uppercase(),
+            path: path.to_string(),
+            fault: Fault::Status(status),
+            skip,
+            remaining: times,
+        });
+        self
+    }
+
+    /// GitHub answers `repo`'s git trees `truncated` (as for a tree of over 100,000 entries).
+    pub fn truncated_trees(&self, repo: &str) -> &Self {
+        self.lock().truncated_trees.insert(repo.to_string());
         self
     }
 

@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+/// The base commit every pull request of the fake reports (and the merge base of any compare).
+pub const BASE_SHA: &str = "0000000000000000000000000000000000000000";
+
 /// A file's content and its blob SHA (a content hash, so equal content means equal SHA).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blob {
@@ -180,6 +183,8 @@ pub struct FaultRule {
     pub method: String,
     pub path: String,
     pub fault: Fault,
+    /// Matching requests answered normally before the fault applies.
+    pub skip: usize,
     pub remaining: usize,
 }
 
@@ -223,6 +228,8 @@ pub struct State {
     pub chaos: Option<super::chaos::Chaos>,
     /// Concurrent-evaluation detection (reliability tests).
     pub tracking: Option<super::chaos::EvaluationTracker>,
+    /// Repositories whose git trees GitHub answers `truncated` (too many entries).
+    pub truncated_trees: BTreeSet<String>,
     /// Manifest codes not yet converted -> the manifest they were issued for.
     pub manifest_codes: HashMap<String, Value>,
     /// Every manifest posted to the "new GitHub App" page, with the organization if any.
@@ -255,6 +262,7 @@ impl State {
             latency: std::time::Duration::ZERO,
             chaos: None,
             tracking: None,
+            truncated_trees: BTreeSet::new(),
             manifest_codes: HashMap::new(),
             registered_manifests: Vec::new(),
             next_id: 1000,
@@ -291,6 +299,38 @@ impl State {
                 requested_users: Vec::new(),
                 requested_teams: Vec::new(),
             })
+    }
+
+    /// The files of commit `sha` as the git trees API lists them, `(path, blob sha)` in path
+    /// order: the default branch's files for the base commit every pull request reports
+    /// ([`BASE_SHA`]); for a pull request's head, those files changed by the pull request's
+    /// files (content stored at the head, or only listed, as [`many_files`] makes them).
+    ///
+    /// [`many_files`]: super::PullHandle::many_files
+    pub fn tree(&self, repo: &str, sha: &str) -> Option<Vec<(String, String)>> {
+        let r = self.repos.get(repo)?;
+        let mut files: BTreeMap<String, String> = r
+            .files
+            .iter()
+            .filter(|((git_ref, _), _)| *git_ref == r.default_branch)
+            .map(|((_, path), blob)| (path.clone(), blob.sha.clone()))
+            .collect();
+        if sha == BASE_SHA {
+            return Some(files.into_iter().collect());
+        }
+        let pull = self
+            .pulls
+            .iter()
+            .find(|((name, _), p)| name == repo && p.head_sha == sha)
+            .map(|(_, p)| p)?;
+        for file in &pull.files {
+            if file.status == "removed" {
+                files.remove(&file.filename);
+            } else {
+                files.insert(file.filename.clone(), file.sha.clone());
+            }
+        }
+        Some(files.into_iter().collect())
     }
 
     /// The blob at `(git_ref, path)`: a file stored at that ref, else a PR whose head branch is `git_ref`.

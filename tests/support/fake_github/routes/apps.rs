@@ -11,6 +11,31 @@ use crate::support::fake_github::Shared;
 use crate::support::fake_github::auth::{installation_of, verify_jwt};
 use crate::support::fake_github::json::{api_path, error, page, paged_array, user};
 
+/// `GET /app` (JWT): the authenticated App, whose slug names its bot account `{slug}[bot]`.
+pub async fn get_app(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(refused) = verify_jwt(&shared, &headers) {
+        return refused;
+    }
+    let slug = shared.lock().app_slug.clone();
+    crate::support::fake_github::json::json_response(
+        200,
+        json!({
+            "id": shared.app_id,
+            "slug": slug,
+            "node_id": format!("A_{}", shared.app_id),
+            "owner": user("acme", false),
+            "name": "Design Review",
+            "description": "",
+            "external_url": "https://example.com",
+            "html_url": format!("https://github.com/apps/{slug}"),
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+            "permissions": { "checks": "write", "pull_requests": "write" },
+            "events": ["pull_request"],
+        }),
+    )
+}
+
 pub async fn list_installations(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,

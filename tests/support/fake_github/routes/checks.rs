@@ -13,6 +13,8 @@ use crate::support::fake_github::json::{
 use crate::support::fake_github::state::CheckRunRecord;
 
 const MAX_ANNOTATIONS: usize = 50;
+/// GitHub refuses a summary or text longer than this many characters.
+const MAX_OUTPUT_TEXT: usize = 65_535;
 
 fn run_json(shared: &Shared, run: &CheckRunRecord) -> Value {
     let app_slug = if run.app_id == shared.app_id {
@@ -58,6 +60,20 @@ fn apply_output(run: &mut CheckRunRecord, output: &Value) -> Result<(), Response
             json!([{ "resource": "CheckRun", "field": "annotations", "code": "too_many",
                      "message": "Only 50 annotations are allowed per request" }]),
         ));
+    }
+    for field in ["summary", "text"] {
+        let length = output
+            .get(field)
+            .and_then(Value::as_str)
+            .map_or(0, |t| t.chars().count());
+        if length > MAX_OUTPUT_TEXT {
+            return Err(validation(
+                &format!(
+                    "Invalid request.\n\nOnly {MAX_OUTPUT_TEXT} characters are allowed; {length} were supplied."
+                ),
+                json!([{ "resource": "CheckRun", "field": format!("output.{field}"), "code": "too_long" }]),
+            ));
+        }
     }
     if output.get("title").is_none() || output.get("summary").is_none() {
         return Err(validation(

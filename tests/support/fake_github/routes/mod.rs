@@ -22,6 +22,7 @@ pub fn api(shared: Arc<Shared>) -> Router {
             "/app/installations/{installation_id}/access_tokens",
             post(auth::create_token),
         )
+        .route("/app", get(apps::get_app))
         .route("/app/installations", get(apps::list_installations))
         .route(
             "/app-manifests/{code}/conversions",
@@ -36,6 +37,14 @@ pub fn api(shared: Arc<Shared>) -> Router {
         .route(
             "/repos/{owner}/{repo}/collaborators/{username}/permission",
             get(repos::get_permission),
+        )
+        .route(
+            "/repos/{owner}/{repo}/compare/{basehead}",
+            get(repos::compare),
+        )
+        .route(
+            "/repos/{owner}/{repo}/git/trees/{sha}",
+            get(repos::get_tree),
         )
         .route("/repos/{owner}/{repo}/pulls", get(pulls::list_pulls))
         .route("/repos/{owner}/{repo}/pulls/{number}", get(pulls::get_pull))

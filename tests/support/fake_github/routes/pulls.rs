@@ -29,6 +29,10 @@ pub(crate) fn pull_json(full: &str, number: u64, pull: &Pull) -> Value {
         "body": "",
         "draft": pull.draft,
         "merged": false,
+        "commits": 1,
+        "additions": pull.files.len(),
+        "deletions": 0,
+        "changed_files": pull.files.len(),
         "requested_reviewers": pull.requested_users.iter().map(|u| person(u)).collect::<Vec<_>>(),
         "requested_teams": pull.requested_teams.iter().map(|t| json!({
             "name": t, "slug": t, "id": 1, "privacy": "closed", "permission": "pull"
@@ -41,7 +45,7 @@ pub(crate) fn pull_json(full: &str, number: u64, pull: &Pull) -> Value {
         "base": {
             "label": format!("{}:{}", full.split('/').next().unwrap_or(""), pull.base_ref),
             "ref": pull.base_ref,
-            "sha": "0000000000000000000000000000000000000000",
+            "sha": crate::support::fake_github::state::BASE_SHA,
         },
     })
 }

@@ -9,7 +9,8 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::support::fake_github::Shared;
-use crate::support::fake_github::json::{json_response, not_found, query_map, user};
+use crate::support::fake_github::json::{error, json_response, not_found, query_map, user};
+use crate::support::fake_github::state::BASE_SHA;
 
 /// Files GitHub serves whole through the contents API; bigger ones come with `encoding: "none"`.
 const INLINE_LIMIT: usize = 1024 * 1024;
@@ -115,5 +116,76 @@ pub async fn get_permission(
     json_response(
         200,
         json!({ "permission": legacy, "role_name": role, "user": user(&username, false) }),
+    )
+}
+
+/// `GET /repos/{owner}/{repo}/compare/{base}...{head}`: the merge base of a pull request's head
+/// is the base commit it reports ([`BASE_SHA`]). Commits and files are left out (the App asks
+/// for the merge base only).
+pub async fn compare(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, name, basehead)): Path<(String, String, String)>,
+) -> Response {
+    let full = format!("{owner}/{name}");
+    let state = shared.lock();
+    let Some((_, head)) = basehead.split_once("...") else {
+        return not_found();
+    };
+    let known = state
+        .pulls
+        .iter()
+        .any(|((repo, _), p)| *repo == full && (p.head_sha == head || p.head_ref == head));
+    if !known {
+        return not_found();
+    }
+    let commit = |sha: &str| json!({ "sha": sha, "url": format!("https://api.github.com/repos/{full}/commits/{sha}") });
+    json_response(
+        200,
+        json!({
+            "url": format!("https://api.github.com/repos/{full}/compare/{basehead}"),
+            "status": "ahead",
+            "ahead_by": 1,
+            "behind_by": 0,
+            "total_commits": 1,
+            "base_commit": commit(BASE_SHA),
+            "merge_base_commit": commit(BASE_SHA),
+            "commits": [],
+            "files": [],
+        }),
+    )
+}
+
+/// `GET /repos/{owner}/{repo}/git/trees/{sha}?recursive=1`: blobs only (the fake has no
+/// directories), `truncated` when the repository was set up so.
+pub async fn get_tree(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, name, sha)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let full = format!("{owner}/{name}");
+    if !query_map(query.as_deref()).contains_key("recursive") {
+        return error(422, "the fake serves recursive trees only");
+    }
+    let state = shared.lock();
+    let Some(files) = state.tree(&full, &sha) else {
+        return not_found();
+    };
+    let tree: Vec<_> = files
+        .iter()
+        .map(|(path, blob)| {
+            json!({
+                "path": path, "mode": "100644", "type": "blob", "sha": blob, "size": 1,
+                "url": format!("https://api.github.com/repos/{full}/git/blobs/{blob}"),
+            })
+        })
+        .collect();
+    json_response(
+        200,
+        json!({
+            "sha": sha,
+            "url": format!("https://api.github.com/repos/{full}/git/trees/{sha}"),
+            "tree": tree,
+            "truncated": state.truncated_trees.contains(&full),
+        }),
     )
 }
