@@ -16,3 +16,7 @@ mod props;
 mod replicas;
 #[path = "reliability/shutdown.rs"]
 mod shutdown;
+#[path = "reliability/memory.rs"]
+mod memory;
+#[path = "reliability/sockets.rs"]
+mod sockets;

@@ -57,9 +57,16 @@ pub async fn serve(
     let closing = CancellationToken::new();
     let tasks = TaskTracker::new();
     let mut accept_errors = AcceptErrorLog::default();
+    let max_connections = limits.max_connections.min(open_file_share()).max(1);
+    if max_connections < limits.max_connections {
+        tracing::info!(
+            max_connections,
+            "HTTP_MAX_CONNECTIONS lowered to half the open-file limit (ulimit -n)"
+        );
+    }
     tokio::pin!(stop);
     loop {
-        if open.len() >= limits.max_connections.max(1) {
+        if open.len() >= max_connections {
             open.make_room();
             tokio::select! {
                 () = open.wait_for_room(Duration::from_millis(100)) => continue,
@@ -95,6 +102,23 @@ pub async fn serve(
     closing.cancel();
     tasks.close();
     tasks.wait().await;
+}
+
+/// Half the process's open-file limit: client connections never take the descriptors the
+/// database and the GitHub client need.
+fn open_file_share() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `getrlimit` writes into the struct it is given and nothing else.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            return usize::try_from(limit.rlim_cur / 2).unwrap_or(usize::MAX);
+        }
+    }
+    usize::MAX
 }
 
 /// Errors of one connection that never reached us (the client went away): nothing to do.
