@@ -10,13 +10,13 @@ mod common;
 mod crash;
 #[path = "reliability/faults.rs"]
 mod faults;
+#[path = "reliability/memory.rs"]
+mod memory;
 #[path = "reliability/props.rs"]
 mod props;
 #[path = "reliability/replicas.rs"]
 mod replicas;
 #[path = "reliability/shutdown.rs"]
 mod shutdown;
-#[path = "reliability/memory.rs"]
-mod memory;
 #[path = "reliability/sockets.rs"]
 mod sockets;

@@ -173,8 +173,13 @@ pub async fn serve_with_drain(
             let stopped = stop.clone();
             let limits = connection_limits(&settings.http);
             tokio::spawn(async move {
-                server::connections::serve(metrics_listener, metrics, limits, stopped.cancelled_owned())
-                    .await;
+                server::connections::serve(
+                    metrics_listener,
+                    metrics,
+                    limits,
+                    stopped.cancelled_owned(),
+                )
+                .await;
             });
             server::router_without_metrics(state, app)
         }

@@ -640,7 +640,14 @@ mod tests {
         let setup = Settings::from_args(&args(&[])).unwrap();
         assert_eq!(setup.listen_addr, "127.0.0.1:3000".parse().unwrap());
         let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys/app.pem");
-        let app = ["--app-id", "1", "--private-key-path", key, "--webhook-secret", "s"];
+        let app = [
+            "--app-id",
+            "1",
+            "--private-key-path",
+            key,
+            "--webhook-secret",
+            "s",
+        ];
         let normal = Settings::from_args(&args(&app)).unwrap();
         assert_eq!(normal.listen_addr, "0.0.0.0:3000".parse().unwrap());
         let told = Settings::from_args(&args(&["--listen-addr", "0.0.0.0:8080"])).unwrap();
@@ -666,7 +673,10 @@ mod tests {
         assert_eq!(s.metrics_addr, Some("127.0.0.1:9090".parse().unwrap()));
         for (flags, variable) in [
             (&["--metrics-addr", "9090"][..], "METRICS_ADDR"),
-            (&["--header-timeout-secs", "0"][..], "HTTP_HEADER_TIMEOUT_SECS"),
+            (
+                &["--header-timeout-secs", "0"][..],
+                "HTTP_HEADER_TIMEOUT_SECS",
+            ),
             (&["--body-timeout-secs", "0"][..], "HTTP_BODY_TIMEOUT_SECS"),
             (&["--idle-timeout-secs", "0"][..], "HTTP_IDLE_TIMEOUT_SECS"),
             (&["--max-connections", "0"][..], "HTTP_MAX_CONNECTIONS"),

@@ -360,7 +360,6 @@ async fn serve_connection(
     }
 }
 
-
 /// The TCP stream, telling its connection when bytes arrive (a request has begun).
 struct WatchedIo {
     inner: TcpStream,

@@ -36,7 +36,10 @@ pub struct AppState {
 /// Builds the router with the default body limits: `POST {webhook_path}`, `GET /` (status),
 /// `GET /healthz`, `GET /readyz`, `GET /metrics`.
 pub fn router(state: AppState, webhook_path: &str) -> Router {
-    router_with(state.clone(), webhook_routes(state, webhook_path, BodyGate::default()))
+    router_with(
+        state.clone(),
+        webhook_routes(state, webhook_path, BodyGate::default()),
+    )
 }
 
 /// The webhook route (behind `gate`) and the status page `/`.

@@ -67,7 +67,9 @@ impl SetupAccess {
     pub fn setup_url(&self) -> String {
         let base = match &self.public_url {
             Some(url) => url.as_str().trim_end_matches('/').to_string(),
-            None if self.listen_addr.ip().is_unspecified() || self.listen_addr.ip().is_loopback() => {
+            None if self.listen_addr.ip().is_unspecified()
+                || self.listen_addr.ip().is_loopback() =>
+            {
                 format!("http://localhost:{}", self.listen_addr.port())
             }
             None => format!("http://{}", self.listen_addr),
@@ -130,8 +132,13 @@ impl SetupAccess {
         if name.eq_ignore_ascii_case("localhost") {
             return true;
         }
-        if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
-            return ip.is_loopback() || ip == self.listen_addr.ip();
+        if let Ok(ip) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            let listen_ip = self.listen_addr.ip();
+            return ip.is_loopback() || (ip == listen_ip && !listen_ip.is_unspecified());
         }
         self.public_url
             .as_ref()
@@ -190,11 +197,20 @@ mod tests {
     fn loopback_needs_no_token_but_a_loopback_host() {
         let access = loopback();
         assert_eq!(access.setup_url(), "http://localhost:3000/");
-        for host in ["localhost:3000", "127.0.0.1:3000", "[::1]:3000", "LOCALHOST"] {
+        for host in [
+            "localhost:3000",
+            "127.0.0.1:3000",
+            "[::1]:3000",
+            "LOCALHOST",
+        ] {
             let admitted = access.admit(&headers(host, None), None).unwrap();
             assert_eq!(admitted.base, format!("http://{host}"));
         }
-        for host in ["evil.example:3000", "localhost.evil.example", "10.0.0.1:3000"] {
+        for host in [
+            "evil.example:3000",
+            "localhost.evil.example",
+            "10.0.0.1:3000",
+        ] {
             assert_eq!(
                 access.admit(&headers(host, None), None),
                 Err(Refusal::ForeignHost(host.to_string()))
@@ -224,7 +240,11 @@ mod tests {
         assert!(!access.admit(&with_cookie, None).unwrap().token_in_url);
         let wrong_cookie = headers("localhost:3000", Some(&format!("{TOKEN_COOKIE}=x{token}")));
         assert_eq!(access.admit(&wrong_cookie, None), Err(Refusal::NoToken));
-        // The token does not make a foreign host acceptable.
+        // Neither the unspecified address nor the token makes a host acceptable.
+        assert_eq!(
+            access.admit(&headers("0.0.0.0:3000", None), Some(&token)),
+            Err(Refusal::ForeignHost("0.0.0.0:3000".to_string()))
+        );
         assert_eq!(
             access.admit(&headers("evil.example", None), Some(&token)),
             Err(Refusal::ForeignHost("evil.example".to_string()))

@@ -227,7 +227,10 @@ async fn home(
         let cookie = setup.inner.access.token_cookie(secure).unwrap_or_default();
         return (
             StatusCode::SEE_OTHER,
-            [(header::SET_COOKIE, cookie), (header::LOCATION, "/".to_string())],
+            [
+                (header::SET_COOKIE, cookie),
+                (header::LOCATION, "/".to_string()),
+            ],
         )
             .into_response();
     }

@@ -184,9 +184,7 @@ impl IntakeError {
         match self {
             Self::Signature(_) => "bad_signature",
             Self::MissingHeader(_) => "missing_header",
-            Self::MissingFormPayload | Self::Payload(_) | Self::BodyUnreadable(_) => {
-                "bad_payload"
-            }
+            Self::MissingFormPayload | Self::Payload(_) | Self::BodyUnreadable(_) => "bad_payload",
             Self::Store(_) => "store_error",
             Self::TooLarge(_) => "too_large",
             Self::Busy => "busy",

@@ -26,7 +26,13 @@ fn memory(pid: u32) -> (u64, u64) {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
             .map(|kib| kib * 1024)
             .unwrap_or_else(|| panic!("{name} in {status}"))
     };
@@ -93,7 +99,10 @@ async fn a_flood_of_large_unsigned_bodies_keeps_memory_bounded_and_a_delivery_ge
     // Warm up: one delivery through every layer, so the baseline includes what any request
     // allocates once.
     let warm = gh.pull_request_event("synchronize", REPO, 1);
-    assert_eq!(server.send(&client, "pull_request", "warm", &warm).await, 202);
+    assert_eq!(
+        server.send(&client, "pull_request", "warm", &warm).await,
+        202
+    );
     let (_, baseline) = memory(server.pid());
 
     let port = server.port;
@@ -107,7 +116,9 @@ async fn a_flood_of_large_unsigned_bodies_keeps_memory_bounded_and_a_delivery_ge
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let body = gh.pull_request_event("synchronize", REPO, 1);
-    let during = server.send(&client, "pull_request", "during-flood", &body).await;
+    let during = server
+        .send(&client, "pull_request", "during-flood", &body)
+        .await;
     let mut answers = std::collections::BTreeMap::<u16, usize>::new();
     for attack in attacks {
         *answers.entry(attack.await.unwrap()).or_default() += 1;
@@ -126,7 +137,10 @@ async fn a_flood_of_large_unsigned_bodies_keeps_memory_bounded_and_a_delivery_ge
         mib(settled),
         ATTACKERS * 3
     );
-    assert_eq!(during, 202, "a signed delivery during the flood is accepted");
+    assert_eq!(
+        during, 202,
+        "a signed delivery during the flood is accepted"
+    );
     assert!(
         peak <= baseline + PEAK_GROWTH_BOUND,
         "peak RSS {:.1} MiB grew more than {:.0} MiB over the idle {:.1} MiB",
@@ -142,5 +156,10 @@ async fn a_flood_of_large_unsigned_bodies_keeps_memory_bounded_and_a_delivery_ge
         mib(baseline)
     );
     let after = gh.pull_request_event("synchronize", REPO, 1);
-    assert_eq!(server.send(&client, "pull_request", "after-flood", &after).await, 202);
+    assert_eq!(
+        server
+            .send(&client, "pull_request", "after-flood", &after)
+            .await,
+        202
+    );
 }

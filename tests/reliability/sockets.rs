@@ -35,7 +35,9 @@ async fn deliver(server: &ServerProcess, body: &str, id: &str, limit: Duration) 
 }
 
 async fn connect(port: u16) -> TcpStream {
-    TcpStream::connect(("127.0.0.1", port)).await.expect("connect")
+    TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect")
 }
 
 /// Headers of a webhook request whose body is declared but not sent yet.
@@ -72,7 +74,10 @@ async fn until_closed(
         match tokio::time::timeout(left, stream.read(&mut buffer)).await {
             Err(_) => return None,
             Ok(Ok(0)) | Ok(Err(_)) => {
-                return Some((String::from_utf8_lossy(&received).into_owned(), started.elapsed()));
+                return Some((
+                    String::from_utf8_lossy(&received).into_owned(),
+                    started.elapsed(),
+                ));
             }
             Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
         }
@@ -116,7 +121,10 @@ async fn idle_and_slow_clients_past_the_open_file_limit_do_not_keep_a_delivery_o
          {status} in {:.0} ms",
         took.as_secs_f64() * 1000.0
     );
-    assert_eq!(status, 202, "a delivery is accepted within 1 s (took {took:?})");
+    assert_eq!(
+        status, 202,
+        "a delivery is accepted within 1 s (took {took:?})"
+    );
     for task in slow {
         task.abort();
     }
@@ -162,7 +170,10 @@ async fn timeouts_close_idle_and_slow_clients_and_the_connection_cap_holds() {
     // The body a byte every 200 ms: 408 once the body timeout passed.
     let slow_body = tokio::spawn(async move {
         let (mut read, mut write) = connect(port).await.into_split();
-        write.write_all(webhook_head(1000).as_bytes()).await.unwrap();
+        write
+            .write_all(webhook_head(1000).as_bytes())
+            .await
+            .unwrap();
         let writing = tokio::spawn(async move {
             trickle(&mut write, &[b' '; 1000], Duration::from_millis(200)).await
         });
@@ -190,7 +201,10 @@ async fn timeouts_close_idle_and_slow_clients_and_the_connection_cap_holds() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut closed = 0;
     for stream in &mut crowd {
-        if until_closed(stream, Duration::from_millis(10)).await.is_some() {
+        if until_closed(stream, Duration::from_millis(10))
+            .await
+            .is_some()
+        {
             closed += 1;
         }
     }
@@ -224,5 +238,8 @@ async fn timeouts_close_idle_and_slow_clients_and_the_connection_cap_holds() {
         "only {closed} of {} connections closed with a cap of {CAP}",
         CAP * 3
     );
-    assert_eq!(status, 202, "a delivery is accepted within 1 s (took {took:?})");
+    assert_eq!(
+        status, 202,
+        "a delivery is accepted within 1 s (took {took:?})"
+    );
 }

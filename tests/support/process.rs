@@ -45,7 +45,11 @@ impl ServerProcess {
     /// [`Self::start`] with at most `limit` open file descriptors (`prlimit --nofile`).
     pub async fn start_with_open_file_limit(env: &[(String, String)], limit: u32) -> Self {
         let mut command = Command::new("prlimit");
-        command.arg(format!("--nofile={limit}")).arg("--").arg(BIN).arg("serve");
+        command
+            .arg(format!("--nofile={limit}"))
+            .arg("--")
+            .arg(BIN)
+            .arg("serve");
         Self::start_command(command, env).await
     }
 
