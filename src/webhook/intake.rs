@@ -520,6 +520,59 @@ mod tests {
         }
     }
 
+    fn limits(bytes_in_flight: usize) -> BodyLimits {
+        BodyLimits {
+            max_body_bytes: bytes_in_flight,
+            bytes_in_flight,
+            read_timeout: Duration::from_secs(10),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_budget_refuses_after_the_wait_and_returned_bytes_admit_the_next() {
+        let gate = BodyGate::new(limits(64 * 1024));
+        let held = gate.reserve(60 * 1024).await.expect("room");
+        let started = tokio::time::Instant::now();
+        assert!(gate.reserve(8 * 1024).await.is_none(), "no room");
+        assert!(started.elapsed() >= BUDGET_WAIT);
+        // A small body fits beside the held one at once.
+        assert!(gate.reserve(4 * 1024).await.is_some());
+        // A waiting body gets in as soon as the held bytes come back.
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.reserve(64 * 1024).await.is_some() }
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        drop(held);
+        assert!(waiting.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_for_want_of_room_says_when_to_retry() {
+        let response = refuse("d-1", "pull_request", &IntakeError::Busy);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(
+            &body[..],
+            br#"{"delivery":"d-1","error":"too many webhook bodies in flight; retry later"}"#
+        );
+    }
+
+    #[test]
+    fn only_well_formed_signatures_are_worth_reading_the_body_for() {
+        let digest = "a".repeat(64);
+        assert_eq!(well_formed_signature(Some(&format!("sha256={digest}"))), Ok(()));
+        assert_eq!(well_formed_signature(None), Err(SignatureError::Missing));
+        for malformed in ["sha256=", "sha1=abc", "sha256=zz", &format!("sha256={digest}0")] {
+            assert_eq!(
+                well_formed_signature(Some(malformed)),
+                Err(SignatureError::Malformed),
+                "{malformed}"
+            );
+        }
+    }
+
     #[test]
     fn unknown_event_names_share_one_label() {
         assert_eq!(event_label("pull_request"), "pull_request");
