@@ -20,3 +20,5 @@ mod replicas;
 mod shutdown;
 #[path = "reliability/sockets.rs"]
 mod sockets;
+#[path = "reliability/exposure.rs"]
+mod exposure;
