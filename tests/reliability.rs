@@ -8,6 +8,8 @@ mod support;
 mod common;
 #[path = "reliability/crash.rs"]
 mod crash;
+#[path = "reliability/exposure.rs"]
+mod exposure;
 #[path = "reliability/faults.rs"]
 mod faults;
 #[path = "reliability/memory.rs"]
@@ -20,5 +22,3 @@ mod replicas;
 mod shutdown;
 #[path = "reliability/sockets.rs"]
 mod sockets;
-#[path = "reliability/exposure.rs"]
-mod exposure;

@@ -221,7 +221,10 @@ async fn a_body_of_exactly_the_limit_is_accepted() {
     let mut body = pull_request_payload("opened", "acme/widgets", 7, "abc123");
     body.push_str(&" ".repeat(DEFAULT_MAX_BODY_BYTES - body.len()));
     assert_eq!(body.len(), DEFAULT_MAX_BODY_BYTES);
-    assert_eq!(app.send("pull_request", "largest", &body).await.status(), 202);
+    assert_eq!(
+        app.send("pull_request", "largest", &body).await.status(),
+        202
+    );
     assert_eq!(stored_count(&app).await, 1);
 }
 

@@ -552,7 +552,9 @@ mod tests {
         let response = refuse("d-1", "pull_request", &IntakeError::Busy);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");
-        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
         assert_eq!(
             &body[..],
             br#"{"delivery":"d-1","error":"too many webhook bodies in flight; retry later"}"#
@@ -562,9 +564,17 @@ mod tests {
     #[test]
     fn only_well_formed_signatures_are_worth_reading_the_body_for() {
         let digest = "a".repeat(64);
-        assert_eq!(well_formed_signature(Some(&format!("sha256={digest}"))), Ok(()));
+        assert_eq!(
+            well_formed_signature(Some(&format!("sha256={digest}"))),
+            Ok(())
+        );
         assert_eq!(well_formed_signature(None), Err(SignatureError::Missing));
-        for malformed in ["sha256=", "sha1=abc", "sha256=zz", &format!("sha256={digest}0")] {
+        for malformed in [
+            "sha256=",
+            "sha1=abc",
+            "sha256=zz",
+            &format!("sha256={digest}0"),
+        ] {
             assert_eq!(
                 well_formed_signature(Some(malformed)),
                 Err(SignatureError::Malformed),

@@ -30,7 +30,10 @@ async fn metrics_listen_on_their_own_address_and_no_page_names_a_repository() {
     let server = ServerProcess::start(&env).await;
     let client = reqwest::Client::new();
     let body = gh.pull_request_event("synchronize", REPO, 1);
-    assert_eq!(server.send(&client, "pull_request", "exposed", &body).await, 202);
+    assert_eq!(
+        server.send(&client, "pull_request", "exposed", &body).await,
+        202
+    );
     let get = |url: String| {
         let client = client.clone();
         async move {
