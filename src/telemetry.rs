@@ -1,5 +1,7 @@
 //! Logging set-up: human-readable text for terminals, JSON lines for log shippers.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::settings::{LogFormat, SettingsError};
@@ -26,7 +28,15 @@ pub fn try_init(format: LogFormat, default_filter: &str) -> Result<(), SettingsE
     let registry = tracing_subscriber::registry().with(filter(default_filter)?);
     let result = match format {
         LogFormat::Text => registry
-            .with(fmt::layer().with_writer(std::io::stderr).with_target(false))
+            .with(
+                fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_target(false)
+                    .with_ansi(colour(
+                        std::io::stderr().is_terminal(),
+                        std::env::var_os("NO_COLOR").is_some(),
+                    )),
+            )
             .try_init(),
         LogFormat::Json => registry
             .with(
@@ -41,6 +51,12 @@ pub fn try_init(format: LogFormat, default_filter: &str) -> Result<(), SettingsE
     // Already initialised (e.g. several servers in one test process): keep the first.
     let _ = result;
     Ok(())
+}
+
+/// Colours only on a terminal, and not when `NO_COLOR` is set: escape codes in a file or a
+/// pipe (a log shipper, `docker logs`) are noise in every line.
+fn colour(stderr_is_terminal: bool, no_color: bool) -> bool {
+    stderr_is_terminal && !no_color
 }
 
 /// [`try_init`] for commands: an invalid `RUST_LOG` stops the process with one line naming it
@@ -62,5 +78,12 @@ mod tests {
         // other tests, so `filter` itself is exercised through the binary (tests/startup_errors.rs).
         assert!(EnvFilter::try_new("design_review=debug,info").is_ok());
         assert!(EnvFilter::try_new("design_review=loud").is_err());
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(colour(true, false));
+        assert!(!colour(false, false));
+        assert!(!colour(true, true));
     }
 }

@@ -8,11 +8,17 @@ mod support;
 mod common;
 #[path = "reliability/crash.rs"]
 mod crash;
+#[path = "reliability/exposure.rs"]
+mod exposure;
 #[path = "reliability/faults.rs"]
 mod faults;
+#[path = "reliability/memory.rs"]
+mod memory;
 #[path = "reliability/props.rs"]
 mod props;
 #[path = "reliability/replicas.rs"]
 mod replicas;
 #[path = "reliability/shutdown.rs"]
 mod shutdown;
+#[path = "reliability/sockets.rs"]
+mod sockets;

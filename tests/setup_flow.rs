@@ -42,11 +42,12 @@ impl Server {
             &api,
             "--github-url",
             &web,
-            "--listen-addr",
-            "127.0.0.1:0",
             "--retry-base-ms",
             "20",
         ];
+        if !extra.contains(&"--listen-addr") {
+            argv.extend_from_slice(&["--listen-addr", "127.0.0.1:0"]);
+        }
         argv.extend_from_slice(extra);
         let settings = Settings::from_args(&Flags::try_parse_from(argv).expect("flags").args)
             .expect("valid settings");
@@ -54,7 +55,13 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(settings.listen_addr)
             .await
             .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let addr = listener.local_addr().expect("address");
+        // Off loopback, open the server as the printed setup URL names it.
+        let base = if addr.ip().is_unspecified() {
+            format!("http://localhost:{}", addr.port())
+        } else {
+            format!("http://{addr}")
+        };
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(serve::serve(
             settings,
@@ -438,5 +445,159 @@ async fn page_views_from_others_cannot_evict_a_registration_in_progress() {
     let page = open_callback(&callback, Some(&operator.cookie)).await;
     assert_eq!(page.status(), 200);
     assert!(server.dir.path().join(".env").exists());
+    server.stop().await;
+}
+
+/// Log lines of the servers in this test binary, to find the setup URL a server prints.
+fn captured_logs() -> String {
+    use std::sync::{Mutex, OnceLock};
+    static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    struct Capture;
+    impl std::io::Write for Capture {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            LOGS.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    INSTALLED.get_or_init(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(|| Capture)
+            .with_ansi(false)
+            .with_max_level(tracing::Level::WARN)
+            .try_init();
+    });
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+/// A setup-mode server listening on all interfaces, and the setup URL it printed.
+async fn public_server(gh: &FakeGithub) -> (Server, String) {
+    captured_logs();
+    let server = Server::start(gh, &["--listen-addr", "0.0.0.0:0"]).await;
+    let prefix = format!("{}/?token=", server.base);
+    wait_for("the setup URL", || captured_logs().contains(&prefix)).await;
+    let logs = captured_logs();
+    let start = logs.find(&prefix).expect("printed");
+    let url = logs[start..start + prefix.len() + 32].to_string();
+    (server, url)
+}
+
+fn cookie_of(response: &reqwest::Response) -> Option<String> {
+    response.headers().get("set-cookie").map(|value| {
+        value
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    })
+}
+
+/// Status, whether a cookie was set, and the page's `<h1>` of `GET url` with these headers.
+async fn refusal(url: &str, headers: &[(&str, &str)]) -> (u16, bool, String) {
+    let mut request = http().get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let cookie = cookie_of(&response).is_some();
+    let html = response.text().await.unwrap();
+    let title = html
+        .split_once("<h1>")
+        .and_then(|(_, rest)| rest.split_once("</h1>"))
+        .map(|(title, _)| title.to_string())
+        .unwrap_or(html);
+    (status, cookie, title)
+}
+
+#[tokio::test]
+async fn a_server_off_loopback_registers_only_through_the_printed_setup_link() {
+    let gh = FakeGithub::start().await;
+    let (server, setup_url) = public_server(&gh).await;
+    let needed = (403, false, "Setup link needed".to_string());
+    assert_eq!(refusal(&server.url("/"), &[]).await, needed);
+    assert_eq!(
+        refusal(&server.url(&format!("/?token={}", "0".repeat(32))), &[]).await,
+        needed
+    );
+    assert_eq!(
+        refusal(&server.url("/setup/callback?code=c&state=s"), &[]).await,
+        needed
+    );
+    // The right token through someone else's domain name (DNS rebinding) is no better.
+    assert_eq!(
+        refusal(&setup_url, &[("host", "evil.example")]).await,
+        (403, false, "Unknown address".to_string())
+    );
+
+    // The printed link: the token moves into a cookie and out of the address bar.
+    let opened = http().get(&setup_url).send().await.unwrap();
+    assert_eq!(opened.status(), 303);
+    assert_eq!(opened.headers()["location"], "/");
+    let token_cookie = cookie_of(&opened).expect("token cookie");
+    let form = setup_form_with_cookie(&server, Some(&token_cookie)).await;
+    assert_eq!(
+        form.manifest["hook_attributes"]["url"],
+        server.url("/api/github/webhooks")
+    );
+    let callback = confirm_on_github(&form).await;
+    // Back from GitHub without the token cookie (another browser): refused.
+    assert_eq!(
+        refusal(&callback, &[("cookie", &form.cookie)]).await,
+        needed
+    );
+    assert!(!server.dir.path().join(".env").exists());
+    let both = format!("{token_cookie}; {}", form.cookie);
+    let page = open_callback(&callback, Some(&both)).await;
+    assert_eq!(page.status(), 200);
+    assert!(server.dir.path().join(".env").exists());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn setup_on_loopback_refuses_a_foreign_host() {
+    let gh = FakeGithub::start().await;
+    let server = Server::start(&gh, &[]).await;
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let evil = format!("evil.example:{port}");
+    let unknown = (403, false, "Unknown address".to_string());
+    assert_eq!(refusal(&server.url("/"), &[("host", &evil)]).await, unknown);
+    assert_eq!(
+        refusal(
+            &server.url("/setup/callback?code=c&state=s"),
+            &[("host", &evil)]
+        )
+        .await,
+        unknown
+    );
+    // Through a loopback name, no token is needed.
+    let form = setup_form(&server).await;
+    assert_eq!(
+        form.manifest["hook_attributes"]["url"],
+        server.url("/api/github/webhooks")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn page_views_without_the_token_take_no_registration_slot() {
+    let gh = FakeGithub::start().await;
+    let (server, setup_url) = public_server(&gh).await;
+    // More views than there are registration slots, from someone without the link.
+    for _ in 0..1100 {
+        let response = http().get(server.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert!(cookie_of(&response).is_none());
+    }
+    // The operator with the link still gets the page.
+    let opened = http().get(&setup_url).send().await.unwrap();
+    let token_cookie = cookie_of(&opened).expect("token cookie");
+    let form = setup_form_with_cookie(&server, Some(&token_cookie)).await;
+    assert!(form.action.contains("state="));
     server.stop().await;
 }

@@ -5,12 +5,12 @@ mod app;
 
 use std::sync::{Arc, Mutex};
 
-use app::{SECRET, TestApp, pull_request_payload, test_queue_settings};
+use app::{SECRET, TestApp, WEBHOOK_PATH, pull_request_payload, test_queue_settings};
 use async_trait::async_trait;
 use design_review::{
     queue::{HandleError, Handler},
     store::{Delivery, DeliveryFilter, DeliveryStatus},
-    webhook::signature,
+    webhook::{intake::DEFAULT_MAX_BODY_BYTES, signature},
 };
 
 async fn stored_count(app: &TestApp) -> usize {
@@ -202,12 +202,73 @@ async fn malformed_json_with_a_valid_signature_is_400_and_the_server_carries_on(
 #[tokio::test]
 async fn oversized_body_is_413() {
     let app = TestApp::intake_only().await;
-    let body = vec![b' '; 25 * 1024 * 1024 + 1];
+    let body = vec![b' '; DEFAULT_MAX_BODY_BYTES + 1];
     let sig = signature::sign(SECRET, &body);
     let response = app
         .send_raw("pull_request", "huge", body, Some(sig), "application/json")
         .await;
     assert_eq!(response.status(), 413);
+    assert_eq!(
+        response.text().await.unwrap(),
+        r#"{"delivery":"huge","error":"body over the 4194304-byte limit"}"#
+    );
+    assert_eq!(stored_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_accepted() {
+    let app = TestApp::intake_only().await;
+    let mut body = pull_request_payload("opened", "acme/widgets", 7, "abc123");
+    body.push_str(&" ".repeat(DEFAULT_MAX_BODY_BYTES - body.len()));
+    assert_eq!(body.len(), DEFAULT_MAX_BODY_BYTES);
+    assert_eq!(
+        app.send("pull_request", "largest", &body).await.status(),
+        202
+    );
+    assert_eq!(stored_count(&app).await, 1);
+}
+
+/// Sends `head` (a request without its body) on a raw connection and returns the status line
+/// of the answer, which must come without the body being sent.
+async fn answer_before_the_body(app: &TestApp, head: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(1), stream.read(&mut answer))
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).into_owned();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn what_the_headers_give_away_is_refused_before_the_body_is_read() {
+    let app = TestApp::intake_only().await;
+    let head = |extra: &str, length: usize| {
+        format!(
+            "POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: localhost\r\nX-GitHub-Event: pull_request\r\n\
+             X-GitHub-Delivery: early\r\n{extra}Content-Length: {length}\r\n\r\n"
+        )
+    };
+    let signed = format!("X-Hub-Signature-256: sha256={}\r\n", "0".repeat(64));
+    assert_eq!(
+        answer_before_the_body(&app, &head(&signed, 100 * 1024 * 1024)).await,
+        "HTTP/1.1 413 Payload Too Large"
+    );
+    assert_eq!(
+        answer_before_the_body(&app, &head("", 1000)).await,
+        "HTTP/1.1 401 Unauthorized"
+    );
+    for malformed in ["sha256=abc", "sha1=0123", "sha256="] {
+        let header = format!("X-Hub-Signature-256: {malformed}\r\n");
+        assert_eq!(
+            answer_before_the_body(&app, &head(&header, 1000)).await,
+            "HTTP/1.1 401 Unauthorized",
+            "{malformed}"
+        );
+    }
     assert_eq!(stored_count(&app).await, 0);
 }
 

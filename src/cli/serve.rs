@@ -8,12 +8,12 @@ use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    config::settings::{AppCredentialsSetting, ServeArgs, Settings},
+    config::settings::{AppCredentialsSetting, HttpSettings, ServeArgs, Settings},
     queue::{Backoff, QueueSettings, WorkerPool},
-    server::{self, AppState},
+    server::{self, AppState, connections::ConnectionLimits},
     setup::{Registered, Setup, SetupConfig},
     store,
-    webhook::intake::IntakeState,
+    webhook::intake::{BodyGate, BodyLimits, IntakeState},
 };
 
 /// Validates the settings, then runs the server until SIGTERM or Ctrl-C.
@@ -30,6 +30,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         eprintln!("design-review: invalid setting {error}");
         return ExitCode::from(2);
     }
+    server::memory::return_large_blocks_when_freed();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -106,6 +107,15 @@ pub async fn serve_with_drain(
         shutdown.clone(),
     ));
     let local_addr = listener.local_addr()?;
+    let metrics_listener = match settings.metrics_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("METRICS_ADDR {addr}: cannot listen"))?,
+        ),
+        None => None,
+    };
+    let gate = BodyGate::new(body_limits(&settings.http));
     let wake = Arc::new(Notify::new());
     let workers: Arc<Mutex<Option<WorkerPool>>> = Arc::new(Mutex::new(None));
     let state = AppState {
@@ -135,17 +145,17 @@ pub async fn serve_with_drain(
                     wake.clone(),
                 ));
             }
-            server::router(state, &settings.webhook_path)
+            server::webhook_routes(state.clone(), &settings.webhook_path, gate)
         }
         None => {
-            let (setup, registered) = Setup::new(
-                SetupConfig::from_settings(&settings, dir),
-                store.clone(),
-                wake.clone(),
-            );
+            let config = SetupConfig {
+                listen_addr: local_addr,
+                ..SetupConfig::from_settings(&settings, dir)
+            };
+            let (setup, registered) = Setup::new(config, store.clone(), wake.clone());
             tracing::warn!(
-                url = %format!("http://{local_addr}/"),
-                "no GitHub App credentials (APP_ID, PRIVATE_KEY): setup mode, open this server's / page to register the App"
+                url = %setup.setup_url(),
+                "no GitHub App credentials (APP_ID, PRIVATE_KEY): setup mode, open this URL to register the App"
             );
             registration = Some(tokio::spawn(start_after_registration(
                 registered,
@@ -155,8 +165,27 @@ pub async fn serve_with_drain(
                 workers.clone(),
                 stop.clone(),
             )));
-            server::router_with(state, setup.router())
+            setup.router(gate)
         }
+    };
+    let app = match metrics_listener {
+        Some(metrics_listener) => {
+            tracing::info!(addr = %metrics_listener.local_addr()?, "metrics listening");
+            let metrics = server::metrics_router(state.clone());
+            let stopped = stop.clone();
+            let limits = connection_limits(&settings.http);
+            tokio::spawn(async move {
+                server::connections::serve(
+                    metrics_listener,
+                    metrics,
+                    limits,
+                    stopped.cancelled_owned(),
+                )
+                .await;
+            });
+            server::router_without_metrics(state, app)
+        }
+        None => server::router_with(state, app),
     };
     let drain_done = stop.clone();
     let begun = shutdown.clone();
@@ -186,13 +215,16 @@ pub async fn serve_with_drain(
         "ready"
     );
     let stopped = stop.clone();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
+    server::connections::serve(
+        listener,
+        app,
+        connection_limits(&settings.http),
+        async move {
             stopped.cancelled().await;
             tracing::info!("shutting down: no new deliveries, finishing the ones in hand");
-        })
-        .await
-        .context("HTTP server failed");
+        },
+    )
+    .await;
     shutdown.cancel();
     stop.cancel();
     if let Some(registration) = registration {
@@ -201,7 +233,6 @@ pub async fn serve_with_drain(
     if let Some(workers) = workers.lock().await.take() {
         workers.join().await;
     }
-    served?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -288,6 +319,22 @@ async fn resync_on_start(settings: Settings, store: Arc<dyn store::Store>, wake:
 /// Runs of the start-up resync, each resuming after a rate limit, before it gives up.
 const MAX_RESYNC_RUNS: usize = 24;
 
+fn connection_limits(http: &HttpSettings) -> ConnectionLimits {
+    ConnectionLimits {
+        header_read_timeout: http.header_read_timeout,
+        idle_timeout: http.idle_timeout,
+        max_connections: http.max_connections,
+    }
+}
+
+fn body_limits(http: &HttpSettings) -> BodyLimits {
+    BodyLimits {
+        max_body_bytes: http.max_body_bytes,
+        bytes_in_flight: http.body_budget_bytes,
+        read_timeout: http.body_read_timeout,
+    }
+}
+
 fn queue_settings(settings: &Settings) -> QueueSettings {
     QueueSettings {
         workers: settings.workers,
@@ -321,5 +368,24 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    #[test]
+    fn default_settings_give_the_default_body_limits() {
+        let args = Flags::try_parse_from(["serve"]).unwrap().args;
+        let settings = Settings::from_args(&args).unwrap();
+        assert_eq!(body_limits(&settings.http), BodyLimits::default());
     }
 }

@@ -37,9 +37,13 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub database_url: String,
-    /// Address to listen on.
-    #[arg(long, env = "LISTEN_ADDR", default_value = "0.0.0.0:3000")]
-    pub listen_addr: String,
+    /// Address to listen on; default 0.0.0.0:3000, but 127.0.0.1:3000 in setup mode (no App
+    /// credentials), so an unregistered server is not reachable from other machines.
+    #[arg(long, env = "LISTEN_ADDR")]
+    pub listen_addr: Option<String>,
+    /// Serve /metrics on this address only (instead of on LISTEN_ADDR).
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
     /// Path GitHub posts webhooks to.
     #[arg(long, env = "WEBHOOK_PATH", default_value = "/api/github/webhooks")]
     pub webhook_path: String,
@@ -97,6 +101,32 @@ pub struct ServeArgs {
     /// at once (a single local server). At most 600.
     #[arg(long, env = "SHUTDOWN_DELAY_SECS", default_value = "0")]
     pub shutdown_delay_secs: String,
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+/// Limits of the HTTP server against clients that connect but never authenticate.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HttpArgs {
+    /// Seconds a client has, from a request's first byte, to send all of its headers.
+    #[arg(long, env = "HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a webhook body may take to arrive once its headers are in (then 408).
+    #[arg(long, env = "HTTP_BODY_TIMEOUT_SECS", default_value_t = 10)]
+    pub body_timeout_secs: u64,
+    /// Seconds a connection may stay open with no request in progress (keep above the idle
+    /// timeout of a load balancer in front).
+    #[arg(long, env = "HTTP_IDLE_TIMEOUT_SECS", default_value_t = 75)]
+    pub idle_timeout_secs: u64,
+    /// Open connections at most; past it the longest-idle connection is closed for a new one.
+    #[arg(long, env = "HTTP_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Largest webhook body accepted, in bytes (larger: 413).
+    #[arg(long, env = "WEBHOOK_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Bytes of webhook bodies held at once across all requests (more: 503 with Retry-After).
+    #[arg(long, env = "WEBHOOK_BODY_BUDGET_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub body_budget_bytes: usize,
 }
 
 impl fmt::Debug for ServeArgs {
@@ -127,6 +157,8 @@ impl fmt::Debug for ServeArgs {
             .field("github_org", &self.github_org)
             .field("resync_on_start", &self.resync_on_start)
             .field("shutdown_delay_secs", &self.shutdown_delay_secs)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("http", &self.http)
             .finish_non_exhaustive()
     }
 }
@@ -184,6 +216,20 @@ pub struct Settings {
     pub resync_on_start: bool,
     /// How long the server keeps accepting webhooks after SIGTERM with `/readyz` at 503.
     pub shutdown_delay: Duration,
+    /// Where `/metrics` is served instead of `listen_addr`, when set.
+    pub metrics_addr: Option<SocketAddr>,
+    pub http: HttpSettings,
+}
+
+/// Validated [`HttpArgs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpSettings {
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    pub max_body_bytes: usize,
+    pub body_budget_bytes: usize,
 }
 
 impl fmt::Debug for Settings {
@@ -214,6 +260,8 @@ impl fmt::Debug for Settings {
             .field("github_org", &self.github_org)
             .field("resync_on_start", &self.resync_on_start)
             .field("shutdown_delay", &self.shutdown_delay)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("http", &self.http)
             .finish()
     }
 }
@@ -263,12 +311,22 @@ impl Settings {
                 "must start with sqlite:// or postgres://",
             ));
         }
-        let listen_addr = args.listen_addr.parse().map_err(|_| {
-            invalid(
-                "LISTEN_ADDR",
-                format!("not a socket address: {:?}", args.listen_addr),
-            )
-        })?;
+        let default_listen_addr = if app.is_some() {
+            "0.0.0.0:3000"
+        } else {
+            "127.0.0.1:3000"
+        };
+        let listen_addr = socket_addr(
+            "LISTEN_ADDR",
+            args.listen_addr.as_deref().unwrap_or(default_listen_addr),
+        )?;
+        let metrics_addr = args
+            .metrics_addr
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| socket_addr("METRICS_ADDR", text))
+            .transpose()?;
+        let http = http_settings(&args.http)?;
         if !args.webhook_path.starts_with('/') {
             return Err(invalid("WEBHOOK_PATH", "must start with /"));
         }
@@ -325,6 +383,8 @@ impl Settings {
             github_org,
             resync_on_start: args.resync_on_start,
             shutdown_delay,
+            metrics_addr,
+            http,
         })
     }
 
@@ -376,6 +436,43 @@ fn app_credentials(args: &ServeArgs) -> Result<Option<AppCredentialsSetting>, Se
         app_id,
         private_key: SecretString::from(pem),
     }))
+}
+
+fn socket_addr(variable: &'static str, text: &str) -> Result<SocketAddr, SettingsError> {
+    text.trim()
+        .parse()
+        .map_err(|_| invalid(variable, format!("not a socket address: {text:?}")))
+}
+
+fn http_settings(args: &HttpArgs) -> Result<HttpSettings, SettingsError> {
+    let at_least_one = |variable: &'static str, value: u64| {
+        if value == 0 {
+            Err(invalid(variable, "must be at least 1"))
+        } else {
+            Ok(value)
+        }
+    };
+    let seconds = |variable, value| at_least_one(variable, value).map(Duration::from_secs);
+    let settings = HttpSettings {
+        header_read_timeout: seconds("HTTP_HEADER_TIMEOUT_SECS", args.header_timeout_secs)?,
+        body_read_timeout: seconds("HTTP_BODY_TIMEOUT_SECS", args.body_timeout_secs)?,
+        idle_timeout: seconds("HTTP_IDLE_TIMEOUT_SECS", args.idle_timeout_secs)?,
+        max_connections: at_least_one("HTTP_MAX_CONNECTIONS", args.max_connections as u64)?
+            as usize,
+        max_body_bytes: at_least_one("WEBHOOK_MAX_BODY_BYTES", args.max_body_bytes as u64)?
+            as usize,
+        body_budget_bytes: args.body_budget_bytes,
+    };
+    if settings.body_budget_bytes < settings.max_body_bytes {
+        return Err(invalid(
+            "WEBHOOK_BODY_BUDGET_BYTES",
+            format!(
+                "must be at least WEBHOOK_MAX_BODY_BYTES ({})",
+                settings.max_body_bytes
+            ),
+        ));
+    }
+    Ok(settings)
 }
 
 /// Longest drain delay accepted from `SHUTDOWN_DELAY_SECS`.
@@ -557,6 +654,65 @@ mod tests {
             let flag = format!("--shutdown-delay-secs={value}");
             let err = Settings::from_args(&args(&[&flag])).unwrap_err();
             assert_eq!(err.variable, "SHUTDOWN_DELAY_SECS", "{value}");
+        }
+    }
+
+    #[test]
+    fn setup_mode_listens_on_loopback_unless_told_otherwise() {
+        let setup = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(setup.listen_addr, "127.0.0.1:3000".parse().unwrap());
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys/app.pem");
+        let app = [
+            "--app-id",
+            "1",
+            "--private-key-path",
+            key,
+            "--webhook-secret",
+            "s",
+        ];
+        let normal = Settings::from_args(&args(&app)).unwrap();
+        assert_eq!(normal.listen_addr, "0.0.0.0:3000".parse().unwrap());
+        let told = Settings::from_args(&args(&["--listen-addr", "0.0.0.0:8080"])).unwrap();
+        assert_eq!(told.listen_addr, "0.0.0.0:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn http_limits_default_and_are_validated() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(
+            s.http,
+            HttpSettings {
+                header_read_timeout: Duration::from_secs(10),
+                body_read_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(75),
+                max_connections: 512,
+                max_body_bytes: 4 * 1024 * 1024,
+                body_budget_bytes: 32 * 1024 * 1024,
+            }
+        );
+        assert_eq!(s.metrics_addr, None);
+        let s = Settings::from_args(&args(&["--metrics-addr", "127.0.0.1:9090"])).unwrap();
+        assert_eq!(s.metrics_addr, Some("127.0.0.1:9090".parse().unwrap()));
+        for (flags, variable) in [
+            (&["--metrics-addr", "9090"][..], "METRICS_ADDR"),
+            (
+                &["--header-timeout-secs", "0"][..],
+                "HTTP_HEADER_TIMEOUT_SECS",
+            ),
+            (&["--body-timeout-secs", "0"][..], "HTTP_BODY_TIMEOUT_SECS"),
+            (&["--idle-timeout-secs", "0"][..], "HTTP_IDLE_TIMEOUT_SECS"),
+            (&["--max-connections", "0"][..], "HTTP_MAX_CONNECTIONS"),
+            (&["--max-body-bytes", "0"][..], "WEBHOOK_MAX_BODY_BYTES"),
+            (
+                &["--max-body-bytes", "2048", "--body-budget-bytes", "1024"][..],
+                "WEBHOOK_BODY_BUDGET_BYTES",
+            ),
+        ] {
+            assert_eq!(
+                Settings::from_args(&args(flags)).unwrap_err().variable,
+                variable,
+                "{flags:?}"
+            );
         }
     }
 

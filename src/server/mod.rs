@@ -1,6 +1,9 @@
-//! The thin HTTP layer: routes only. Intake logic lives in [`crate::webhook`], work in the queue.
+//! The thin HTTP layer: routes, and the listener that serves them ([`connections`]). Intake logic
+//! lives in [`crate::webhook`], work in the queue.
 
+pub mod connections;
 mod health;
+pub mod memory;
 pub mod metrics;
 
 use std::sync::Arc;
@@ -8,6 +11,7 @@ use std::sync::Arc;
 use axum::{
     Router,
     extract::DefaultBodyLimit,
+    middleware,
     routing::{get, post},
 };
 use tower_http::trace::TraceLayer;
@@ -15,7 +19,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     setup::page,
     store::Store,
-    webhook::intake::{self, IntakeState},
+    webhook::intake::{self, BodyGate, IntakeState},
 };
 
 /// Everything the routes need.
@@ -29,37 +33,70 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
 }
 
-/// Builds the router: `POST {webhook_path}`, `GET /` (status), `GET /healthz`, `GET /readyz`,
-/// `GET /metrics`.
+/// Builds the router with the default body limits: `POST {webhook_path}`, `GET /` (status),
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`.
 pub fn router(state: AppState, webhook_path: &str) -> Router {
-    let webhook = Router::new()
-        .route(webhook_path, post(intake::receive))
-        .layer(DefaultBodyLimit::max(intake::MAX_BODY_BYTES))
+    router_with(
+        state.clone(),
+        webhook_routes(state, webhook_path, BodyGate::default()),
+    )
+}
+
+/// The webhook route (behind `gate`) and the status page `/`.
+pub fn webhook_routes(state: AppState, webhook_path: &str, gate: BodyGate) -> Router {
+    Router::new()
+        .route(webhook_path, webhook_route(post(intake::receive), gate))
         .with_state(state.intake.clone())
-        .route("/", get(status).with_state(state.clone()));
-    router_with(state, webhook)
+        .route("/", get(status).with_state(state))
+}
+
+/// `route` behind [`intake::guard`], which reads the body within `gate`'s limits (so axum's own
+/// body limit is off).
+pub fn webhook_route<S: Clone + Send + Sync + 'static>(
+    route: axum::routing::MethodRouter<S>,
+    gate: BodyGate,
+) -> axum::routing::MethodRouter<S> {
+    route
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(gate, intake::guard))
 }
 
 /// The health, readiness and metrics routes plus `routes` (the webhook route and `/`; in setup
 /// mode, [`crate::setup::Setup::router`]).
 pub fn router_with(state: AppState, routes: Router) -> Router {
+    probes(state.clone(), routes).merge(metrics_router(state))
+}
+
+/// [`router_with`] without `/metrics`, for a server whose metrics listen on `METRICS_ADDR`.
+pub fn router_without_metrics(state: AppState, routes: Router) -> Router {
+    probes(state, routes)
+}
+
+/// `GET /metrics` alone (no authentication: keep it off the public network).
+pub fn metrics_router(state: AppState) -> Router {
     // Counters recorded before the recorder exists would be lost.
     metrics::handle();
-    let webhook = routes;
+    Router::new()
+        .route("/metrics", get(metrics::render))
+        .with_state(state)
+}
+
+fn probes(state: AppState, routes: Router) -> Router {
+    metrics::handle();
     // The webhook route logs every delivery itself (with its id, event and outcome); a second,
     // per-request span there would cost the hot path for nothing.
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
         .with_state(state)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
         }))
-        .merge(webhook)
+        .merge(routes)
 }
 
-/// `GET /`: one line saying the server runs (no configuration, no secrets).
+/// `GET /`: one line saying the server runs (no configuration, no secrets, no repository names:
+/// it needs no authentication).
 async fn status(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Html<String> {

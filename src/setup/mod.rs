@@ -7,6 +7,7 @@
 //! route starts accepting deliveries signed with the new secret and `serve` starts the workers,
 //! without a restart.
 
+pub mod access;
 pub mod conversion;
 pub mod env_file;
 pub mod manifest;
@@ -14,13 +15,14 @@ pub mod page;
 mod states;
 
 use std::{
+    net::SocketAddr,
     path::PathBuf,
     sync::{Arc, RwLock},
 };
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
@@ -33,9 +35,10 @@ use url::Url;
 use crate::{
     config::settings::Settings,
     store::Store,
-    webhook::intake::{self, IntakeState},
+    webhook::intake::{self, BodyGate, IntakeState},
 };
 
+use access::{Refusal, SetupAccess};
 use manifest::{ManifestUrls, manifest_json};
 use states::StateTokens;
 
@@ -44,6 +47,8 @@ use states::StateTokens;
 pub struct SetupConfig {
     /// Where `.env` and the key file are written (and an `app.yml` override is read).
     pub dir: PathBuf,
+    /// The address the server listens on: off loopback, setup needs the printed token.
+    pub listen_addr: SocketAddr,
     pub webhook_path: String,
     pub public_url: Option<Url>,
     pub webhook_proxy_url: Option<Url>,
@@ -56,6 +61,7 @@ impl SetupConfig {
     pub fn from_settings(settings: &Settings, dir: PathBuf) -> Self {
         Self {
             dir,
+            listen_addr: settings.listen_addr,
             webhook_path: settings.webhook_path.clone(),
             public_url: settings.public_url.clone(),
             webhook_proxy_url: settings.webhook_proxy_url.clone(),
@@ -82,6 +88,7 @@ pub struct Setup {
 
 struct Inner {
     config: SetupConfig,
+    access: SetupAccess,
     store: Arc<dyn Store>,
     wake: Arc<Notify>,
     states: std::sync::Mutex<StateTokens>,
@@ -102,6 +109,7 @@ impl Setup {
         let (registered, receiver) = mpsc::channel(1);
         let setup = Self {
             inner: Arc::new(Inner {
+                access: SetupAccess::new(config.listen_addr, config.public_url.clone()),
                 config,
                 store,
                 wake,
@@ -114,16 +122,23 @@ impl Setup {
         (setup, receiver)
     }
 
-    /// `GET /`, `GET /setup/callback` and the webhook route (refused until registration).
-    pub fn router(&self) -> Router {
+    /// `GET /`, `GET /setup/callback` and the webhook route (behind `gate`; refused until
+    /// registration).
+    pub fn router(&self, gate: BodyGate) -> Router {
         Router::new()
             .route("/", get(home))
             .route("/setup/callback", get(callback))
             .route(
                 &self.inner.config.webhook_path,
-                post(webhook).layer(DefaultBodyLimit::max(intake::MAX_BODY_BYTES)),
+                crate::server::webhook_route(post(webhook), gate),
             )
             .with_state(self.clone())
+    }
+
+    /// The URL to open to register the App (with the token when one is needed), printed at
+    /// start.
+    pub fn setup_url(&self) -> String {
+        self.inner.access.setup_url()
     }
 
     /// True once an App has been registered through this server.
@@ -161,32 +176,67 @@ impl Setup {
         std::fs::read_to_string(self.inner.config.dir.join("app.yml"))
             .unwrap_or_else(|_| manifest::BUNDLED_APP_YML.to_string())
     }
-
-    /// `PUBLIC_URL`, else the address the browser used.
-    fn public_base(&self, headers: &HeaderMap) -> String {
-        if let Some(url) = &self.inner.config.public_url {
-            return url.as_str().trim_end_matches('/').to_string();
-        }
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-            })
-            .unwrap_or("localhost:3000");
-        format!("http://{host}")
-    }
 }
 
-async fn home(State(setup): State<Setup>, headers: HeaderMap) -> Response {
+/// The answer to a setup request that failed [`SetupAccess::admit`].
+fn refused(refusal: &Refusal) -> Response {
+    tracing::warn!(%refusal, "setup request refused");
+    let (title, message) = match refusal {
+        Refusal::ForeignHost(host) => (
+            "Unknown address",
+            format!(
+                "This server does not answer to {host:?}. Open it at http://localhost:PORT, or \
+                 set PUBLIC_URL to the address you use and restart."
+            ),
+        ),
+        Refusal::NoHost => (
+            "Unknown address",
+            "The request names no host. Open this server at http://localhost:PORT.".to_string(),
+        ),
+        Refusal::NoToken => (
+            "Setup link needed",
+            "This server listens on a public address, so registering an App needs the setup \
+             link it printed when it started (ending in /?token=...). Open that link."
+                .to_string(),
+        ),
+    };
+    (StatusCode::FORBIDDEN, Html(page::error(title, &message))).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct HomeQuery {
+    token: Option<String>,
+}
+
+async fn home(
+    State(setup): State<Setup>,
+    headers: HeaderMap,
+    Query(query): Query<HomeQuery>,
+) -> Response {
     if setup.is_registered() {
         let depth = setup.inner.store.queue_depth().await.ok();
         return Html(page::status(depth)).into_response();
     }
+    let admitted = match setup.inner.access.admit(&headers, query.token.as_deref()) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refused(&refusal),
+    };
+    let secure = admitted.base.starts_with("https:");
+    if admitted.token_in_url {
+        // Keep the token in a cookie and take it out of the address bar (and of history).
+        let cookie = setup.inner.access.token_cookie(secure).unwrap_or_default();
+        return (
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, cookie),
+                (header::LOCATION, "/".to_string()),
+            ],
+        )
+            .into_response();
+    }
     let config = &setup.inner.config;
     let urls = ManifestUrls::new(
-        &setup.public_base(&headers),
+        &admitted.base,
         &config.webhook_path,
         config.webhook_proxy_url.as_ref(),
     );
@@ -216,11 +266,7 @@ async fn home(State(setup): State<Setup>, headers: HeaderMap) -> Response {
     let action =
         manifest::registration_url(&config.github_url, config.github_org.as_deref(), &state);
     // The same value in a cookie: the callback must come back to the browser that started it.
-    let secure = if setup.public_base(&headers).starts_with("https:") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if secure { "; Secure" } else { "" };
     let cookie = format!(
         "{}={state}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
         states::COOKIE,
@@ -261,6 +307,9 @@ async fn callback(
     let fail = |status: StatusCode, title: &str, message: &str| {
         (status, Html(page::error(title, message))).into_response()
     };
+    if let Err(refusal) = setup.inner.access.admit(&headers, None) {
+        return refused(&refusal);
+    }
     let _one_at_a_time = setup.inner.registering.lock().await;
     if setup.is_registered() {
         return fail(

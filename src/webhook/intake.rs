@@ -1,19 +1,30 @@
 //! `POST {WEBHOOK_PATH}`: the hot path. Verify, parse, store durably, answer. Nothing slow runs
 //! here: no GitHub call and no template check (GitHub gives up after 10 seconds and does not
 //! redeliver on its own).
+//!
+//! Anyone can post here, so before a body is read [`guard`] refuses what the headers alone give
+//! away (no or a malformed signature, a declared size over the limit), reserves the body's bytes
+//! in a budget shared by all requests, and reads it within a deadline: memory and time spent on
+//! strangers stay bounded.
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use axum::{
-    body::Bytes,
+    body::{Body, Bytes},
     extract::{FromRequest, Request, State},
     http::{HeaderMap, HeaderName, StatusCode, header},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
+use bytes::BytesMut;
 use chrono::Utc;
+use http_body_util::BodyExt;
 use metrics::Counter;
 use secrecy::SecretString;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::{
     event::{Event, HANDLED_EVENTS, PayloadError},
@@ -26,8 +37,102 @@ const X_GITHUB_DELIVERY: HeaderName = HeaderName::from_static("x-github-delivery
 const X_GITHUB_EVENT: HeaderName = HeaderName::from_static("x-github-event");
 const X_HUB_SIGNATURE_256: HeaderName = HeaderName::from_static("x-hub-signature-256");
 
-/// Largest body GitHub sends (25 MiB); larger requests get 413.
-pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+/// Default largest body accepted (4 MiB); larger ones get 413. GitHub caps payloads at 25 MB,
+/// but the events this App subscribes to are far smaller: a `pull_request` delivery is typically
+/// 10–40 KB, and the largest user-written parts (a PR, issue, review or comment body, each at most
+/// 65,536 characters, at most 6 bytes each once JSON-escaped) put `issue_comment` and
+/// `pull_request_review` under 1 MiB. `push` lists at most 20 commits; 4 MiB leaves room for long
+/// commit messages and file lists. See docs/reliability.md.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How big webhook bodies may be, how many of their bytes all requests may hold at once, and how
+/// long a body may take to arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// Larger bodies get 413 (from `Content-Length` when declared, before reading).
+    pub max_body_bytes: usize,
+    /// Bytes of webhook bodies held at once across all requests; a body that finds no room
+    /// within [`BUDGET_WAIT`] gets 503 with `Retry-After`.
+    pub bytes_in_flight: usize,
+    /// From the end of the headers to the end of the body; slower bodies get 408.
+    pub read_timeout: Duration,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            bytes_in_flight: 32 * 1024 * 1024,
+            read_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How long a body waits for room in the budget: a burst of large bodies is read in a few
+/// milliseconds each on a healthy link, and GitHub waits 10 seconds for the answer.
+pub const BUDGET_WAIT: Duration = Duration::from_secs(2);
+
+/// The shared state of [`guard`]: the limits and the byte budget (one permit per KiB).
+#[derive(Clone)]
+pub struct BodyGate {
+    limits: BodyLimits,
+    budget: Arc<Semaphore>,
+    /// Woken whenever bytes go back to the budget.
+    released: Arc<Notify>,
+}
+
+impl BodyGate {
+    pub fn new(limits: BodyLimits) -> Self {
+        Self {
+            limits,
+            budget: Arc::new(Semaphore::new(kib(limits.bytes_in_flight))),
+            released: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Reserves room for `bytes`, waiting at most [`BUDGET_WAIT`]. Not first-come-first-served
+    /// on purpose: a small delivery gets in as soon as it fits, even while a large body waits.
+    async fn reserve(&self, bytes: usize) -> Option<Reservation> {
+        let permits = u32::try_from(kib(bytes)).unwrap_or(u32::MAX);
+        let deadline = tokio::time::Instant::now() + BUDGET_WAIT;
+        loop {
+            let released = self.released.notified();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            if let Ok(permit) = self.budget.clone().try_acquire_many_owned(permits) {
+                return Some(Reservation {
+                    permit: Some(permit),
+                    released: self.released.clone(),
+                });
+            }
+            tokio::time::timeout_at(deadline, released).await.ok()?;
+        }
+    }
+}
+
+impl Default for BodyGate {
+    fn default() -> Self {
+        Self::new(BodyLimits::default())
+    }
+}
+
+/// Bytes held in the budget until dropped.
+struct Reservation {
+    permit: Option<OwnedSemaphorePermit>,
+    released: Arc<Notify>,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        // The bytes go back first, so the woken waiters find them.
+        drop(self.permit.take());
+        self.released.notify_waiters();
+    }
+}
+
+fn kib(bytes: usize) -> usize {
+    bytes.div_ceil(1024).max(1)
+}
 
 /// What the intake route needs.
 #[derive(Clone)]
@@ -51,16 +156,27 @@ pub enum IntakeError {
     Payload(#[from] PayloadError),
     #[error("could not store the delivery: {0}")]
     Store(String),
+    #[error("body over the {0}-byte limit")]
+    TooLarge(usize),
+    #[error("too many webhook bodies in flight; retry later")]
+    Busy,
+    #[error("body not received within {0} s")]
+    BodyTimeout(u64),
+    #[error("body could not be read: {0}")]
+    BodyUnreadable(String),
 }
 
 impl IntakeError {
     fn status(&self) -> StatusCode {
         match self {
             Self::Signature(_) => StatusCode::UNAUTHORIZED,
-            Self::MissingHeader(_) | Self::MissingFormPayload | Self::Payload(_) => {
-                StatusCode::BAD_REQUEST
-            }
-            Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::MissingHeader(_)
+            | Self::MissingFormPayload
+            | Self::Payload(_)
+            | Self::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
+            Self::Store(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -68,16 +184,19 @@ impl IntakeError {
         match self {
             Self::Signature(_) => "bad_signature",
             Self::MissingHeader(_) => "missing_header",
-            Self::MissingFormPayload | Self::Payload(_) => "bad_payload",
+            Self::MissingFormPayload | Self::Payload(_) | Self::BodyUnreadable(_) => "bad_payload",
             Self::Store(_) => "store_error",
+            Self::TooLarge(_) => "too_large",
+            Self::Busy => "busy",
+            Self::BodyTimeout(_) => "body_timeout",
         }
     }
 }
 
 /// The axum handler of the webhook route.
 pub async fn receive(State(state): State<IntakeState>, request: Request) -> Response {
-    // The headers are moved out of the request (a `HeaderMap` argument would copy them), and
-    // the body is read as the `Bytes` extractor reads it: 413 past `DefaultBodyLimit`.
+    // The headers are moved out of the request (a `HeaderMap` argument would copy them); the
+    // body is already in memory, read by `guard` within its limits.
     let (mut parts, body) = request.into_parts();
     let headers = std::mem::take(&mut parts.headers);
     let body = match Bytes::from_request(Request::from_parts(parts, body), &()).await {
@@ -104,21 +223,109 @@ pub async fn receive(State(state): State<IntakeState>, request: Request) -> Resp
             };
             (status, axum::Json(answer)).into_response()
         }
+        Err(error) => refuse(delivery, event, &error),
+    }
+}
+
+/// The answer to a refused delivery, with its log line and count.
+fn refuse(delivery: &str, event: &str, error: &IntakeError) -> Response {
+    deliveries_counter(event_label(event), error.outcome()).increment(1);
+    if matches!(error, IntakeError::Store(_)) {
+        tracing::error!(%delivery, %event, %error, "webhook not stored");
+    } else {
+        tracing::warn!(%delivery, %event, %error, "webhook refused");
+    }
+    let answer = Answer {
+        delivery,
+        outcome: None,
+        error: Some(error.to_string()),
+    };
+    let mut response = (error.status(), axum::Json(answer)).into_response();
+    if matches!(error, IntakeError::Busy) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// The webhook route's first layer: refuses from the headers what can be refused without
+/// reading the body, reserves the body's bytes in the shared budget, reads it within the limit
+/// and the deadline, and hands the request on with its body in memory. The reservation is held
+/// until the answer is ready (the body is in memory until then).
+pub async fn guard(State(gate): State<BodyGate>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let admitted = admit(&gate, &parts.headers, body).await;
+    match admitted {
+        Ok((body, reservation)) => {
+            let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+            drop(reservation);
+            response
+        }
         Err(error) => {
-            deliveries_counter(label, error.outcome()).increment(1);
-            if matches!(error, IntakeError::Store(_)) {
-                tracing::error!(%delivery, %event, %error, "webhook not stored");
-            } else {
-                tracing::warn!(%delivery, %event, %error, "webhook refused");
-            }
-            let answer = Answer {
-                delivery,
-                outcome: None,
-                error: Some(error.to_string()),
-            };
-            (error.status(), axum::Json(answer)).into_response()
+            let delivery = header_str(&parts.headers, &X_GITHUB_DELIVERY).unwrap_or("-");
+            let event = header_str(&parts.headers, &X_GITHUB_EVENT).unwrap_or("-");
+            refuse(delivery, event, &error)
         }
     }
+}
+
+async fn admit(
+    gate: &BodyGate,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Bytes, Reservation), IntakeError> {
+    well_formed_signature(header_str(headers, &X_HUB_SIGNATURE_256))?;
+    let limit = gate.limits.max_body_bytes;
+    let declared = header_str(headers, &header::CONTENT_LENGTH).and_then(|v| v.parse().ok());
+    if declared.is_some_and(|length: usize| length > limit) {
+        return Err(IntakeError::TooLarge(limit));
+    }
+    // Without a declared length (chunked), room for the largest body is reserved.
+    let reservation = gate
+        .reserve(declared.unwrap_or(limit))
+        .await
+        .ok_or(IntakeError::Busy)?;
+    let timeout = gate.limits.read_timeout;
+    let body = tokio::time::timeout(timeout, read_body(body, declared, limit))
+        .await
+        .map_err(|_| IntakeError::BodyTimeout(timeout.as_secs()))??;
+    Ok((body, reservation))
+}
+
+/// `X-Hub-Signature-256` is present and of the form `sha256=` and 64 hex digits: anything else
+/// can never verify, so its body is not worth reading.
+fn well_formed_signature(header: Option<&str>) -> Result<(), SignatureError> {
+    let digest = header
+        .ok_or(SignatureError::Missing)?
+        .trim()
+        .strip_prefix("sha256=")
+        .ok_or(SignatureError::Malformed)?;
+    if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(SignatureError::Malformed)
+    }
+}
+
+/// Reads the body into one buffer of the declared size (no regrowth, no second copy), refusing
+/// it as soon as it passes `limit`.
+async fn read_body(
+    mut body: Body,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<Bytes, IntakeError> {
+    let mut buffer = BytesMut::with_capacity(declared.unwrap_or(64 * 1024).min(limit));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|error| IntakeError::BodyUnreadable(error.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            if buffer.len() + data.len() > limit {
+                return Err(IntakeError::TooLarge(limit));
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(buffer.freeze())
 }
 
 /// The JSON body of every answer: the delivery id and what became of it (or why it was refused).
@@ -132,7 +339,7 @@ struct Answer<'a> {
 }
 
 /// Every `outcome` label of `webhook_deliveries_total`.
-const OUTCOMES: [&str; 8] = [
+const OUTCOMES: [&str; 11] = [
     "accepted",
     "duplicate",
     "ping",
@@ -141,6 +348,9 @@ const OUTCOMES: [&str; 8] = [
     "missing_header",
     "bad_payload",
     "store_error",
+    "too_large",
+    "busy",
+    "body_timeout",
 ];
 
 /// The `event` label of `webhook_deliveries_total`. The header is read before the signature is
@@ -299,10 +509,77 @@ mod tests {
             IntakeError::MissingFormPayload,
             IntakeError::Payload(PayloadError::Missing("repository")),
             IntakeError::Store(String::new()),
+            IntakeError::TooLarge(1),
+            IntakeError::Busy,
+            IntakeError::BodyTimeout(1),
+            IntakeError::BodyUnreadable(String::new()),
         ]
         .map(|e| e.outcome());
         for outcome in accepted.iter().chain(&refused) {
             assert!(OUTCOMES.contains(outcome), "{outcome}");
+        }
+    }
+
+    fn limits(bytes_in_flight: usize) -> BodyLimits {
+        BodyLimits {
+            max_body_bytes: bytes_in_flight,
+            bytes_in_flight,
+            read_timeout: Duration::from_secs(10),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_budget_refuses_after_the_wait_and_returned_bytes_admit_the_next() {
+        let gate = BodyGate::new(limits(64 * 1024));
+        let held = gate.reserve(60 * 1024).await.expect("room");
+        let started = tokio::time::Instant::now();
+        assert!(gate.reserve(8 * 1024).await.is_none(), "no room");
+        assert!(started.elapsed() >= BUDGET_WAIT);
+        // A small body fits beside the held one at once.
+        assert!(gate.reserve(4 * 1024).await.is_some());
+        // A waiting body gets in as soon as the held bytes come back.
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.reserve(64 * 1024).await.is_some() }
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        drop(held);
+        assert!(waiting.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_for_want_of_room_says_when_to_retry() {
+        let response = refuse("d-1", "pull_request", &IntakeError::Busy);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            &body[..],
+            br#"{"delivery":"d-1","error":"too many webhook bodies in flight; retry later"}"#
+        );
+    }
+
+    #[test]
+    fn only_well_formed_signatures_are_worth_reading_the_body_for() {
+        let digest = "a".repeat(64);
+        assert_eq!(
+            well_formed_signature(Some(&format!("sha256={digest}"))),
+            Ok(())
+        );
+        assert_eq!(well_formed_signature(None), Err(SignatureError::Missing));
+        for malformed in [
+            "sha256=",
+            "sha1=abc",
+            "sha256=zz",
+            &format!("sha256={digest}0"),
+        ] {
+            assert_eq!(
+                well_formed_signature(Some(malformed)),
+                Err(SignatureError::Malformed),
+                "{malformed}"
+            );
         }
     }
 

@@ -37,13 +37,29 @@ pub fn server_env(gh: &FakeGithub, database_url: &str) -> Vec<(String, String)> 
 impl ServerProcess {
     /// Starts the server on a free port and waits until it is ready.
     pub async fn start(env: &[(String, String)]) -> Self {
+        let mut command = Command::new(BIN);
+        command.arg("serve");
+        Self::start_command(command, env).await
+    }
+
+    /// [`Self::start`] with at most `limit` open file descriptors (`prlimit --nofile`).
+    pub async fn start_with_open_file_limit(env: &[(String, String)], limit: u32) -> Self {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--nofile={limit}"))
+            .arg("--")
+            .arg(BIN)
+            .arg("serve");
+        Self::start_command(command, env).await
+    }
+
+    async fn start_command(mut command: Command, env: &[(String, String)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(BIN)
-            .arg("serve")
+        let child = command
             .env_clear()
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
@@ -68,6 +84,11 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         panic!("server on port {} never became ready", self.port);
+    }
+
+    /// The server's process id (`prlimit` execs the server, keeping its id).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn url(&self, path: &str) -> String {
