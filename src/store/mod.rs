@@ -30,9 +30,13 @@ mod coalesce;
 mod codec;
 mod intake;
 mod postgres;
+pub mod reviews;
+mod reviews_postgres;
+mod reviews_sqlite;
 mod sqlite;
 
 pub use postgres::PgStore;
+pub use reviews::ReviewStore;
 pub use sqlite::SqliteStore;
 
 /// Errors from the storage layer.
@@ -242,9 +246,10 @@ fn command_source_columns(version: &CommentVersion) -> StoreResult<(&'static str
     Ok((source, id))
 }
 
-/// The storage operations the server, the workers and the CLI need.
+/// The storage operations the server, the workers and the CLI need (the web pages' among them,
+/// [`ReviewStore`]).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ReviewStore + Send + Sync + 'static {
     /// Checks the database answers (`/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 
