@@ -113,10 +113,14 @@ fn keys(page: &design_review::store::reviews::ReviewPage) -> Vec<String> {
 async fn a_review_keeps_when_each_reviewer_was_first_asked_and_a_history_of_changes() {
     each_backend(|store| async move {
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/widgets", 7, ReviewState::Gaps, 0))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&awaiting(
                 "acme/widgets",
                 7,
@@ -128,6 +132,8 @@ async fn a_review_keeps_when_each_reviewer_was_first_asked_and_a_history_of_chan
         // Re-evaluated twice without change, then bob approves: only the team is awaited, and
         // since it was first asked, not since the last evaluation.
         store
+            .reviews()
+            .unwrap()
             .record_review(&awaiting(
                 "acme/widgets",
                 7,
@@ -138,9 +144,16 @@ async fn a_review_keeps_when_each_reviewer_was_first_asked_and_a_history_of_chan
             .unwrap();
         let mut later = awaiting("acme/widgets", 7, 3, &["@acme/design-review"]);
         later.requested = vec!["@bob".into(), "@acme/design-review".into()];
-        store.record_review(&later).await.unwrap();
+        store
+            .reviews()
+            .unwrap()
+            .record_review(&later)
+            .await
+            .unwrap();
 
         let view = store
+            .reviews()
+            .unwrap()
             .review(&Visibility::All, "acme/widgets", 7)
             .await
             .unwrap()
@@ -191,18 +204,26 @@ async fn a_review_keeps_when_each_reviewer_was_first_asked_and_a_history_of_chan
 
         // Approved, then closed: the approval time stays the first one, no one is awaited.
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/widgets", 7, ReviewState::Approved, 4))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/widgets", 7, ReviewState::Approved, 5))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review_closed("acme/widgets", 7, at(6))
             .await
             .unwrap();
         let view = store
+            .reviews()
+            .unwrap()
             .review(&Visibility::All, "acme/widgets", 7)
             .await
             .unwrap()
@@ -214,11 +235,15 @@ async fn a_review_keeps_when_each_reviewer_was_first_asked_and_a_history_of_chan
         assert_eq!(view.history.len(), 3);
         // Closing a pull request never recorded records nothing.
         store
+            .reviews()
+            .unwrap()
             .record_review_closed("acme/widgets", 8, at(6))
             .await
             .unwrap();
         assert!(
             store
+                .reviews()
+                .unwrap()
                 .review(&Visibility::All, "acme/widgets", 8)
                 .await
                 .unwrap()
@@ -232,10 +257,14 @@ async fn a_review_keeps_when_each_reviewer_was_first_asked_and_a_history_of_chan
 async fn a_reader_sees_only_the_repositories_they_may_read() {
     each_backend(|store| async move {
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/widgets", 1, ReviewState::Gaps, 0))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/secret", 2, ReviewState::Gaps, 1))
             .await
             .unwrap();
@@ -254,6 +283,8 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
             .unwrap();
         let widgets = Visibility::Repos(vec!["acme/widgets".into()]);
         let page = store
+            .reviews()
+            .unwrap()
             .list_reviews(&ReviewQuery::open(widgets.clone()))
             .await
             .unwrap();
@@ -261,6 +292,8 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
         assert_eq!(page.total, 1);
         assert!(
             store
+                .reviews()
+                .unwrap()
                 .review(&widgets, "acme/secret", 2)
                 .await
                 .unwrap()
@@ -275,10 +308,15 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
             limit: 50,
             offset: 0,
         };
-        assert_eq!(store.audit_page(&audit).await.unwrap(), (vec![], 0));
+        assert_eq!(
+            store.reviews().unwrap().audit_page(&audit).await.unwrap(),
+            (vec![], 0)
+        );
         let nothing = Visibility::Repos(vec![]);
         assert!(
             store
+                .reviews()
+                .unwrap()
                 .list_reviews(&ReviewQuery::open(nothing.clone()))
                 .await
                 .unwrap()
@@ -287,6 +325,8 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
         );
         assert!(
             store
+                .reviews()
+                .unwrap()
                 .review_timelines(&widgets, None)
                 .await
                 .unwrap()
@@ -294,6 +334,8 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
                 .all(|t| t.repo == "acme/widgets")
         );
         let all = store
+            .reviews()
+            .unwrap()
             .audit_page(&AuditQuery {
                 visible: Visibility::All,
                 ..audit
@@ -309,38 +351,58 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
 async fn the_board_filters_counts_sorts_and_pages() {
     each_backend(|store| async move {
         store
+            .reviews()
+            .unwrap()
             .record_review(&awaiting("acme/a", 1, 0, &["@bob"]))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&awaiting("acme/a", 2, 1, &["@carol", "@bob"]))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/b", 3, ReviewState::Gaps, 2))
             .await
             .unwrap();
         let mut other_author = record("acme/b", 4, ReviewState::Approved, 3);
         other_author.author = "Dave".into();
-        store.record_review(&other_author).await.unwrap();
+        store
+            .reviews()
+            .unwrap()
+            .record_review(&other_author)
+            .await
+            .unwrap();
         // Waiting on carol since hour 0 on a review first seen at hour 5.
         let mut late = awaiting("acme/b", 5, 5, &["@carol"]);
         late.team = None;
-        store.record_review(&late).await.unwrap();
+        store.reviews().unwrap().record_review(&late).await.unwrap();
         let mut no_docs = record("acme/b", 6, ReviewState::NoDocs, 0);
         no_docs.detail = detail(0);
-        store.record_review(&no_docs).await.unwrap();
         store
+            .reviews()
+            .unwrap()
+            .record_review(&no_docs)
+            .await
+            .unwrap();
+        store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/b", 7, ReviewState::Gaps, 0))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review_closed("acme/b", 7, at(6))
             .await
             .unwrap();
 
         let all = ReviewQuery::open(Visibility::All);
-        let page = store.list_reviews(&all).await.unwrap();
+        let page = store.reviews().unwrap().list_reviews(&all).await.unwrap();
         assert_eq!(
             keys(&page),
             vec!["acme/a#1", "acme/a#2", "acme/b#3", "acme/b#4", "acme/b#5"]
@@ -362,32 +424,44 @@ async fn the_board_filters_counts_sorts_and_pages() {
             q
         };
         let awaiting_only = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.state = Some(ReviewState::Awaiting)))
             .await
             .unwrap();
         assert_eq!(awaiting_only.total, 3);
         assert_eq!(awaiting_only.counts, page.counts);
         let on_bob = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.waiting_on = Some("BOB".into())))
             .await
             .unwrap();
         assert_eq!(keys(&on_bob), vec!["acme/a#1", "acme/a#2"]);
         let by_dave = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.author = Some("dave".into())))
             .await
             .unwrap();
         assert_eq!(keys(&by_dave), vec!["acme/b#4"]);
         let team = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.team = Some("@acme/design-review".into())))
             .await
             .unwrap();
         assert_eq!(team.total, 4);
         let repo = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.repo = Some("acme/a".into())))
             .await
             .unwrap();
         assert_eq!(keys(&repo), vec!["acme/a#1", "acme/a#2"]);
         let waiting = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.sort = ReviewSort::Waiting))
             .await
             .unwrap();
@@ -396,6 +470,8 @@ async fn the_board_filters_counts_sorts_and_pages() {
             vec!["acme/a#1", "acme/a#2", "acme/b#5", "acme/b#3", "acme/b#4"]
         );
         let second_page = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| {
                 q.limit = 2;
                 q.offset = 2;
@@ -405,6 +481,8 @@ async fn the_board_filters_counts_sorts_and_pages() {
         assert_eq!(keys(&second_page), vec!["acme/b#3", "acme/b#4"]);
         assert_eq!(second_page.total, 5);
         let closed = store
+            .reviews()
+            .unwrap()
             .list_reviews(&query(|q| q.open = false))
             .await
             .unwrap();
@@ -445,13 +523,15 @@ async fn the_audit_page_is_newest_first_and_filtered() {
             limit: 2,
             offset: 0,
         };
-        let (entries, total) = store.audit_page(&query).await.unwrap();
+        let (entries, total) = store.reviews().unwrap().audit_page(&query).await.unwrap();
         assert_eq!(total, 4);
         assert_eq!(
             entries.iter().map(|e| e.pr_number).collect::<Vec<_>>(),
             vec![3, 2]
         );
         let (entries, total) = store
+            .reviews()
+            .unwrap()
             .audit_page(&AuditQuery {
                 actor: Some("@Bob".into()),
                 outcome: Some("done".into()),
@@ -466,6 +546,8 @@ async fn the_audit_page_is_newest_first_and_filtered() {
             vec![3, 0]
         );
         let (entries, _) = store
+            .reviews()
+            .unwrap()
             .audit_page(&AuditQuery {
                 pr_number: Some(1),
                 ..query
@@ -482,25 +564,40 @@ async fn timelines_give_each_reviews_first_evaluation_approval_and_close() {
     each_backend(|store| async move {
         let mut first = record("acme/a", 1, ReviewState::NoDocs, 0);
         first.detail = detail(0);
-        store.record_review(&first).await.unwrap();
+        store
+            .reviews()
+            .unwrap()
+            .record_review(&first)
+            .await
+            .unwrap();
         // Docs added at hour 2: the review starts then.
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/a", 1, ReviewState::Gaps, 2))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/a", 1, ReviewState::Approved, 5))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review(&record("acme/b", 2, ReviewState::Gaps, 1))
             .await
             .unwrap();
         store
+            .reviews()
+            .unwrap()
             .record_review_closed("acme/b", 2, at(3))
             .await
             .unwrap();
         let mut timelines = store
+            .reviews()
+            .unwrap()
             .review_timelines(&Visibility::All, None)
             .await
             .unwrap();
@@ -515,6 +612,8 @@ async fn timelines_give_each_reviews_first_evaluation_approval_and_close() {
             (None, Some(at(3)))
         );
         let only_b = store
+            .reviews()
+            .unwrap()
             .review_timelines(&Visibility::All, Some("acme/b"))
             .await
             .unwrap();

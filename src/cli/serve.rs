@@ -158,6 +158,11 @@ pub async fn serve_with_drain(
             server::router_with(state, setup.router())
         }
     };
+    // The web pages and their API (in setup mode they say what to configure).
+    let app = app.merge(crate::web::router(crate::web::WebState::new(
+        &settings,
+        store.clone(),
+    )?));
     let drain_done = stop.clone();
     let begun = shutdown.clone();
     tokio::spawn(async move {

@@ -246,10 +246,15 @@ fn command_source_columns(version: &CommentVersion) -> StoreResult<(&'static str
     Ok((source, id))
 }
 
-/// The storage operations the server, the workers and the CLI need (the web pages' among them,
-/// [`ReviewStore`]).
+/// The storage operations the server, the workers and the CLI need.
 #[async_trait]
-pub trait Store: ReviewStore + Send + Sync + 'static {
+pub trait Store: Send + Sync + 'static {
+    /// What the web pages read and the workflow records ([`ReviewStore`]); `None` for a store
+    /// that keeps none (a wrapper in a test), where nothing is recorded and the pages are empty.
+    fn reviews(&self) -> Option<&dyn ReviewStore> {
+        None
+    }
+
     /// Checks the database answers (`/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 

@@ -270,6 +270,10 @@ pub(super) fn audit_from_row(row: &PgRow) -> Result<AuditEntry, sqlx::Error> {
 
 #[async_trait]
 impl Store for PgStore {
+    fn reviews(&self) -> Option<&dyn ReviewStore> {
+        Some(self)
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -290,9 +290,9 @@ pub struct ReviewTimeline {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-/// The web pages' storage operations (a part of every [`super::Store`]).
+/// The web pages' storage operations ([`super::Store::reviews`]).
 #[async_trait]
-pub trait ReviewStore {
+pub trait ReviewStore: Send + Sync {
     /// Records a published evaluation: the pull request's current state, the reviewers asked
     /// (the first time each was asked is kept), who is awaited, and a history entry when the
     /// head, state or reason changed since the last one. Marks the pull request open.

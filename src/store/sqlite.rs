@@ -434,6 +434,10 @@ pub(super) fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry, sqlx::Error>
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn reviews(&self) -> Option<&dyn ReviewStore> {
+        Some(self)
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
