@@ -27,15 +27,15 @@ fn reader(
     state: &WebState,
     jar: &SignedCookieJar,
     headers: &HeaderMap,
-) -> Result<Reader, Response> {
+) -> Result<Reader, Box<Response>> {
     if state.operator(headers) {
         return Ok(Reader::Operator);
     }
     super::signed_in(jar).ok_or_else(|| {
-        error(
+        Box::new(error(
             StatusCode::UNAUTHORIZED,
             "Authorization: Bearer <DASHBOARD_API_TOKEN>, or sign in at /reviews",
-        )
+        ))
     })
 }
 
@@ -64,7 +64,7 @@ pub async fn reviews(
 ) -> Response {
     let reader = match reader(&state, &jar, &headers) {
         Ok(reader) => reader,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let visible = state.visibility(&reader).await;
     let mut query = params.query(visible, login(&reader));
@@ -94,7 +94,7 @@ pub async fn review(
 ) -> Response {
     let reader = match reader(&state, &jar, &headers) {
         Ok(reader) => reader,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let visible = state.visibility(&reader).await;
     match state
@@ -125,7 +125,7 @@ pub async fn audit(
 ) -> Response {
     let reader = match reader(&state, &jar, &headers) {
         Ok(reader) => reader,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let visible = state.visibility(&reader).await;
     match state.store().audit_page(&params.query(visible)).await {

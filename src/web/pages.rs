@@ -26,18 +26,18 @@ fn reader_or_sign_in(
     state: &WebState,
     jar: &SignedCookieJar,
     here: &str,
-) -> Result<Reader, Response> {
+) -> Result<Reader, Box<Response>> {
     if state.inner.settings.oauth.is_none() {
-        return Err(page(
+        return Err(Box::new(page(
             StatusCode::SERVICE_UNAVAILABLE,
             views::layout("Sign-in is not configured", None, views::not_configured()),
-        ));
+        )));
     }
     super::signed_in(jar).ok_or_else(|| {
-        page(
+        Box::new(page(
             StatusCode::UNAUTHORIZED,
             views::layout("Sign in", None, views::sign_in(here)),
-        )
+        ))
     })
 }
 
@@ -150,7 +150,7 @@ pub async fn board(
 ) -> Response {
     let reader = match reader_or_sign_in(&state, &jar, "/reviews") {
         Ok(reader) => reader,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let visible = state.visibility(&reader).await;
     let query = params.query(visible, login(&reader));
@@ -178,7 +178,7 @@ pub async fn details(
     let here = views::details_path(&format!("{owner}/{repo}"), number);
     let reader = match reader_or_sign_in(&state, &jar, &here) {
         Ok(reader) => reader,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let viewer = Viewer {
         login: login(&reader),
@@ -265,7 +265,7 @@ pub async fn audit(
 ) -> Response {
     let reader = match reader_or_sign_in(&state, &jar, "/audit") {
         Ok(reader) => reader,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let visible = state.visibility(&reader).await;
     let (entries, total) = match state.store().audit_page(&params.query(visible)).await {
@@ -307,7 +307,7 @@ pub async fn trends(
 ) -> Response {
     let reader = match reader_or_sign_in(&state, &jar, "/trends") {
         Ok(reader) => reader,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let visible = state.visibility(&reader).await;
     let repo = Some(params.repo.trim()).filter(|r| !r.is_empty());
