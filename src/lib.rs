@@ -27,4 +27,5 @@ pub mod server;
 pub mod setup;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 pub mod webhook;

@@ -168,6 +168,11 @@ pub async fn serve_with_drain(
             setup.router(gate)
         }
     };
+    // The web pages and their API (in setup mode they say what to configure).
+    let app = app.merge(crate::web::router(crate::web::WebState::new(
+        &settings,
+        store.clone(),
+    )?));
     let app = match metrics_listener {
         Some(metrics_listener) => {
             tracing::info!(addr = %metrics_listener.local_addr()?, "metrics listening");

@@ -103,6 +103,8 @@ pub struct ServeArgs {
     pub shutdown_delay_secs: String,
     #[command(flatten)]
     pub http: HttpArgs,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
 }
 
 /// Limits of the HTTP server against clients that connect but never authenticate.
@@ -159,6 +161,7 @@ impl fmt::Debug for ServeArgs {
             .field("shutdown_delay_secs", &self.shutdown_delay_secs)
             .field("metrics_addr", &self.metrics_addr)
             .field("http", &self.http)
+            .field("dashboard", &self.dashboard)
             .finish_non_exhaustive()
     }
 }
@@ -219,6 +222,8 @@ pub struct Settings {
     /// Where `/metrics` is served instead of `listen_addr`, when set.
     pub metrics_addr: Option<SocketAddr>,
     pub http: HttpSettings,
+    /// The web pages' sign-in and API token.
+    pub dashboard: DashboardSettings,
 }
 
 /// Validated [`HttpArgs`].
@@ -262,6 +267,7 @@ impl fmt::Debug for Settings {
             .field("shutdown_delay", &self.shutdown_delay)
             .field("metrics_addr", &self.metrics_addr)
             .field("http", &self.http)
+            .field("dashboard", &self.dashboard)
             .finish()
     }
 }
@@ -385,6 +391,7 @@ impl Settings {
             shutdown_delay,
             metrics_addr,
             http,
+            dashboard: DashboardSettings::from_args(&args.dashboard)?,
         })
     }
 
@@ -543,6 +550,132 @@ fn parse_api_url(text: &str) -> Result<Url, SettingsError> {
 /// `days` as a retention; 0 keeps forever (`None`).
 fn days(days: u32) -> Option<Duration> {
     (days > 0).then(|| Duration::from_secs(u64::from(days) * 24 * 60 * 60))
+}
+
+/// Flags of the web pages (`/reviews`, `/audit`, `/api/v1`).
+#[derive(Clone, Default, clap::Args)]
+pub struct DashboardArgs {
+    /// The GitHub App's OAuth client id (written by the setup flow): "Sign in with GitHub".
+    #[arg(long, env = "GITHUB_CLIENT_ID")]
+    pub github_client_id: Option<String>,
+    /// The GitHub App's OAuth client secret (written by the setup flow).
+    #[arg(long, env = "GITHUB_CLIENT_SECRET", hide_env_values = true)]
+    pub github_client_secret: Option<String>,
+    /// Key signing the session cookies: at least 32 characters. Changing it signs everyone out.
+    #[arg(long, env = "SESSION_KEY", hide_env_values = true)]
+    pub session_key: Option<String>,
+    /// Hours a sign-in lasts.
+    #[arg(long, env = "SESSION_HOURS", default_value_t = 8)]
+    pub session_hours: u32,
+    /// Read-only bearer token of the JSON API (`/api/v1/...`) for back-office tools; sees
+    /// every repository.
+    #[arg(long, env = "DASHBOARD_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+}
+
+impl fmt::Debug for DashboardArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |secret: &Option<String>| secret.as_ref().map(|_| "[redacted]");
+        f.debug_struct("DashboardArgs")
+            .field("github_client_id", &self.github_client_id)
+            .field(
+                "github_client_secret",
+                &redacted(&self.github_client_secret),
+            )
+            .field("session_key", &redacted(&self.session_key))
+            .field("session_hours", &self.session_hours)
+            .field("api_token", &redacted(&self.api_token))
+            .finish()
+    }
+}
+
+/// The App's OAuth credentials, for signing users in.
+#[derive(Clone)]
+pub struct OAuthClient {
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+/// Validated settings of the web pages.
+#[derive(Clone, Default)]
+pub struct DashboardSettings {
+    /// `None` without GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: the pages say what to set.
+    pub oauth: Option<OAuthClient>,
+    /// `None`: a key is generated at start (sign-ins then end with the process).
+    pub session_key: Option<SecretString>,
+    pub session_lifetime: Duration,
+    pub api_token: Option<SecretString>,
+}
+
+impl fmt::Debug for DashboardSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DashboardSettings")
+            .field(
+                "oauth_client_id",
+                &self.oauth.as_ref().map(|o| &o.client_id),
+            )
+            .field(
+                "session_key",
+                &self.session_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field("session_lifetime", &self.session_lifetime)
+            .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl DashboardSettings {
+    fn from_args(args: &DashboardArgs) -> Result<Self, SettingsError> {
+        let text = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let oauth = match (
+            text(&args.github_client_id),
+            text(&args.github_client_secret),
+        ) {
+            (Some(client_id), Some(secret)) => Some(OAuthClient {
+                client_id,
+                client_secret: SecretString::from(secret),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(invalid(
+                    "GITHUB_CLIENT_SECRET",
+                    "required with GITHUB_CLIENT_ID",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "GITHUB_CLIENT_ID",
+                    "required with GITHUB_CLIENT_SECRET",
+                ));
+            }
+        };
+        let session_key = text(&args.session_key);
+        if session_key.as_ref().is_some_and(|k| k.len() < 32) {
+            return Err(invalid("SESSION_KEY", "must be at least 32 characters"));
+        }
+        if args.session_hours == 0 {
+            return Err(invalid("SESSION_HOURS", "must be at least 1"));
+        }
+        let api_token = text(&args.api_token);
+        if api_token.as_ref().is_some_and(|t| t.len() < 20) {
+            return Err(invalid(
+                "DASHBOARD_API_TOKEN",
+                "must be at least 20 characters",
+            ));
+        }
+        Ok(Self {
+            oauth,
+            session_key: session_key.map(SecretString::from),
+            session_lifetime: Duration::from_secs(u64::from(args.session_hours) * 3600),
+            api_token: api_token.map(SecretString::from),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -97,6 +97,12 @@ impl Workflow {
         };
         if pull.state == PullState::Closed {
             tracing::info!("pull request is closed: nothing to do");
+            if let Some(reviews) = self.store.reviews() {
+                let (repo, number) = (pr.repo.to_string(), pr.number.0 as i64);
+                reviews
+                    .record_review_closed(&repo, number, chrono::Utc::now())
+                    .await?;
+            }
             return Ok(None);
         }
         let default_branch = match hints.default_branch.clone() {
@@ -123,6 +129,10 @@ impl Workflow {
         // create a second one, and must not ask again the reviewers asked here.
         self.store.save_pr_state(pr, &state).await?;
         let evaluation = result?;
+        if let Some(reviews) = self.store.reviews() {
+            let record = super::record::review_record(&pull, &evaluation, chrono::Utc::now());
+            reviews.record_review(&record).await?;
+        }
         let (conclusion, _) = verdict(&evaluation);
         tracing::info!(
             conclusion = ?conclusion,
@@ -223,6 +233,7 @@ impl Workflow {
             conclusion,
             check_output::output(&evaluation),
             inputs.hints.retry,
+            super::record::details_url(self.public_url.as_ref(), pr),
         )
         .await?;
         // No comment at all on PRs without design docs, unless one was posted earlier (it is

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod limits;
 mod merge_group;
 pub mod publish;
+pub mod record;
 pub mod repo_config;
 pub mod reviewers;
 
@@ -79,6 +80,8 @@ pub struct Workflow {
     membership: TtlCache<(String, String), Option<bool>>,
     /// Runs slash-commands (with its permission caches and per-PR throttle).
     commands: crate::commands::Executor,
+    /// PUBLIC_URL: check runs link to their details page under it.
+    public_url: Option<url::Url>,
 }
 
 impl Workflow {
@@ -89,7 +92,14 @@ impl Workflow {
             store,
             docs: DocCaches::default(),
             membership: TtlCache::new(Duration::from_secs(300), 4096),
+            public_url: None,
         }
+    }
+
+    /// Links each check run to its details page under `public_url`.
+    pub fn with_public_url(mut self, public_url: Option<url::Url>) -> Self {
+        self.public_url = public_url;
+        self
     }
 
     fn client(
@@ -248,5 +258,7 @@ pub fn handler(
     })
     .map_err(|e| anyhow::anyhow!("PRIVATE_KEY: {e}"))?;
     github.warm_up();
-    Ok(Some(Arc::new(Workflow::new(github, store))))
+    Ok(Some(Arc::new(
+        Workflow::new(github, store).with_public_url(settings.public_url.clone()),
+    )))
 }

@@ -25,6 +25,8 @@ use super::{comment::MARKER, evaluation::Conclusion};
 /// any back, so annotations are sent once per run: an update that keeps the same annotations
 /// sends none, and different annotations on the same head get a fresh run (which replaces the
 /// old one as the check of that name) rather than piling up on the old one.
+///
+/// `details_url` is where GitHub's *Details* link leads (the run's details page).
 #[allow(clippy::too_many_arguments)]
 pub async fn check_run(
     client: &InstallationClient,
@@ -35,6 +37,7 @@ pub async fn check_run(
     conclusion: Conclusion,
     output: CheckRunOutput,
     maybe_published: bool,
+    details_url: Option<String>,
 ) -> Result<(), GithubError> {
     let (status, github_conclusion) = match conclusion {
         Conclusion::Success => (CheckStatus::Completed, Some(CheckConclusion::Success)),
@@ -65,7 +68,7 @@ pub async fn check_run(
         status,
         conclusion: github_conclusion,
         output: Some(output),
-        details_url: None,
+        details_url,
         external_id: Some(pr.to_string()),
     };
     let existing = state

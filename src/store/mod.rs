@@ -30,9 +30,13 @@ mod coalesce;
 mod codec;
 mod intake;
 mod postgres;
+pub mod reviews;
+mod reviews_postgres;
+mod reviews_sqlite;
 mod sqlite;
 
 pub use postgres::PgStore;
+pub use reviews::ReviewStore;
 pub use sqlite::SqliteStore;
 
 /// Errors from the storage layer.
@@ -245,6 +249,12 @@ fn command_source_columns(version: &CommentVersion) -> StoreResult<(&'static str
 /// The storage operations the server, the workers and the CLI need.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// What the web pages read and the workflow records ([`ReviewStore`]); `None` for a store
+    /// that keeps none (a wrapper in a test), where nothing is recorded and the pages are empty.
+    fn reviews(&self) -> Option<&dyn ReviewStore> {
+        None
+    }
+
     /// Checks the database answers (`/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 

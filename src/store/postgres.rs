@@ -47,7 +47,7 @@ LIMIT 1";
 /// The store on a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
     intake: Intake,
 }
 
@@ -255,7 +255,7 @@ fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
     })
 }
 
-fn audit_from_row(row: &PgRow) -> Result<AuditEntry, sqlx::Error> {
+pub(super) fn audit_from_row(row: &PgRow) -> Result<AuditEntry, sqlx::Error> {
     Ok(AuditEntry {
         at: row.try_get("at")?,
         repo: row.try_get("repo")?,
@@ -270,6 +270,10 @@ fn audit_from_row(row: &PgRow) -> Result<AuditEntry, sqlx::Error> {
 
 #[async_trait]
 impl Store for PgStore {
+    fn reviews(&self) -> Option<&dyn ReviewStore> {
+        Some(self)
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

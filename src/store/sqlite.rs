@@ -56,8 +56,8 @@ LIMIT 1";
 /// The store on a SQLite file (or an in-memory database, for tests and experiments).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pub(super) writer: SqlitePool,
+    pub(super) reader: SqlitePool,
     intake: Intake,
     /// Stops the background checkpoints when the last clone of the store is dropped.
     _checkpoints: Option<std::sync::Arc<tokio_util::sync::DropGuard>>,
@@ -419,7 +419,7 @@ fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
     })
 }
 
-fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry, sqlx::Error> {
+pub(super) fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry, sqlx::Error> {
     Ok(AuditEntry {
         at: from_micros(row.try_get("at")?)?,
         repo: row.try_get("repo")?,
@@ -434,6 +434,10 @@ fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry, sqlx::Error> {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn reviews(&self) -> Option<&dyn ReviewStore> {
+        Some(self)
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())

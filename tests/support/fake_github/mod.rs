@@ -22,6 +22,7 @@ mod builder;
 pub mod chaos;
 mod json;
 mod log;
+pub mod oauth;
 mod routes;
 pub mod state;
 mod webhooks;
@@ -82,6 +83,8 @@ impl Shared {
 pub struct FakeGithub {
     shared: Arc<Shared>,
     server: tokio::task::JoinHandle<()>,
+    /// The OAuth web flow and the user-to-server routes (sign-in).
+    pub oauth: Arc<oauth::OAuth>,
 }
 
 impl Drop for FakeGithub {
@@ -111,7 +114,8 @@ impl FakeGithub {
             origin: format!("http://{addr}"),
             prefix: prefix.clone(),
         });
-        let api = routes::api(shared.clone());
+        let oauth = Arc::new(oauth::OAuth::default());
+        let api = routes::api(shared.clone()).merge(oauth::api(oauth.clone()));
         let app = if prefix.is_empty() {
             api
         } else {
@@ -119,7 +123,8 @@ impl FakeGithub {
                 .nest(&prefix, api)
                 .fallback(log::unknown_route)
         }
-        .merge(routes::web(shared.clone()));
+        .merge(routes::web(shared.clone()))
+        .merge(oauth::web(oauth.clone()));
         let app = app.layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             log::log_and_faults,
@@ -129,7 +134,11 @@ impl FakeGithub {
                 .await
                 .expect("fake GitHub server");
         });
-        Self { shared, server }
+        Self {
+            shared,
+            server,
+            oauth,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
