@@ -7,10 +7,24 @@ use clap::{Parser, Subcommand};
 pub mod audit;
 pub mod check;
 pub mod deliveries;
+mod git;
 pub mod healthcheck;
+pub mod init;
 pub mod resync;
 pub mod serve;
 pub mod templates;
+mod workspace;
+
+/// Output format of the listing subcommands (`templates`, `deliveries`, `audit`); `check`
+/// has more (see [`check::Format`]), under the same `--format` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// For people: aligned columns or one line per item.
+    #[value(alias = "table")]
+    Text,
+    /// For scripts.
+    Json,
+}
 
 /// Enforce a design-review process on pull requests: lint design docs against their template,
 /// or run the GitHub App.
@@ -26,12 +40,15 @@ pub enum Command {
     /// Check design docs against their template.
     Check(check::CheckArgs),
     /// List the built-in templates.
-    Templates,
+    Templates(templates::TemplatesArgs),
     /// Print a fresh doc skeleton from a template (built-in name or path).
     Template {
         /// Built-in template name or path to a template file.
         name: String,
     },
+    /// Write a commented .github/design-review.yml (and, with --template, a copy of that
+    /// template to adapt) into the repository.
+    Init(init::InitArgs),
     /// Run the GitHub App (webhook intake, queue workers, health and metrics endpoints).
     Serve(crate::config::settings::ServeArgs),
     /// List stored webhook deliveries and their state.
@@ -61,7 +78,8 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Templates => templates::list(),
+        Command::Templates(args) => templates::list(args),
+        Command::Init(args) => init::run(args),
         Command::Template { name } => templates::show(&name),
         Command::Serve(args) => serve::run(args),
         Command::Deliveries(args) => deliveries::list(args),
