@@ -105,6 +105,7 @@ pub fn load(spec: &str, base_dir: &Path, extra: &TemplateRules) -> anyhow::Resul
 
 /// "template not found", with the closest built-in name when `spec` looks like a mistyped one.
 fn not_found(spec: &str, path: &Path) -> anyhow::Error {
+    let path = path.strip_prefix(".").unwrap_or(path);
     let builtins = checker::builtin_names().join(", ");
     match closest_builtin(spec) {
         Some(name) => anyhow!(
