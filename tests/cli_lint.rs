@@ -49,9 +49,23 @@ fn a_doc_gets_its_configured_template_however_its_path_is_typed() {
 #[test]
 fn files_the_config_does_not_match_get_the_default_template() {
     let repo = specs_repo();
-    let o = run(&["check", "notes/x.md"], repo.path());
-    assert_eq!(stdout(&o), passing("notes/x.md", "system-design"));
-    assert_eq!(o.status.code(), Some(0));
+    for args in [
+        &["check", "notes/x.md"][..],
+        &[
+            "check",
+            "--config",
+            ".github/design-review.yml",
+            "notes/x.md",
+        ],
+    ] {
+        let o = run(args, repo.path());
+        assert_eq!(
+            stdout(&o),
+            passing("notes/x.md", "system-design"),
+            "{args:?}"
+        );
+        assert_eq!(o.status.code(), Some(0));
+    }
 }
 
 #[test]
@@ -59,7 +73,11 @@ fn without_github_dir_the_git_top_level_is_the_root() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     git(root, &["init", "-q"]);
-    write(root, "cfg.yml", SPECS_CONFIG);
+    let config = format!(
+        "docs:\n  - paths: [\"docs/other/**\"]\n    template: system-design\n{}",
+        &SPECS_CONFIG["docs:\n".len()..]
+    );
+    write(root, "cfg.yml", &config);
     write(root, "docs/specs/x.md", &complete("tech-spec"));
     let o = run(
         &["check", "--config", "../../cfg.yml", "x.md"],
