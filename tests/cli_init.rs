@@ -96,11 +96,11 @@ fn init_with_a_template_copies_it_and_points_the_config_at_the_copy() {
     );
 
     // The next step works: a doc under the default globs is checked against the copy, with
-    // its rules ("Components" is optional in the built-in tech-spec rules).
+    // its rules (the built-in tech-spec rules accept "Testing" for "Test Plan").
     write(
         repo.path(),
         "docs/design/search.md",
-        &complete("tech-spec").replace("## Timeline and Components", "## Timeline"),
+        &complete("tech-spec").replace("## Test Plan", "## Testing"),
     );
     let o = run(&["check", "docs/design/search.md"], repo.path());
     assert_eq!(
