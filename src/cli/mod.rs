@@ -134,3 +134,37 @@ fn env_variable_of(flag: &str) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand that prints in more than one way says so with `--format`, and only
+    /// with it (older spellings are hidden).
+    #[test]
+    fn output_formats_have_one_visible_spelling() {
+        let command = Cli::command();
+        let mut with_format = Vec::new();
+        for sub in command.get_subcommands() {
+            for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+                let long = arg.get_long().unwrap_or_default();
+                assert!(
+                    !matches!(long, "json" | "output" | "output-format"),
+                    "{} --{long}",
+                    sub.get_name()
+                );
+                if long == "format" {
+                    let values: Vec<String> = arg
+                        .get_possible_values()
+                        .iter()
+                        .map(|v| v.get_name().to_string())
+                        .collect();
+                    assert_eq!(values[..2], ["text", "json"], "{}", sub.get_name());
+                    with_format.push(sub.get_name().to_string());
+                }
+            }
+        }
+        assert_eq!(with_format, ["check", "templates", "deliveries", "audit"]);
+    }
+}
