@@ -109,7 +109,7 @@ impl Selection {
         })
     }
 
-    /// The template for a file found by walking a directory or diffing, or `None` when it is
+    /// The template for a file found by walking a directory, or `None` when it is
     /// not a design doc.
     fn template_for_found(&self, in_repo: Option<&str>, path: &Path) -> Option<String> {
         let configured = match in_repo {
