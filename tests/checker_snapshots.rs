@@ -1,9 +1,10 @@
 //! Snapshots of what authors and reviewers read: terminal text, the Markdown checklist the
 //! PR comment uses, and the JSON.
 
+use design_review::checker::render::FileOutcome;
 use design_review::checker::{self, FileReport, TemplateRules};
 
-fn report() -> Vec<FileReport> {
+fn report() -> Vec<FileOutcome> {
     let t = checker::builtin("system-design", &TemplateRules::default())
         .unwrap()
         .unwrap();
@@ -12,11 +13,11 @@ fn report() -> Vec<FileReport> {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    vec![FileReport {
+    vec![FileOutcome::Checked(FileReport {
         path: "docs/design/ledger-exports.md".into(),
         template: "system-design".into(),
         report: checker::check(&doc, &t),
-    }]
+    })]
 }
 
 #[test]
@@ -27,15 +28,17 @@ fn text_output() {
 #[test]
 fn text_output_in_colour() {
     let coloured = checker::render_text(&report(), true);
-    assert!(coloured.contains("\x1b[31mmissing_section\x1b[0m"));
-    assert!(coloured.contains("\x1b[33mout_of_order\x1b[0m"));
+    assert!(coloured.contains("\x1b[31merror[missing_section]\x1b[0m"));
+    assert!(coloured.contains("\x1b[33mwarning[out_of_order]\x1b[0m"));
 }
 
 #[test]
 fn markdown_checklist_with_links() {
-    let files = report();
+    let [FileOutcome::Checked(file)] = &report()[..] else {
+        panic!("one checked file");
+    };
     insta::assert_snapshot!(checker::render_markdown_gaps(
-        &files[0].report.gaps,
+        &file.report.gaps,
         Some("https://github.com/acme/app/blob/abc123/docs/design/ledger-exports.md")
     ));
 }

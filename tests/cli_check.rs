@@ -45,7 +45,11 @@ fn complete_doc_exits_zero_and_incomplete_exits_one() {
     assert_eq!(bad.status.code(), Some(1));
     let out = stdout(&bad);
     assert!(
-        out.contains("tests/fixtures/checker/incomplete-system-design.md:22: placeholder_section:"),
+        out.contains(
+            "tests/fixtures/checker/incomplete-system-design.md:22: error[placeholder_section]: \
+             The \"Expected outcomes\" section only holds filler such as TODO or TBD; write the \
+             real content. The template asks: What are the expected outcomes?\n"
+        ),
         "{out}"
     );
     assert!(!out.contains('\x1b'), "no colour when not a tty");
@@ -121,15 +125,25 @@ fn unreadable_files_exit_two_naming_the_file() {
     .unwrap();
     std::fs::write(dir.path().join("latin1.md"), b"# Caf\xe9\n").unwrap();
     for (file, reason) in [
-        ("missing.md", "cannot read"),
-        ("binary.md", "NUL"),
-        ("latin1.md", "not valid UTF-8"),
+        (
+            "missing.md",
+            "cannot read: No such file or directory (os error 2)",
+        ),
+        ("binary.md", "not a text file (contains NUL bytes)"),
+        ("latin1.md", "not valid UTF-8 (invalid byte at offset 5)"),
     ] {
         let o = run(&["check", file], dir.path());
         assert_eq!(o.status.code(), Some(2), "{file}");
-        let err = stderr(&o);
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains(file) && err.contains(reason), "{err}");
+        assert_eq!(
+            stdout(&o),
+            format!(
+                "{file}: error: {reason}\n\n1 file checked: 0 errors, 0 warnings, 1 unreadable\n"
+            )
+        );
+        // Machine formats keep stdout parseable and say why on stderr.
+        let o = run(&["check", "--format", "json", file], dir.path());
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        assert_eq!(stderr(&o), format!("design-review: {file}: {reason}\n"));
     }
 }
 
@@ -140,7 +154,7 @@ fn empty_and_huge_files_are_checked_without_trouble() {
     let o = run(&["check", "empty.md"], dir.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stdout(&o).contains("empty.md:1: missing_section"),
+        stdout(&o).contains("empty.md:1: error[missing_section]: Add a \"# Summary\" section"),
         "{}",
         stdout(&o)
     );
@@ -426,7 +440,7 @@ fn colour_on_a_terminal_unless_no_color_is_set() {
         return;
     };
     assert!(
-        coloured.contains("\x1b[31mmissing_section\x1b[0m"),
+        coloured.contains("\x1b[31merror[missing_section]\x1b[0m"),
         "{coloured}"
     );
     let plain = run_in_terminal(&args, true).unwrap();

@@ -8,16 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::store::{self, AuditEntry, AuditFilter};
 
+use super::ListFormat;
 use super::deliveries::DatabaseArgs;
-
-/// Output formats of `design-review audit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuditFormat {
-    /// Aligned columns, for people.
-    Table,
-    /// One JSON array of entries, for scripts.
-    Json,
-}
 
 /// Flags of `design-review audit`.
 #[derive(Debug, clap::Args)]
@@ -31,8 +23,9 @@ pub struct AuditArgs {
     /// (`2026-01-31T12:00:00Z`).
     #[arg(long, value_name = "DATE", value_parser = parse_since)]
     pub since: Option<DateTime<Utc>>,
-    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
-    pub format: AuditFormat,
+    /// `text`: aligned columns (`table` is accepted too); `json`: one array of entries.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 /// Lists the audit log, oldest first.
@@ -67,8 +60,8 @@ fn list(args: AuditArgs) -> anyhow::Result<String> {
             .await
     })?;
     Ok(match args.format {
-        AuditFormat::Json => format!("{}\n", serde_json::to_string_pretty(&entries)?),
-        AuditFormat::Table => table(&entries),
+        ListFormat::Json => format!("{}\n", serde_json::to_string_pretty(&entries)?),
+        ListFormat::Text => table(&entries),
     })
 }
 

@@ -1,34 +1,60 @@
-//! `design-review check`: check design docs before pushing them.
+//! `design-review check`: check design docs before pushing them, or in CI.
+//!
+//! Paths are resolved against the repository root (the nearest directory above the current
+//! one holding `.github/` or `.git`) before the config's globs see them, so a doc gets the same
+//! template however its path is typed. Directories are walked for design docs, honouring
+//! `.gitignore`.
 //!
 //! Exit codes: 0 no error-severity gap, 1 at least one, 2 usage or I/O error (unreadable
-//! file, not UTF-8, template not found), with a one-line message naming the file.
+//! file, not UTF-8, template not found, invalid config, nothing to check), with a message
+//! naming the file.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, anyhow};
 
+use super::git;
+use super::templates;
+use super::workspace::Workspace;
+use crate::checker::render::sarif::{ToolInfo, render_sarif};
+use crate::checker::render::{FileOutcome, Summary, Unreadable, github::render_github};
 use crate::checker::{self, FileReport, Template};
-use crate::config::repo::{CONFIG_PATH, DEFAULT_TEMPLATE, RepoConfig};
+use crate::config::repo::{CONFIG_PATH, DEFAULT_TEMPLATE, DocMatcher, RepoConfig};
 
-/// Output format.
+/// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Grouped per file, one `path:line: severity[kind]: message` line per gap.
     Text,
+    /// One JSON document with every file and a summary.
     Json,
+    /// The checklist the App posts on a pull request.
     Markdown,
+    /// GitHub Actions workflow commands, which annotate the pull request's diff.
+    Github,
+    /// SARIF 2.1.0, for code-scanning uploads.
+    Sarif,
+}
+
+impl Format {
+    /// CI formats locate files by their path in the repository; the others show it as typed.
+    fn wants_repo_paths(self) -> bool {
+        matches!(self, Format::Github | Format::Sarif)
+    }
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Template: built-in name (system-design, tech-spec) or path to a Markdown template.
-    /// Default: the template the config assigns to the file's path, else system-design.
+    /// Template for every doc: built-in name (system-design, tech-spec; any case) or path to a
+    /// Markdown template. Default: the template of the config's first `docs` entry whose
+    /// globs match the doc's path in the repository, else system-design.
     #[arg(long, short = 't', value_name = "NAME|PATH")]
     pub template: Option<String>,
-    /// Repository config with doc globs, templates and rules (in --base mode the repository's
-    /// .github/design-review.yml is used when present).
+    /// Repository config with doc globs, templates and rules. Default: the repository's
+    /// .github/design-review.yml when present.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Output format.
@@ -37,18 +63,67 @@ pub struct CheckArgs {
     /// Check the design docs added or modified since the merge base of REV and HEAD, up to
     /// the working tree (and untracked ones), selected by the config's `docs` globs (also
     /// with --template, which then only chooses the template).
-    #[arg(long, value_name = "REV", conflicts_with = "files")]
+    #[arg(long, value_name = "REV", conflicts_with = "paths")]
     pub base: Option<String>,
-    /// Design docs to check.
-    #[arg(value_name = "FILE", required_unless_present = "base")]
-    pub files: Vec<PathBuf>,
+    /// Design docs to check. A directory is searched for the docs the config's `docs` globs
+    /// select (every *.md file without a config), skipping what .gitignore ignores.
+    #[arg(value_name = "FILE|DIR", required_unless_present = "base")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// A doc to check: how to show it, where to read it, which template applies.
 struct Target {
+    /// As typed (or found under a typed directory), for people.
     shown: String,
+    /// Relative to the repository root, for CI annotations; the absolute path outside it.
+    in_repo: String,
     path: PathBuf,
     template: String,
+}
+
+/// The config in effect and where its template paths are relative to.
+struct Loaded {
+    config: RepoConfig,
+    /// True when a config file was read (not the built-in defaults).
+    from_file: bool,
+    template_dir: PathBuf,
+}
+
+/// What picks the docs and their templates.
+struct Selection {
+    matcher: DocMatcher,
+    /// False without a config file: a directory then yields every `*.md` file.
+    from_config: bool,
+    /// `--template`, in its canonical spelling.
+    template: Option<String>,
+}
+
+impl Selection {
+    /// The template for a file the user named: `--template`, else the config's, else the
+    /// documented default.
+    fn template_for_named(&self, in_repo: Option<&str>) -> String {
+        self.template.clone().unwrap_or_else(|| {
+            in_repo
+                .and_then(|p| self.matcher.template_for(p))
+                .map_or_else(|| DEFAULT_TEMPLATE.to_string(), templates::canonical)
+        })
+    }
+
+    /// The template for a file found by walking a directory, or `None` when it is
+    /// not a design doc.
+    fn template_for_found(&self, in_repo: Option<&str>, path: &Path) -> Option<String> {
+        let configured = match in_repo {
+            Some(p) if self.from_config => templates::canonical(self.matcher.template_for(p)?),
+            _ if is_markdown(path) => DEFAULT_TEMPLATE.to_string(),
+            _ => return None,
+        };
+        Some(self.template.clone().unwrap_or(configured))
+    }
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 /// Runs `check`.
@@ -63,140 +138,83 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 fn execute(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let root = match &args.base {
-        Some(_) => Some(git_root()?),
-        None => None,
+    let workspace = Workspace::discover()?;
+    let loaded = load_config(args.config.as_deref(), &workspace)?;
+    let selection = Selection {
+        matcher: loaded.config.matcher().map_err(|e| anyhow!("{e}"))?,
+        from_config: loaded.from_file,
+        template: args.template.as_deref().map(templates::canonical),
     };
-    let config_path = args.config.clone().or_else(|| {
-        root.as_ref()
-            .map(|r| r.join(CONFIG_PATH))
-            .filter(|p| p.is_file())
-    });
-    let config = match &config_path {
-        Some(path) => {
-            let yaml = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read config", path.display()))?;
-            RepoConfig::parse(&yaml).map_err(|e| anyhow!("{}: {e}", path.display()))?
-        }
-        None => RepoConfig::default(),
+    let targets = match &args.base {
+        Some(rev) => changed_docs(&workspace, rev, &selection)?,
+        None => named_docs(&workspace, &args.paths, &selection)?,
     };
-    let matcher = config.matcher().map_err(|e| anyhow!("{e}"))?;
-    let fallback = config
-        .docs()
-        .first()
-        .map_or(DEFAULT_TEMPLATE.to_string(), |d| d.template.clone());
+    let templates = load_templates(&targets, &loaded, args.template.is_some())?;
+    let outcomes: Vec<FileOutcome> = targets
+        .iter()
+        .map(|t| check_one(t, &templates, args.format))
+        .collect();
+    print_outcomes(args, &outcomes);
 
-    let targets: Vec<Target> = match (&args.base, &root) {
-        (Some(rev), Some(root)) => changed_docs(root, rev)?
-            .into_iter()
-            .filter_map(|rel| {
-                // The path globs pick the docs, as the App does; --template only says which
-                // template to check them against.
-                let configured = matcher.template_for(&rel)?;
-                let template = args
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| configured.to_string());
-                Some(Target {
-                    path: root.join(&rel),
-                    shown: rel,
-                    template,
-                })
-            })
-            .collect(),
-        _ => args
-            .files
-            .iter()
-            .map(|p| {
-                let shown = p.display().to_string();
-                let template = args
-                    .template
-                    .clone()
-                    .or_else(|| matcher.template_for(&shown).map(str::to_string))
-                    .unwrap_or_else(|| fallback.clone());
-                Target {
-                    path: p.clone(),
-                    shown,
-                    template,
-                }
-            })
-            .collect(),
-    };
-
-    // Templates named on the command line are relative to the current directory; those
-    // from the config are paths in the repository.
-    let config_base = root
-        .clone()
-        .or_else(|| config_path.as_ref().and_then(|p| repo_dir_of_config(p)))
-        .unwrap_or_default();
-    let mut templates: HashMap<String, Template> = HashMap::new();
-    for t in &targets {
-        if !templates.contains_key(&t.template) {
-            let base = if args.template.is_some() {
-                Path::new(".")
+    let summary = Summary::of(&outcomes);
+    if targets.is_empty() && args.base.is_none() {
+        eprintln!(
+            "design-review: no design docs found in {} ({})",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if selection.from_config {
+                "none matches the config's `docs` globs"
             } else {
-                config_base.as_path()
-            };
-            let template =
-                super::templates::load(&t.template, base, &config.rules_for(&t.template))?;
-            templates.insert(t.template.clone(), template);
-        }
-    }
-
-    let mut reports = Vec::new();
-    let mut io_error = false;
-    for t in &targets {
-        let Some(template) = templates.get(&t.template) else {
-            continue;
-        };
-        match read_doc(&t.path) {
-            Ok(doc) => reports.push(FileReport {
-                path: t.shown.clone(),
-                template: t.template.clone(),
-                report: checker::check(&doc, template),
-            }),
-            Err(e) => {
-                eprintln!("design-review: {}: {e}", t.shown);
-                io_error = true;
+                "no *.md file"
             }
-        }
+        );
+        return Ok(ExitCode::from(2));
     }
-
-    let stdout = std::io::stdout();
-    match args.format {
-        Format::Json => println!("{}", checker::render_json(&reports)),
-        Format::Markdown => print!("{}", checker::render_markdown(&reports)),
-        Format::Text if reports.is_empty() && args.base.is_some() => {
-            println!(
-                "No design docs added or modified since {}.",
-                args.base.as_deref().unwrap_or_default()
-            );
-        }
-        Format::Text => {
-            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            print!("{}", checker::render_text(&reports, color));
-        }
-    }
-    Ok(if io_error {
+    Ok(if summary.unreadable > 0 {
         ExitCode::from(2)
-    } else if reports.iter().any(|r| !r.report.passes()) {
+    } else if summary.errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// Reads a doc, refusing binary and non-UTF-8 content with a clear reason.
-fn read_doc(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read: {e}"))?;
-    if bytes.contains(&0) {
-        bail!("not a text file (contains NUL bytes)");
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow!(
-            "not valid UTF-8 (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
+/// Reads `--config`, else the repository's `.github/design-review.yml`, else the defaults.
+/// Every validation error is reported, one per line.
+fn load_config(flag: Option<&Path>, workspace: &Workspace) -> anyhow::Result<Loaded> {
+    let (path, template_dir) = match flag {
+        Some(path) => (
+            path.to_path_buf(),
+            repo_dir_of_config(path).unwrap_or_default(),
+        ),
+        None => {
+            let path = workspace.root.join(CONFIG_PATH);
+            if !path.is_file() {
+                return Ok(Loaded {
+                    config: RepoConfig::default(),
+                    from_file: false,
+                    template_dir: workspace.root.clone(),
+                });
+            }
+            (path, workspace.root.clone())
+        }
+    };
+    let yaml = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: cannot read config", path.display()))?;
+    let config = RepoConfig::parse_all(&yaml).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {e}", path.display()))
+            .collect();
+        anyhow!("{}", lines.join("\ndesign-review: "))
+    })?;
+    Ok(Loaded {
+        config,
+        from_file: true,
+        template_dir,
     })
 }
 
@@ -210,72 +228,191 @@ fn repo_dir_of_config(path: &Path) -> Option<PathBuf> {
     }
 }
 
-fn git(args: &[&str], dir: Option<&Path>) -> anyhow::Result<Vec<u8>> {
-    let mut cmd = Command::new("git");
-    cmd.args(args);
-    if let Some(dir) = dir {
-        cmd.current_dir(dir);
+/// The files and directories named on the command line.
+fn named_docs(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+    selection: &Selection,
+) -> anyhow::Result<Vec<Target>> {
+    let mut targets = Vec::new();
+    for typed in paths {
+        let absolute = workspace.absolute(typed);
+        if absolute.is_dir() {
+            targets.extend(walk(workspace, typed, &absolute, selection)?);
+            continue;
+        }
+        let in_repo = workspace.repo_path(&absolute);
+        targets.push(Target {
+            shown: typed.display().to_string(),
+            template: selection.template_for_named(in_repo.as_deref()),
+            in_repo: in_repo.unwrap_or_else(|| absolute.display().to_string()),
+            path: absolute,
+        });
     }
-    let out = cmd.output().context("cannot run git")?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        bail!(
-            "git {}: {}",
-            args.join(" "),
-            err.lines().next().unwrap_or("failed")
-        );
-    }
-    Ok(out.stdout)
+    Ok(targets)
 }
 
-fn git_root() -> anyhow::Result<PathBuf> {
-    let out = git(&["rev-parse", "--show-toplevel"], None)?;
-    Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
-}
-
-/// Paths (relative to the root) added, modified, renamed or copied since the branch left
-/// `rev` (the merge base of `rev` and `HEAD`, as a pull request into `rev` shows them) up to
-/// the working tree, plus untracked files; deleted files are left out.
-fn changed_docs(root: &Path, rev: &str) -> anyhow::Result<Vec<String>> {
-    let merge_base = git(&["merge-base", rev, "HEAD"], Some(root))
-        .with_context(|| format!("{rev}: no common ancestor with HEAD to diff from"))?;
-    let merge_base = String::from_utf8_lossy(&merge_base).trim().to_string();
-    let diff = git(
-        &["diff", "--name-status", "-z", &merge_base, "--"],
-        Some(root),
-    )?;
-    let mut paths = parse_name_status(&diff);
-    let untracked = git(
-        &["ls-files", "--others", "--exclude-standard", "-z"],
-        Some(root),
-    )?;
-    paths.extend(
-        untracked
-            .split(|&b| b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned()),
-    );
-    paths.sort();
-    paths.dedup();
-    Ok(paths)
-}
-
-/// Parses `git diff --name-status -z`: `STATUS\0path\0` or, for renames and copies,
-/// `R100\0old\0new\0`.
-fn parse_name_status(raw: &[u8]) -> Vec<String> {
-    let mut fields = raw.split(|&b| b == 0).filter(|f| !f.is_empty());
-    let mut out = Vec::new();
-    while let Some(status) = fields.next() {
-        let kind = status.first().copied().unwrap_or(b'?');
-        let path = if matches!(kind, b'R' | b'C') {
-            fields.next();
-            fields.next()
-        } else {
-            fields.next()
+/// The design docs under a directory, in file-name order, skipping hidden and ignored files
+/// (`.gitignore`, `.ignore`, git's exclude files).
+fn walk(
+    workspace: &Workspace,
+    typed: &Path,
+    dir: &Path,
+    selection: &Selection,
+) -> anyhow::Result<Vec<Target>> {
+    let mut targets = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.with_context(|| format!("{}: cannot list", typed.display()))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.into_path();
+        let in_repo = workspace.repo_path(&path);
+        let Some(template) = selection.template_for_found(in_repo.as_deref(), &path) else {
+            continue;
         };
-        if let Some(path) = path.filter(|_| kind != b'D') {
-            out.push(String::from_utf8_lossy(path).into_owned());
+        let below = path.strip_prefix(dir).unwrap_or(&path);
+        let shown = if typed == Path::new(".") {
+            below.to_path_buf()
+        } else {
+            typed.join(below)
+        };
+        targets.push(Target {
+            shown: shown.display().to_string(),
+            in_repo: in_repo.unwrap_or_else(|| path.display().to_string()),
+            path,
+            template,
+        });
+    }
+    Ok(targets)
+}
+
+/// The design docs changed since `rev`, by their path in the repository.
+fn changed_docs(
+    workspace: &Workspace,
+    rev: &str,
+    selection: &Selection,
+) -> anyhow::Result<Vec<Target>> {
+    let changed = git::changed_files(&workspace.root, rev)?;
+    Ok(changed
+        .into_iter()
+        .filter_map(|rel| {
+            // The path globs pick the docs, as the App does; --template only says which
+            // template to check them against.
+            let configured = templates::canonical(selection.matcher.template_for(&rel)?);
+            Some(Target {
+                path: workspace.root.join(&rel),
+                shown: rel.clone(),
+                in_repo: rel,
+                template: selection.template.clone().unwrap_or(configured),
+            })
+        })
+        .collect())
+}
+
+/// Loads each template once. Templates named on the command line are relative to the current
+/// directory; those from the config are paths in the repository.
+fn load_templates(
+    targets: &[Target],
+    loaded: &Loaded,
+    from_command_line: bool,
+) -> anyhow::Result<HashMap<String, Template>> {
+    let base = if from_command_line {
+        Path::new(".")
+    } else {
+        loaded.template_dir.as_path()
+    };
+    let mut templates = HashMap::new();
+    for t in targets {
+        if !templates.contains_key(&t.template) {
+            let rules = loaded.config.rules_for(&t.template);
+            let template = templates::load(&t.template, base, &rules)?;
+            templates.insert(t.template.clone(), template);
         }
     }
-    out
+    Ok(templates)
+}
+
+fn check_one(
+    target: &Target,
+    templates: &HashMap<String, Template>,
+    format: Format,
+) -> FileOutcome {
+    let path = if format.wants_repo_paths() {
+        target.in_repo.clone()
+    } else {
+        target.shown.clone()
+    };
+    let template = target.template.clone();
+    let checked = templates
+        .get(&target.template)
+        .ok_or_else(|| anyhow!("template {} not loaded", target.template))
+        .and_then(|t| Ok((read_doc(&target.path)?, t)));
+    match checked {
+        Ok((doc, t)) => FileOutcome::Checked(FileReport {
+            path,
+            template,
+            report: checker::check(&doc, t),
+        }),
+        Err(e) => FileOutcome::Unreadable(Unreadable {
+            path,
+            template,
+            reason: format!("{e:#}"),
+        }),
+    }
+}
+
+fn print_outcomes(args: &CheckArgs, outcomes: &[FileOutcome]) {
+    if args.format != Format::Text {
+        // Machine formats keep stdout parseable; people still see why on stderr.
+        for outcome in outcomes {
+            if let FileOutcome::Unreadable(u) = outcome {
+                eprintln!("design-review: {}: {}", u.path, u.reason);
+            }
+        }
+    }
+    match args.format {
+        Format::Json => println!("{}", checker::render_json(outcomes)),
+        Format::Markdown => print!("{}", checker::render_markdown(outcomes)),
+        Format::Github => print!("{}", render_github(outcomes)),
+        Format::Sarif => println!(
+            "{}",
+            render_sarif(
+                outcomes,
+                ToolInfo {
+                    name: env!("CARGO_PKG_NAME"),
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: env!("CARGO_PKG_REPOSITORY"),
+                }
+            )
+        ),
+        Format::Text if outcomes.is_empty() && args.base.is_some() => {
+            println!(
+                "No design docs added or modified since {}.",
+                args.base.as_deref().unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", checker::render_text(outcomes, color));
+        }
+    }
+}
+
+/// Reads a doc, refusing binary and non-UTF-8 content with a clear reason.
+fn read_doc(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read: {e}"))?;
+    if bytes.contains(&0) {
+        anyhow::bail!("not a text file (contains NUL bytes)");
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }

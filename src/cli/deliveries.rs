@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use super::ListFormat;
 use crate::store::{self, DeliveryFilter, DeliveryStatus, StoreError};
 
 /// Where the queue is. `Debug` redacts the DATABASE_URL password.
@@ -36,8 +37,11 @@ pub struct DeliveriesArgs {
     /// How many to list (newest first).
     #[arg(long, default_value_t = 50)]
     pub limit: i64,
-    /// Output as JSON lines.
-    #[arg(long)]
+    /// `text`: one line per delivery; `json`: one array of deliveries.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// The earlier spelling of `--format json`.
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -50,23 +54,27 @@ pub fn list(args: DeliveriesArgs) -> ExitCode {
             status: args.failed.then_some(DeliveryStatus::Failed),
             limit: args.limit,
         };
-        for d in store.list_deliveries(&filter).await? {
-            if args.json {
-                println!("{}", serde_json::to_string(&d).unwrap_or_default());
-            } else {
-                println!(
-                    "{}  {:<10} {:<28} {:<28} attempts={} {}{}",
-                    d.received_at.format("%Y-%m-%d %H:%M:%S"),
-                    d.status.as_str(),
-                    format!("{}.{}", d.event, d.action.as_deref().unwrap_or("")),
-                    d.pr_key.as_deref().or(d.repo.as_deref()).unwrap_or("-"),
-                    d.attempts,
-                    d.id,
-                    d.last_error
-                        .map(|e| format!("  error: {e}"))
-                        .unwrap_or_default(),
-                );
-            }
+        let deliveries = store.list_deliveries(&filter).await?;
+        if args.json || args.format == ListFormat::Json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&deliveries).unwrap_or_default()
+            );
+            return Ok(());
+        }
+        for d in deliveries {
+            println!(
+                "{}  {:<10} {:<28} {:<28} attempts={} {}{}",
+                d.received_at.format("%Y-%m-%d %H:%M:%S"),
+                d.status.as_str(),
+                format!("{}.{}", d.event, d.action.as_deref().unwrap_or("")),
+                d.pr_key.as_deref().or(d.repo.as_deref()).unwrap_or("-"),
+                d.attempts,
+                d.id,
+                d.last_error
+                    .map(|e| format!("  error: {e}"))
+                    .unwrap_or_default(),
+            );
         }
         Ok(())
     })

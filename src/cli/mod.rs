@@ -7,10 +7,24 @@ use clap::{Parser, Subcommand};
 pub mod audit;
 pub mod check;
 pub mod deliveries;
+mod git;
 pub mod healthcheck;
+pub mod init;
 pub mod resync;
 pub mod serve;
 pub mod templates;
+mod workspace;
+
+/// Output format of the listing subcommands (`templates`, `deliveries`, `audit`); `check`
+/// has more (see [`check::Format`]), under the same `--format` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// For people: aligned columns or one line per item.
+    #[value(alias = "table")]
+    Text,
+    /// For scripts.
+    Json,
+}
 
 /// Enforce a design-review process on pull requests: lint design docs against their template,
 /// or run the GitHub App.
@@ -26,12 +40,15 @@ pub enum Command {
     /// Check design docs against their template.
     Check(check::CheckArgs),
     /// List the built-in templates.
-    Templates,
+    Templates(templates::TemplatesArgs),
     /// Print a fresh doc skeleton from a template (built-in name or path).
     Template {
         /// Built-in template name or path to a template file.
         name: String,
     },
+    /// Write a commented .github/design-review.yml (and, with --template, a copy of that
+    /// template to adapt) into the repository.
+    Init(init::InitArgs),
     /// Run the GitHub App (webhook intake, queue workers, health and metrics endpoints).
     Serve(crate::config::settings::ServeArgs),
     /// List stored webhook deliveries and their state.
@@ -61,7 +78,8 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Templates => templates::list(),
+        Command::Templates(args) => templates::list(args),
+        Command::Init(args) => init::run(args),
         Command::Template { name } => templates::show(&name),
         Command::Serve(args) => serve::run(args),
         Command::Deliveries(args) => deliveries::list(args),
@@ -115,4 +133,38 @@ fn env_variable_of(flag: &str) -> Option<String> {
         commands.extend(command.get_subcommands());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand that prints in more than one way says so with `--format`, and only
+    /// with it (older spellings are hidden).
+    #[test]
+    fn output_formats_have_one_visible_spelling() {
+        let command = Cli::command();
+        let mut with_format = Vec::new();
+        for sub in command.get_subcommands() {
+            for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+                let long = arg.get_long().unwrap_or_default();
+                assert!(
+                    !matches!(long, "json" | "output" | "output-format"),
+                    "{} --{long}",
+                    sub.get_name()
+                );
+                if long == "format" {
+                    let values: Vec<String> = arg
+                        .get_possible_values()
+                        .iter()
+                        .map(|v| v.get_name().to_string())
+                        .collect();
+                    assert_eq!(values[..2], ["text", "json"], "{}", sub.get_name());
+                    with_format.push(sub.get_name().to_string());
+                }
+            }
+        }
+        assert_eq!(with_format, ["check", "templates", "deliveries", "audit"]);
+    }
 }

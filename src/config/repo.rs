@@ -297,56 +297,77 @@ impl LimitsConfig {
 
 impl RepoConfig {
     /// Parses and validates a config file. An empty file is the default configuration.
+    /// On an invalid file, the first error (see [`RepoConfig::parse_all`] for all of them).
     pub fn parse(yaml: &str) -> Result<RepoConfig, ConfigError> {
-        let parsed: Option<RepoConfig> = serde_yaml::from_str(yaml).map_err(|e| {
-            let loc = e.location();
-            ConfigError {
-                line: loc.as_ref().map(|l| l.line()),
-                column: loc.as_ref().map(|l| l.column()),
-                message: e.to_string(),
-            }
-        })?;
-        let config = parsed.unwrap_or_default();
-        config.validate(yaml)?;
-        config.limits.validate(yaml)?;
-        Ok(config)
+        Self::parse_all(yaml).map_err(|mut errors| errors.swap_remove(0))
     }
 
-    fn validate(&self, yaml: &str) -> Result<(), ConfigError> {
-        let fail = |needle: &str, message: String| Err(error_at(yaml, needle, message));
+    /// Parses and validates a config file, reporting every validation error found (at least
+    /// one on `Err`), so a person fixing the file sees them all at once. A YAML or schema
+    /// error stops the parser, so it comes alone.
+    pub fn parse_all(yaml: &str) -> Result<RepoConfig, Vec<ConfigError>> {
+        let parsed: Option<RepoConfig> = serde_yaml::from_str(yaml).map_err(|e| {
+            let loc = e.location();
+            let message = e.to_string();
+            // The position is shown once, by `ConfigError`'s Display.
+            let message = match &loc {
+                Some(l) => message
+                    .strip_suffix(&format!(" at line {} column {}", l.line(), l.column()))
+                    .map_or(message.clone(), str::to_string),
+                None => message,
+            };
+            vec![ConfigError {
+                line: loc.as_ref().map(|l| l.line()),
+                column: loc.as_ref().map(|l| l.column()),
+                message,
+            }]
+        })?;
+        let config = parsed.unwrap_or_default();
+        let mut errors = config.validate(yaml);
+        errors.extend(config.limits.validate(yaml).err());
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn validate(&self, yaml: &str) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
+        let mut fail = |needle: &str, message: String| errors.push(error_at(yaml, needle, message));
         if let Some(docs) = &self.docs {
             for rule in docs {
                 if rule.paths.is_empty() {
-                    return fail(
+                    fail(
                         "paths",
                         "a `docs` entry needs at least one glob in `paths`".into(),
                     );
                 }
                 for glob in rule.paths.iter().chain(&rule.exclude) {
                     if let Err(e) = compile(glob) {
-                        return fail(glob, format!("invalid glob `{glob}`: {e}"));
+                        fail(glob, format!("invalid glob `{glob}`: {e}"));
                     }
                 }
                 if rule.template.trim().is_empty() {
-                    return fail(
+                    fail(
                         "template",
                         "`template` must be a built-in name or a path".into(),
                     );
                 }
                 if let Some(problem) = template_path_problem(&rule.template) {
-                    return fail(&rule.template, template_path_error(&rule.template, problem));
+                    fail(&rule.template, template_path_error(&rule.template, problem));
                 }
             }
         }
         for name in self.templates.keys() {
             if let Some(problem) = template_path_problem(name) {
-                return fail(name, template_path_error(name, problem));
+                fail(name, template_path_error(name, problem));
             }
         }
         if let Some(team) = &self.review.team
             && TeamSlug::parse(team).is_none()
         {
-            return fail(
+            fail(
                 team,
                 format!("review.team `{team}` is not of the form org/team"),
             );
@@ -354,7 +375,7 @@ impl RepoConfig {
         for (service, owners) in &self.review.service_owners {
             for owner in owners {
                 if parse_owner(owner).is_none() {
-                    return fail(
+                    fail(
                         owner,
                         format!("owner `{owner}` of service `{service}` is not @user or @org/team"),
                     );
@@ -370,7 +391,7 @@ impl RepoConfig {
         for (key, value) in thresholds {
             if let Some(v) = value.filter(|v| !(0.0..=1.0).contains(v)) {
                 let needle = key.rsplit('.').next().unwrap_or(key);
-                return fail(needle, format!("{key} must be between 0 and 1, not {v}"));
+                fail(needle, format!("{key} must be between 0 and 1, not {v}"));
             }
         }
         if self
@@ -379,7 +400,7 @@ impl RepoConfig {
             .as_deref()
             .is_some_and(|n| n.trim().is_empty())
         {
-            return fail("name", "check.name must not be empty".into());
+            fail("name", "check.name must not be empty".into());
         }
         if self
             .commands
@@ -387,12 +408,12 @@ impl RepoConfig {
             .as_deref()
             .is_some_and(|p| p.trim().is_empty() || p.contains(char::is_whitespace))
         {
-            return fail(
+            fail(
                 "prefix",
                 "commands.prefix must be one word, such as /design-review".into(),
             );
         }
-        Ok(())
+        errors
     }
 
     /// `self` (a repo file) layered over `org` (the owner's file): keys set here win, maps

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{FileReport, plural};
+use super::{FileOutcome, plural};
 use crate::checker::gaps::{Gap, Severity};
 use crate::gfm::escape;
 
@@ -32,16 +32,23 @@ pub fn render_markdown_gaps(gaps: &[Gap], link_prefix: Option<&str>) -> String {
     out
 }
 
-/// Renders several files: a heading per file, then its checklist.
-pub fn render_markdown(files: &[FileReport]) -> String {
+/// Renders several files: a heading per file, then its checklist (or why it was not read).
+pub fn render_markdown(files: &[FileOutcome]) -> String {
     let mut out = String::new();
     for file in files {
         let _ = writeln!(
             out,
             "### `{}` (template: {})\n",
-            file.path.replace('`', "'"),
-            escape(&file.template)
+            file.path().replace('`', "'"),
+            escape(file.template())
         );
+        let file = match file {
+            FileOutcome::Checked(file) => file,
+            FileOutcome::Unreadable(file) => {
+                let _ = writeln!(out, "Not checked: {}.\n", escape(&file.reason));
+                continue;
+            }
+        };
         if file.report.gaps.is_empty() {
             out.push_str("All sections and fields are complete.\n\n");
             continue;
