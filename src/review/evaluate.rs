@@ -4,7 +4,7 @@
 
 use crate::{
     checker::Mention,
-    config::repo::{DraftMode, RepoConfig},
+    config::repo::{DraftMode, RepoConfig, RequestWhen},
     domain::{CommitSha, Login, PrRef, RepoName},
     github::{
         GithubError, InstallationClient,
@@ -202,6 +202,8 @@ impl Workflow {
             not_requested: Vec::new(),
             reviewers_over_limit: None,
             draft_waiting: false,
+            held_reviewers: None,
+            unknown_services: Vec::new(),
             skip: state.skip.clone(),
             command_prefix: config.commands.prefix().to_string(),
         };
@@ -257,6 +259,13 @@ impl Workflow {
             // The configuration in force is invalid: `config` is only the defaults, not the
             // repository's rules, so no one is asked to review on their strength.
             tracing::info!("invalid configuration: no reviewer requested");
+        } else if config.review.request_when() == RequestWhen::Complete
+            && !evaluation.docs.iter().all(DocOutcome::passes)
+        {
+            // Reviewers are not paged to read a skeleton: the first evaluation that finds every
+            // doc complete asks them (once: `state.requested` remembers who was asked).
+            let waiting = not_yet_asked(config, &evaluation.docs, &pull.author, state);
+            evaluation.held_reviewers = (!waiting.is_empty()).then_some(waiting);
         } else {
             self.request_reviewers(inputs, &reviews, evaluation, state)
                 .await?;
@@ -444,6 +453,27 @@ impl Workflow {
         evaluation.requests = state.requested.clone();
         Ok(outcome?)
     }
+}
+
+/// The candidates (as `@login` or `@org/team`) that have not been asked on this PR, without
+/// the author: who a complete doc will bring in.
+fn not_yet_asked(
+    config: &RepoConfig,
+    docs: &[DocOutcome],
+    author: &Login,
+    state: &PrState,
+) -> Vec<String> {
+    let author = reviewers::key_of(&Mention::User {
+        login: author.clone(),
+    });
+    let mut keys: Vec<String> = Vec::new();
+    for key in candidates(config, docs).iter().map(reviewers::key_of) {
+        let asked = state.requested.iter().any(|r| r.reviewer == key);
+        if key != author && !asked && !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
 }
 
 /// Review candidates in order: the review team, the people named in the docs, the owners of

@@ -11,6 +11,7 @@ pub mod comment;
 pub mod docs;
 mod evaluate;
 pub mod evaluation;
+pub(crate) mod gap_list;
 pub mod limits;
 mod merge_group;
 pub mod publish;
