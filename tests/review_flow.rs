@@ -361,7 +361,8 @@ async fn a_push_to_a_template_the_config_names_re_evaluates_open_pull_requests()
     assert_eq!(s.app.deliver("push", &push).await, 202);
     let after = s.check("sha1");
     assert_eq!(after.conclusion.as_deref(), None, "{:?}", after.title());
-    assert!(after.annotations.is_empty(), "{:?}", after.annotations);
+    let titles: Vec<_> = after.annotations.iter().map(|a| &a["title"]).collect();
+    assert_eq!(titles, ["Unknown service: ledger"]);
 }
 
 #[tokio::test]
@@ -922,4 +923,75 @@ async fn optional_sections_read_as_suggestions() {
         "{:?}",
         check.annotations
     );
+}
+
+#[tokio::test]
+async fn service_owners_come_from_codeowners_on_the_default_branch_and_the_map_wins() {
+    let config = r#"
+review:
+  team: acme/design-review
+  service_owners_from: codeowners
+  service_owners:
+    ledger: "@acme/ledger-owners"
+"#;
+    let s = Scenario::new(Some(config)).await;
+    s.gh.team_member("acme", "ledger-owners", "lena")
+        .team_member("acme", "platform", "pat");
+    // GitHub reads .github/CODEOWNERS first; the root file is not used when it exists.
+    s.gh.repo(REPO)
+        .file(
+            "main",
+            ".github/CODEOWNERS",
+            "* @acme/platform\n/services/payments/ @acme/payments-owners\n/services/ledger/ @acme/platform\n",
+        )
+        .file("main", "CODEOWNERS", "* @mallory\n");
+    // The PR's own CODEOWNERS does not apply.
+    let doc = COMPLETE.replace("- payments", "- payments\n- ledger");
+    s.open("sha1", &[(DOC, doc.as_str()), ("CODEOWNERS", "* @alice\n")])
+        .await;
+    let (_, teams) = s.gh.requested_reviewers(REPO, 7);
+    assert_eq!(teams, ["design-review", "payments-owners", "ledger-owners"]);
+    let check = s.check("sha1");
+    assert_eq!(
+        check.title(),
+        Some(
+            "Waiting for 1 more approval from @acme/design-review; an approval from an owner of `payments` (@acme/payments-owners); an approval from an owner of `ledger` (@acme/ledger-owners)"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_service_no_one_knows_is_a_warning_naming_the_known_services() {
+    let config = CONFIG.replace(
+        "payments: [\"@acme/payments-owners\"]",
+        "payments: \"@acme/payments-owners\"\n    ledger: [\"@acme/ledger-owners\"]",
+    );
+    let s = Scenario::new(Some(&config)).await;
+    s.gh.team("acme", "ledger-owners");
+    // A typo: "paymnets" must not silently skip the payments owners' approval.
+    let doc = COMPLETE.replace("- payments", "- paymnets");
+    s.open(
+        "0123456789abcdef0123456789abcdef01234567",
+        &[(DOC, doc.as_str())],
+    )
+    .await;
+    let check = s.check("0123456789abcdef0123456789abcdef01234567");
+    let warning = check
+        .annotations
+        .iter()
+        .find(|a| a["title"] == "Unknown service: paymnets")
+        .unwrap_or_else(|| panic!("{:?}", check.annotations));
+    assert_eq!(
+        warning["message"],
+        "\"paymnets\" is not a service this repository knows, so no owner is asked to approve for it; known services: ledger, payments."
+    );
+    assert_eq!(warning["annotation_level"], "warning");
+    let line = COMPLETE
+        .lines()
+        .position(|l| l == "## Services Affected")
+        .unwrap()
+        + 1;
+    assert_eq!(warning["start_line"], line);
+    insta::assert_snapshot!("check_summary_unknown_service", check.summary().unwrap());
+    insta::assert_snapshot!("sticky_comment_unknown_service", s.bot_comments()[0].body);
 }

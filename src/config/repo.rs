@@ -719,3 +719,51 @@ fn error_at(yaml: &str, needle: &str, message: String) -> ConfigError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_keys_for_owners_and_timing() {
+        let config = RepoConfig::parse(
+            "review:\n  request_when: always\n  service_owners_from: codeowners\n  service_path: \"svc/{service}\"\n  service_owners:\n    Payments API: \"@acme/payments\"\n    ledger: [\"@lena\", \"@acme/ledger\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.review.request_when(), RequestWhen::Always);
+        assert_eq!(
+            config.review.service_owners_from(),
+            OwnersSource::Codeowners
+        );
+        assert_eq!(
+            config.review.service_path("Payments  API"),
+            "svc/payments-api"
+        );
+        assert_eq!(
+            config.review.owners_of("payments api"),
+            vec![Mention::Team {
+                team: TeamSlug::parse("acme/payments").unwrap()
+            }]
+        );
+        assert_eq!(config.review.owners_of("ledger").len(), 2);
+        let defaults = RepoConfig::default();
+        assert_eq!(defaults.review.request_when(), RequestWhen::Complete);
+        assert_eq!(defaults.review.service_owners_from(), OwnersSource::Config);
+        assert_eq!(
+            defaults.review.service_path("payments"),
+            "services/payments/"
+        );
+    }
+
+    #[test]
+    fn a_service_path_without_the_placeholder_is_an_error_at_its_line() {
+        let error = RepoConfig::parse("review:\n  service_path: services/\n").unwrap_err();
+        assert_eq!(error.line, Some(2));
+        assert_eq!(
+            error.message,
+            "review.service_path `services/` must be a relative path in the repository with `{service}` in it, such as `services/{service}/`"
+        );
+        assert!(RepoConfig::parse("review:\n  service_path: ../{service}\n").is_err());
+        assert!(RepoConfig::parse("review:\n  request_when: sometimes\n").is_err());
+    }
+}

@@ -69,7 +69,7 @@ pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
         let gaps = gap_count(evaluation);
         if gaps > MAX_ANNOTATIONS {
             layout.text(format!(
-                "The first {MAX_ANNOTATIONS} of {gaps} gaps are annotated on [the changed files]({files}); the pull request's comment lists them all.\n\n"
+                "The first {MAX_ANNOTATIONS} of {gaps} findings are annotated on [the changed files]({files}); the pull request's comment lists them all.\n\n"
             ));
         } else if gaps > 0 {
             layout.text(format!(
@@ -177,15 +177,9 @@ pub fn files_url(evaluation: &Evaluation) -> String {
     )
 }
 
+/// Annotated findings: every gap, every unreadable doc and every unknown service.
 fn gap_count(evaluation: &Evaluation) -> usize {
-    evaluation
-        .docs
-        .iter()
-        .map(|doc| match &doc.result {
-            DocResult::Checked(report) => report.gaps.len(),
-            DocResult::Unreadable(_) => 1,
-        })
-        .sum()
+    all_annotations(evaluation).len()
 }
 
 /// What the approvals gate says, for the summary.

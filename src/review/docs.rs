@@ -31,6 +31,9 @@ pub struct DocOutcome {
     /// Blob SHA at the head (equal SHAs mean equal content).
     pub blob_sha: String,
     pub result: DocResult,
+    /// The line of the doc's "Services Affected" heading (1 when it has none): where a warning
+    /// about a service it lists goes.
+    pub services_line: usize,
 }
 
 /// The check's result, or why the doc could not be checked (shown as an error on the PR).
@@ -300,6 +303,20 @@ pub fn design_docs<'a>(
         .collect())
 }
 
+/// The 1-based line of the first Markdown heading whose text is `title` (any level, any case).
+fn heading_line(text: &str, title: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.starts_with('#')
+                && line
+                    .trim_start_matches('#')
+                    .trim()
+                    .eq_ignore_ascii_case(title)
+        })
+        .map(|i| i + 1)
+}
+
 /// Everything needed to check the docs of one PR.
 pub struct DocCheck<'a> {
     pub client: &'a InstallationClient,
@@ -354,11 +371,15 @@ impl DocCheck<'_> {
                 }
                 Err(error) => return Err(error),
             };
+            let mut services_line = 1;
             let (blob_sha, result) = match (fetched, template) {
-                (Fetched::Text { blob_sha, text }, Some(Ok(template))) => (
-                    blob_sha,
-                    DocResult::Checked(checker::check(&text, template)),
-                ),
+                (Fetched::Text { blob_sha, text }, Some(Ok(template))) => {
+                    services_line = heading_line(&text, "services affected").unwrap_or(1);
+                    (
+                        blob_sha,
+                        DocResult::Checked(checker::check(&text, template)),
+                    )
+                }
                 (Fetched::Text { blob_sha, .. }, _) => (
                     blob_sha,
                     DocResult::Unreadable(format!(
@@ -382,6 +403,7 @@ impl DocCheck<'_> {
                 template: template_name.clone(),
                 blob_sha,
                 result,
+                services_line,
             });
         }
         Ok((outcomes, problems))

@@ -4,7 +4,7 @@
 
 use crate::{
     checker::Mention,
-    config::repo::{DraftMode, RepoConfig, RequestWhen},
+    config::repo::{DraftMode, OwnersSource, RepoConfig, RequestWhen},
     domain::{CommitSha, Login, PrRef, RepoName},
     github::{
         GithubError, InstallationClient,
@@ -16,9 +16,10 @@ use crate::{
 use super::{
     Workflow, WorkflowError,
     approvals::{self, ApproverFacts, Requirements},
-    check_output, comment,
+    check_output, codeowners, comment,
     docs::{self, DocCheck, DocOutcome, Fetched},
-    evaluation::{Evaluation, OverLimit, Unseen, verdict},
+    evaluation::{Evaluation, OverLimit, UnknownService, Unseen, verdict},
+    ownership::{self, Ownership},
     publish,
     repo_config::{self, ConfigProblem},
     reviewers::{self, Known},
@@ -181,8 +182,23 @@ impl Workflow {
             default_branch,
             config,
         };
-        let (outcomes, template_problems) = check.run(checked).await?;
+        // The CODEOWNERS file does not depend on the docs: read alongside them.
+        let codeowners = async {
+            if config.review.service_owners_from() == OwnersSource::Codeowners {
+                codeowners::load(client, &pr.repo, default_branch)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (checked_docs, codeowners) = tokio::join!(check.run(checked), codeowners);
+        let (outcomes, template_problems) = checked_docs?;
+        let codeowners = codeowners?;
         problems.extend(template_problems);
+        let services = ownership::listed_services(&outcomes);
+        let ownership = ownership::resolve(config, &services, codeowners.as_ref());
+        let unknown_services = unknown_services(&ownership, &outcomes);
         problems.extend(
             docs::changed_config_problems(client, &self.docs, &pr.repo, &head, config, files)
                 .await?,
@@ -203,7 +219,8 @@ impl Workflow {
             reviewers_over_limit: None,
             draft_waiting: false,
             held_reviewers: None,
-            unknown_services: Vec::new(),
+            unknown_services,
+            ownership,
             skip: state.skip.clone(),
             command_prefix: config.commands.prefix().to_string(),
         };
@@ -251,7 +268,7 @@ impl Workflow {
             client.list_reviews(&pr.repo, pr.number).await?
         };
         evaluation.gate = self
-            .gate(client, &pr.repo, config, pull, &evaluation.docs, &reviews)
+            .gate(client, &pr.repo, config, pull, evaluation, &reviews)
             .await?;
         if pull.draft {
             evaluation.draft_waiting = true;
@@ -264,7 +281,7 @@ impl Workflow {
         {
             // Reviewers are not paged to read a skeleton: the first evaluation that finds every
             // doc complete asks them (once: `state.requested` remembers who was asked).
-            let waiting = not_yet_asked(config, &evaluation.docs, &pull.author, state);
+            let waiting = not_yet_asked(config, evaluation, &pull.author, state);
             evaluation.held_reviewers = (!waiting.is_empty()).then_some(waiting);
         } else {
             self.request_reviewers(inputs, &reviews, evaluation, state)
@@ -280,13 +297,14 @@ impl Workflow {
         repo: &RepoName,
         config: &RepoConfig,
         pull: &PullRequest,
-        docs: &[DocOutcome],
+        evaluation: &Evaluation,
         reviews: &[Review],
     ) -> Result<approvals::Gate, WorkflowError> {
+        let docs = &evaluation.docs;
         let requirements = Requirements {
             team: config.review.team(),
             approvals: config.review.approvals(),
-            services: services_with_owners(config, docs),
+            services: evaluation.ownership.owned.clone(),
         };
         let owner_teams: Vec<_> = requirements
             .services
@@ -408,7 +426,7 @@ impl Workflow {
         state: &mut PrState,
     ) -> Result<(), WorkflowError> {
         let (client, pr, config) = (inputs.client, inputs.pr, &inputs.loaded.config);
-        let candidates = candidates(config, &evaluation.docs);
+        let candidates = candidates(config, &evaluation.docs, &evaluation.ownership);
         let fresh: Vec<Mention> = candidates
             .into_iter()
             .filter(|c| {
@@ -459,7 +477,7 @@ impl Workflow {
 /// the author: who a complete doc will bring in.
 fn not_yet_asked(
     config: &RepoConfig,
-    docs: &[DocOutcome],
+    evaluation: &Evaluation,
     author: &Login,
     state: &PrState,
 ) -> Vec<String> {
@@ -467,7 +485,8 @@ fn not_yet_asked(
         login: author.clone(),
     });
     let mut keys: Vec<String> = Vec::new();
-    for key in candidates(config, docs).iter().map(reviewers::key_of) {
+    let candidates = candidates(config, &evaluation.docs, &evaluation.ownership);
+    for key in candidates.iter().map(reviewers::key_of) {
         let asked = state.requested.iter().any(|r| r.reviewer == key);
         if key != author && !asked && !keys.contains(&key) {
             keys.push(key);
@@ -478,7 +497,7 @@ fn not_yet_asked(
 
 /// Review candidates in order: the review team, the people named in the docs, the owners of
 /// the services the docs list.
-pub fn candidates(config: &RepoConfig, docs: &[DocOutcome]) -> Vec<Mention> {
+pub fn candidates(config: &RepoConfig, docs: &[DocOutcome], ownership: &Ownership) -> Vec<Mention> {
     let mut out = Vec::new();
     if let Some(team) = config.review.team() {
         out.push(Mention::Team { team });
@@ -490,26 +509,30 @@ pub fn candidates(config: &RepoConfig, docs: &[DocOutcome]) -> Vec<Mention> {
             }
         }
     }
-    for (_, owners) in services_with_owners(config, docs) {
-        out.extend(owners);
+    for (_, owners) in &ownership.owned {
+        out.extend(owners.iter().cloned());
     }
     out
 }
 
-/// The services the docs list under "Services Affected" that have configured owners.
-pub fn services_with_owners(
-    config: &RepoConfig,
-    docs: &[DocOutcome],
-) -> Vec<(String, Vec<Mention>)> {
-    let mut out: Vec<(String, Vec<Mention>)> = Vec::new();
+/// The services of `ownership.unknown`, on each doc that lists them.
+fn unknown_services(ownership: &Ownership, docs: &[DocOutcome]) -> Vec<UnknownService> {
+    let mut out = Vec::new();
     for doc in docs {
-        if let docs::DocResult::Checked(report) = &doc.result {
-            for service in &report.services {
-                let owners = config.review.owners_of(service);
-                if !owners.is_empty() && !out.iter().any(|(s, _)| s == service) {
-                    out.push((service.clone(), owners));
-                }
-            }
+        let docs::DocResult::Checked(report) = &doc.result else {
+            continue;
+        };
+        for service in report
+            .services
+            .iter()
+            .filter(|s| ownership.unknown.contains(s))
+        {
+            out.push(UnknownService {
+                path: doc.path.clone(),
+                service: service.clone(),
+                line: doc.services_line,
+                known: ownership.known.clone(),
+            });
         }
     }
     out

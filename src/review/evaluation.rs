@@ -39,6 +39,8 @@ pub struct Evaluation {
     /// Reviewers not requested yet because a doc still has an error gap (`review.request_when:
     /// complete`): who will be asked once every doc is complete.
     pub held_reviewers: Option<Vec<String>>,
+    /// Who owns the services the docs list.
+    pub ownership: super::ownership::Ownership,
     /// Services the docs list that no owner source knows (a typo must not skip an approval).
     pub unknown_services: Vec<UnknownService>,
     pub skip: Option<Skip>,
