@@ -995,3 +995,83 @@ async fn a_service_no_one_knows_is_a_warning_naming_the_known_services() {
     insta::assert_snapshot!("check_summary_unknown_service", check.summary().unwrap());
     insta::assert_snapshot!("sticky_comment_unknown_service", s.bot_comments()[0].body);
 }
+
+/// The round trips and calls of a first evaluation and of an unchanged re-evaluation against a
+/// GitHub 100 ms away (figures for docs/performance.md).
+#[tokio::test]
+async fn round_trips_of_a_first_evaluation() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.latency(std::time::Duration::from_millis(100));
+    s.gh.pull(REPO, 7).author("alice").head_sha("sha0");
+    // A first PR warms the installation token and the bot's login, as a running App has.
+    s.open("sha0", &[(DOC, COMPLETE)]).await;
+    s.gh.pull(REPO, 8)
+        .author("alice")
+        .head_sha("sha8")
+        .file(DOC, "added", COMPLETE);
+
+    s.gh.clear_log();
+    let body = s.gh.pull_request_event("opened", REPO, 8);
+    assert_eq!(s.app.deliver("pull_request", &body).await, 202);
+    let calls: Vec<String> =
+        s.gh.requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+    println!(
+        "cached token: {} round trips, {calls:?}",
+        s.gh.round_trips()
+    );
+    assert_eq!(s.gh.round_trips(), 3, "{calls:#?}");
+    assert_eq!(calls.len(), 7, "no more calls than before: {calls:#?}");
+
+    // A fresh App: the installation token is exchanged first (and the bot's login read).
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.latency(std::time::Duration::from_millis(100));
+    s.gh.clear_log();
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let calls: Vec<String> =
+        s.gh.requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+    println!(
+        "token exchange: {} round trips, {calls:?}",
+        s.gh.round_trips()
+    );
+    assert_eq!(s.gh.round_trips(), 4, "{calls:#?}");
+    assert_eq!(calls.len(), 9, "no more calls than before: {calls:#?}");
+
+    // Nothing changed. The first re-evaluation reads the reviews for the first time (an opened
+    // PR has none, so the first evaluation did not ask); from then on, a re-evaluation spends
+    // no rate-limited call: every read is a 304.
+    s.gh.clear_log();
+    s.event("synchronize").await;
+    let statuses: Vec<(String, u16)> =
+        s.gh.requests()
+            .into_iter()
+            .map(|r| (r.path, r.status))
+            .collect();
+    assert_eq!(
+        statuses,
+        [
+            (
+                "/repos/acme/widgets/contents/.github/design-review.yml".to_string(),
+                304
+            ),
+            ("/repos/acme/widgets/pulls/7/reviews".to_string(), 200)
+        ]
+    );
+    s.gh.clear_log();
+    s.event("synchronize").await;
+    let again: Vec<(String, String, u16)> =
+        s.gh.requests()
+            .into_iter()
+            .map(|r| (r.method, r.path, r.status))
+            .collect();
+    println!("unchanged re-evaluation: {again:?}");
+    assert!(
+        again.iter().all(|(_, _, status)| *status == 304),
+        "{again:#?}"
+    );
+}
