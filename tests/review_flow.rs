@@ -117,31 +117,43 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
     s.open("sha1", &[(DOC, INCOMPLETE), ("src/lib.rs", "fn main() {}")])
         .await;
 
-    // Failure with annotations on the doc, one comment, reviewers requested (never the author).
+    // Failure with annotations on the doc, one comment; no reviewer is paged to read a
+    // skeleton (`request_when: complete` by default), and the comment says when they will be.
     let check = s.check("sha1");
     assert_eq!(check.status, "completed");
     assert_eq!(check.conclusion.as_deref(), Some("failure"));
-    assert!(
-        check.title().unwrap().contains("to fix"),
+    assert_eq!(
+        check.title(),
+        Some("16 gaps to fix in 1 of 1 design doc"),
         "{:?}",
         check.title()
     );
-    assert!(!check.annotations.is_empty());
+    assert_eq!(check.annotations.len(), 16);
     assert!(check.annotations.iter().all(|a| a["path"] == DOC));
-    assert!(check.summary().unwrap().contains("Motivation"));
+    assert!(
+        check
+            .annotations
+            .iter()
+            .any(|a| a["title"] == "Template text left in: Motivation")
+    );
     let comments = s.bot_comments();
     assert_eq!(comments.len(), 1);
-    assert!(comments[0].body.contains("Motivation"));
-    let (users, teams) = s.gh.requested_reviewers(REPO, 7);
-    assert!(
-        users.iter().any(|u| u == "carol"),
-        "named expert requested: {users:?}"
+    let status_line = comments[0].body.lines().nth(1).unwrap().to_string();
+    assert_eq!(
+        status_line,
+        "❌ **13 sections missing, 1 still template text, 2 fields to fill in**; reviews will be requested once they are filled in."
     );
-    assert!(!users.iter().any(|u| u.eq_ignore_ascii_case("alice")));
-    assert!(teams.iter().any(|t| t == "design-review"), "{teams:?}");
-    assert!(teams.iter().any(|t| t == "payments-owners"), "{teams:?}");
+    assert!(
+        comments[0].body.contains(
+            "Reviewers will be requested once every design doc is complete: <code>@\u{2060}acme/design-review</code>, <code>@\u{2060}carol</code>, <code>@\u{2060}acme/payments-owners</code>.\n"
+        ),
+        "{}",
+        comments[0].body
+    );
+    assert!(s.gh.reviewer_requests().is_empty());
 
-    // The author pushes a complete doc: same comment edited, check waits for approvals.
+    // The author pushes a complete doc: same comment edited, check waits for approvals, and
+    // now the reviewers are asked, once, in one request (never the author).
     s.gh.pull(REPO, 7)
         .head_sha("sha2")
         .file(DOC, "added", COMPLETE);
@@ -156,7 +168,14 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
     let comments = s.bot_comments();
     assert_eq!(comments.len(), 1, "one sticky comment, edited in place");
     assert_eq!(comments[0].edits(), 1);
+    assert_eq!(s.gh.reviewer_requests().len(), 1);
+    let (users, teams) = s.gh.requested_reviewers(REPO, 7);
+    assert_eq!(users, ["carol", "dave"], "named experts requested");
+    assert_eq!(teams, ["design-review", "payments-owners"]);
     let requests_before = s.gh.reviewer_requests().len();
+    // Evaluating the same complete doc again asks no one again.
+    s.event("synchronize").await;
+    assert_eq!(s.gh.reviewer_requests().len(), requests_before);
 
     // The author approving their own PR changes nothing.
     let before = s.check("sha2");
@@ -324,9 +343,12 @@ async fn a_push_to_a_template_the_config_names_re_evaluates_open_pull_requests()
     s.open("sha1", &[(DOC, COMPLETE)]).await;
     let before = s.check("sha1");
     assert!(
-        before.summary().unwrap().contains("Rollout plan"),
+        before
+            .annotations
+            .iter()
+            .any(|a| a["title"] == "Missing section: Rollout plan"),
         "{:?}",
-        before.summary()
+        before.annotations
     );
 
     // The template loses the section the doc lacks: the doc is judged by the new template.
@@ -338,11 +360,9 @@ async fn a_push_to_a_template_the_config_names_re_evaluates_open_pull_requests()
     let push = s.gh.push_event(REPO, "main", &["docs/templates/short.md"]);
     assert_eq!(s.app.deliver("push", &push).await, 202);
     let after = s.check("sha1");
-    assert!(
-        !after.summary().unwrap().contains("Rollout plan"),
-        "{:?}",
-        after.summary()
-    );
+    assert_eq!(after.conclusion.as_deref(), None, "{:?}", after.title());
+    let titles: Vec<_> = after.annotations.iter().map(|a| &a["title"]).collect();
+    assert_eq!(titles, ["Unknown service: ledger"]);
 }
 
 #[tokio::test]
@@ -775,13 +795,37 @@ async fn skip_reason_is_escaped_in_the_check_summary() {
 }
 
 #[tokio::test]
-async fn built_in_templates_link_to_the_template_file() {
+async fn a_built_in_template_names_the_command_that_posts_it() {
     let s = Scenario::new(Some(CONFIG)).await;
     s.open("sha1", &[(DOC, INCOMPLETE)]).await;
-    let link = "https://github.com/design-review/design-review/blob/main/config/templates/system-design.md";
+    // The built-in templates are not files of the repository: no link that could lead nowhere.
+    let shown = "<code>system-design</code> (built-in; `/design-review template` posts a skeleton)";
     let summary = s.check("sha1").summary().unwrap().to_string();
-    assert!(summary.contains(link), "{summary}");
-    assert!(s.bot_comments()[0].body.contains(link));
+    assert!(summary.contains(shown), "{summary}");
+    let body = &s.bot_comments()[0].body;
+    assert!(body.contains(&format!(" · template {shown}\n")), "{body}");
+    assert!(!body.contains("/config/templates/"), "{body}");
+}
+
+#[tokio::test]
+async fn a_repository_template_links_to_its_file_on_the_default_branch() {
+    let config = CONFIG.replace(
+        "template: system-design",
+        "template: docs/templates/short.md",
+    );
+    let s = Scenario::new(Some(&config)).await;
+    s.gh.repo(REPO).default_branch("trunk").file(
+        "trunk",
+        "docs/templates/short.md",
+        "# Title\n\n## Summary\n\nWhat and why.\n\n## Rollout plan\n\nHow it ships.\n",
+    );
+    s.gh.repo(REPO)
+        .file("trunk", ".github/design-review.yml", config.as_str());
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let link = "[<code>docs/templates/short.md</code>](https://github.com/acme/widgets/blob/trunk/docs/templates/short.md)";
+    let body = &s.bot_comments()[0].body;
+    assert!(body.contains(&format!(" · template {link}\n")), "{body}");
+    assert!(s.check("sha1").summary().unwrap().contains(link));
 }
 
 #[tokio::test]
@@ -807,5 +851,227 @@ async fn a_valid_config_in_the_pr_head_that_loosens_the_rules_is_not_applied() {
     assert!(
         !summary.contains("changed in this pull request"),
         "{summary}"
+    );
+}
+
+/// The comment as a reader sees it before opening anything: its text outside `<details>`.
+fn visible_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut text = String::new();
+    let mut collapsed = 0usize;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                collapsed += h.matches("<details>").count();
+                collapsed -= h.matches("</details>").count().min(collapsed);
+            }
+            Event::Text(t) | Event::Code(t) if collapsed == 0 => text.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Item | TagEnd::Paragraph | TagEnd::Heading(_))
+                if collapsed == 0 =>
+            {
+                text.push('\n')
+            }
+            Event::Start(Tag::Item) if collapsed == 0 => text.push_str("• "),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_doc_with_16_gaps_fits_on_one_screen() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let body = &s.bot_comments()[0].body;
+    let shown = visible_text(body);
+    // One screen: about 25 lines of 100 characters (long lines wrap).
+    let screen_lines: usize = shown
+        .lines()
+        .map(|l| l.chars().count().div_ceil(100).max(1))
+        .sum();
+    assert!(screen_lines <= 25, "{screen_lines} lines:\n{shown}");
+    // Every gap is still there, collapsed.
+    assert_eq!(body.matches("\n- [ ] ").count(), 16);
+}
+
+#[tokio::test]
+async fn optional_sections_read_as_suggestions() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    let doc = format!("{COMPLETE}\n## GraphQL API (optional)\n\n");
+    s.open(
+        "0123456789abcdef0123456789abcdef01234567",
+        &[(DOC, doc.as_str())],
+    )
+    .await;
+    let body = &s.bot_comments()[0].body;
+    assert!(!body.contains("write it"), "{body}");
+    insta::assert_snapshot!("sticky_comment_optional_section", body);
+    let check = s.check("0123456789abcdef0123456789abcdef01234567");
+    let notices: Vec<_> = check
+        .annotations
+        .iter()
+        .filter(|a| a["annotation_level"] == "notice")
+        .map(|a| a["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            "\"GraphQL API (optional)\" is optional and is empty: worth a paragraph if it applies to this design, otherwise remove it. The template asks: If the System exposes some of its data to the dashboard (through api), describe here the GraphQL changes."
+        ],
+        "{:?}",
+        check.annotations
+    );
+}
+
+#[tokio::test]
+async fn service_owners_come_from_codeowners_on_the_default_branch_and_the_map_wins() {
+    let config = r#"
+review:
+  team: acme/design-review
+  service_owners_from: codeowners
+  service_owners:
+    ledger: "@acme/ledger-owners"
+"#;
+    let s = Scenario::new(Some(config)).await;
+    s.gh.team_member("acme", "ledger-owners", "lena")
+        .team_member("acme", "platform", "pat");
+    // GitHub reads .github/CODEOWNERS first; the root file is not used when it exists.
+    s.gh.repo(REPO)
+        .file(
+            "main",
+            ".github/CODEOWNERS",
+            "* @acme/platform\n/services/payments/ @acme/payments-owners\n/services/ledger/ @acme/platform\n",
+        )
+        .file("main", "CODEOWNERS", "* @mallory\n");
+    // The PR's own CODEOWNERS does not apply.
+    let doc = COMPLETE.replace("- payments", "- payments\n- ledger");
+    s.open("sha1", &[(DOC, doc.as_str()), ("CODEOWNERS", "* @alice\n")])
+        .await;
+    let (_, teams) = s.gh.requested_reviewers(REPO, 7);
+    assert_eq!(teams, ["design-review", "payments-owners", "ledger-owners"]);
+    let check = s.check("sha1");
+    assert_eq!(
+        check.title(),
+        Some(
+            "Waiting for 1 more approval from @acme/design-review; an approval from an owner of `payments` (@acme/payments-owners); an approval from an owner of `ledger` (@acme/ledger-owners)"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_service_no_one_knows_is_a_warning_naming_the_known_services() {
+    let config = CONFIG.replace(
+        "payments: [\"@acme/payments-owners\"]",
+        "payments: \"@acme/payments-owners\"\n    ledger: [\"@acme/ledger-owners\"]",
+    );
+    let s = Scenario::new(Some(&config)).await;
+    s.gh.team("acme", "ledger-owners");
+    // A typo: "paymnets" must not silently skip the payments owners' approval.
+    let doc = COMPLETE.replace("- payments", "- paymnets");
+    s.open(
+        "0123456789abcdef0123456789abcdef01234567",
+        &[(DOC, doc.as_str())],
+    )
+    .await;
+    let check = s.check("0123456789abcdef0123456789abcdef01234567");
+    let warning = check
+        .annotations
+        .iter()
+        .find(|a| a["title"] == "Unknown service: paymnets")
+        .unwrap_or_else(|| panic!("{:?}", check.annotations));
+    assert_eq!(
+        warning["message"],
+        "\"paymnets\" is not a service this repository knows, so no owner is asked to approve for it; known services: ledger, payments."
+    );
+    assert_eq!(warning["annotation_level"], "warning");
+    let line = COMPLETE
+        .lines()
+        .position(|l| l == "## Services Affected")
+        .unwrap()
+        + 1;
+    assert_eq!(warning["start_line"], line);
+    insta::assert_snapshot!("check_summary_unknown_service", check.summary().unwrap());
+    insta::assert_snapshot!("sticky_comment_unknown_service", s.bot_comments()[0].body);
+}
+
+/// The round trips and calls of a first evaluation and of an unchanged re-evaluation against a
+/// GitHub 100 ms away (figures for docs/performance.md).
+#[tokio::test]
+async fn round_trips_of_a_first_evaluation() {
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.latency(std::time::Duration::from_millis(100));
+    s.gh.pull(REPO, 7).author("alice").head_sha("sha0");
+    // A first PR warms the installation token and the bot's login, as a running App has.
+    s.open("sha0", &[(DOC, COMPLETE)]).await;
+    s.gh.pull(REPO, 8)
+        .author("alice")
+        .head_sha("sha8")
+        .file(DOC, "added", COMPLETE);
+
+    s.gh.clear_log();
+    let body = s.gh.pull_request_event("opened", REPO, 8);
+    assert_eq!(s.app.deliver("pull_request", &body).await, 202);
+    let calls: Vec<String> =
+        s.gh.requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+    println!(
+        "cached token: {} round trips, {calls:?}",
+        s.gh.round_trips()
+    );
+    assert_eq!(s.gh.round_trips(), 3, "{calls:#?}");
+    assert_eq!(calls.len(), 7, "no more calls than before: {calls:#?}");
+
+    // A fresh App: the installation token is exchanged first (and the bot's login read).
+    let s = Scenario::new(Some(CONFIG)).await;
+    s.gh.latency(std::time::Duration::from_millis(100));
+    s.gh.clear_log();
+    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let calls: Vec<String> =
+        s.gh.requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+    println!(
+        "token exchange: {} round trips, {calls:?}",
+        s.gh.round_trips()
+    );
+    assert_eq!(s.gh.round_trips(), 4, "{calls:#?}");
+    assert_eq!(calls.len(), 9, "no more calls than before: {calls:#?}");
+
+    // Nothing changed. The first re-evaluation reads the reviews for the first time (an opened
+    // PR has none, so the first evaluation did not ask); from then on, a re-evaluation spends
+    // no rate-limited call: every read is a 304.
+    s.gh.clear_log();
+    s.event("synchronize").await;
+    let statuses: Vec<(String, u16)> =
+        s.gh.requests()
+            .into_iter()
+            .map(|r| (r.path, r.status))
+            .collect();
+    assert_eq!(
+        statuses,
+        [
+            (
+                "/repos/acme/widgets/contents/.github/design-review.yml".to_string(),
+                304
+            ),
+            ("/repos/acme/widgets/pulls/7/reviews".to_string(), 200)
+        ]
+    );
+    s.gh.clear_log();
+    s.event("synchronize").await;
+    let again: Vec<(String, String, u16)> =
+        s.gh.requests()
+            .into_iter()
+            .map(|r| (r.method, r.path, r.status))
+            .collect();
+    println!("unchanged re-evaluation: {again:?}");
+    assert!(
+        again.iter().all(|(_, _, status)| *status == 304),
+        "{again:#?}"
     );
 }

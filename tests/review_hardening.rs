@@ -319,7 +319,8 @@ async fn the_fake_github_refuses_output_over_githubs_limits_as_github_does() {
 
 #[tokio::test]
 async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
-    let config = format!("{CONFIG}limits:\n  docs_per_pr: 300\n");
+    // `always`: the reviewers are requested although docs have gaps.
+    let config = format!("{CONFIG}  request_when: always\nlimits:\n  docs_per_pr: 300\n");
     let s = Scenario::new(&config).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
@@ -337,6 +338,7 @@ async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
         check.title(),
         Some("4784 gaps to fix in 299 of 300 design docs")
     );
+    // The summary carries the table (cut to fit) and says where the gaps are.
     let summary = check.summary().unwrap();
     assert!(summary.chars().count() <= 65_535);
     assert!(
@@ -345,18 +347,18 @@ async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
         summary.len()
     );
     let files = "https://github.com/acme/widgets/pull/7/files";
-    let cut_gaps = count_before(
-        summary,
-        " more gaps: see the annotations on [the changed files](",
-    );
-    assert!(cut_gaps > 1000, "{cut_gaps}");
-    assert!(summary.contains(files));
-    assert!(summary.contains("The first 100 of 4784 gaps are annotated on the files.\n"));
+    assert_eq!(summary.matches("\n| [<code>docs/design/").count(), 300);
+    // 4784 gaps and a.md's `ledger`, a service the configuration does not know.
+    assert!(summary.contains(&format!(
+        "The first 100 of 4785 findings are annotated on [the changed files]({files}); the pull request's comment lists them all.\n"
+    )));
     assert_eq!(check.annotations.len(), 100);
     assert!(summary.ends_with("lint locally with `design-review check FILE`.\n"));
 
+    // The comment carries the checklist: every list is cut, each saying by how much.
     let comment = &s.bot_comments(7)[0].body;
     assert!(comment.chars().count() <= 65_536);
+    assert!(comment.len() > 60_000, "{}", comment.len());
     let cut_reviewers = count_before(
         comment,
         " more reviewers not requested: see [the pull request](",
@@ -366,6 +368,16 @@ async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
     assert!(cut_reviewers > 0);
     let cut_lines = count_before(comment, " more lines: see the check run");
     assert!(cut_lines > 0);
+    let cut_gaps = count_before(
+        comment,
+        " more gaps: see the annotations on [the changed files](",
+    );
+    let shown_gaps = comment.matches("\n- [ ] **").count();
+    assert_eq!(shown_gaps + cut_gaps, 4784);
+    assert!(
+        comment.contains("\n</details>\n\n### Reviews"),
+        "the checklist is closed"
+    );
     assert!(comment.ends_with("</details>\n"), "the commands stay");
 }
 
@@ -497,6 +509,7 @@ async fn a_doc_path_with_markup_echoes_as_text_in_the_comment_and_the_check() {
         MARKER,
         "<code>",
         "</code>",
+        "<details><summary>How to fix each gap</summary>",
         "<details><summary>Commands</summary>",
         "</details>",
     ];
@@ -541,7 +554,13 @@ async fn another_bots_comment_carrying_our_marker_is_never_adopted() {
     assert_eq!(theirs.history, vec![forged.clone()], "left alone");
     let ours = s.bot_comments(7);
     assert_eq!(ours.len(), 1);
-    assert!(ours[0].body.contains("16 gaps to fix"), "{}", ours[0].body);
+    assert!(
+        ours[0]
+            .body
+            .contains("❌ **13 sections missing, 1 still template text, 2 fields to fill in**"),
+        "{}",
+        ours[0].body
+    );
 
     // A second PR that lost track of its comment looks for it too: `GET /app` is asked once.
     let pull = s.gh.pull(REPO, 8);

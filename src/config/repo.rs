@@ -131,6 +131,33 @@ pub enum DraftMode {
     Ignore,
 }
 
+/// When reviewers are requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestWhen {
+    /// Once every design doc of the PR has no error gap: reviewers are not paged to read a
+    /// skeleton.
+    #[default]
+    Complete,
+    /// On the first evaluation that finds a design doc, complete or not.
+    Always,
+}
+
+/// Where the owners of a service listed under "Services Affected" come from, besides the
+/// explicit `service_owners` map (which wins where both name a service).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnersSource {
+    /// Only `service_owners`.
+    #[default]
+    Config,
+    /// Also the CODEOWNERS file of the default branch, for the path `service_path` gives.
+    Codeowners,
+}
+
+/// Default of `review.service_path`.
+pub const DEFAULT_SERVICE_PATH: &str = "services/{service}/";
+
 /// `review:`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,9 +171,25 @@ pub struct ReviewConfig {
     /// Also request people/teams named in the doc's reviewer fields (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_named_reviewers: Option<bool>,
-    /// Service name (as listed under "Services Affected") -> owners (`@user`, `@org/team`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Service name (as listed under "Services Affected") -> owners (`@user`, `@org/team`);
+    /// a single owner may be written as a string.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "owners_map"
+    )]
     pub service_owners: BTreeMap<String, Vec<String>>,
+    /// `codeowners`: services without an entry in `service_owners` are owned by whoever
+    /// CODEOWNERS gives their path (default `config`: `service_owners` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_owners_from: Option<OwnersSource>,
+    /// The path of a service in the repository, `{service}` standing for its name (default
+    /// `services/{service}/`); used with `service_owners_from: codeowners`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_path: Option<String>,
+    /// When reviewers are requested (default `complete`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_when: Option<RequestWhen>,
     /// An approval counts only while the doc is unchanged since it (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalidate_on_doc_change: Option<bool>,
@@ -175,6 +218,31 @@ impl ReviewConfig {
 
     pub fn drafts(&self) -> DraftMode {
         self.drafts.unwrap_or_default()
+    }
+
+    pub fn request_when(&self) -> RequestWhen {
+        self.request_when.unwrap_or_default()
+    }
+
+    pub fn service_owners_from(&self) -> OwnersSource {
+        self.service_owners_from.unwrap_or_default()
+    }
+
+    /// The repository path of `service` (lower case, spaces as `-`), for CODEOWNERS.
+    pub fn service_path(&self, service: &str) -> String {
+        let name = normalize_service(service).replace(' ', "-");
+        self.service_path
+            .as_deref()
+            .unwrap_or(DEFAULT_SERVICE_PATH)
+            .replace("{service}", &name)
+    }
+
+    /// True when `service` has an entry in `service_owners`.
+    pub fn names_service(&self, service: &str) -> bool {
+        let wanted = normalize_service(service);
+        self.service_owners
+            .keys()
+            .any(|name| normalize_service(name) == wanted)
     }
 
     /// Owners of a service, matched case-insensitively on the name.
@@ -382,6 +450,18 @@ impl RepoConfig {
                 }
             }
         }
+        if let Some(path) = &self.review.service_path
+            && (!path.contains("{service}")
+                || template_path_problem(path.trim_end_matches('/')).is_some())
+        {
+            return fail(
+                path,
+                format!(
+                    "review.service_path `{}` must be a relative path in the repository with `{{service}}` in it, such as `{DEFAULT_SERVICE_PATH}`",
+                    path.escape_debug()
+                ),
+            );
+        }
         let thresholds = std::iter::once(("placeholder.threshold", self.placeholder.threshold))
             .chain(
                 self.templates
@@ -453,6 +533,12 @@ impl RepoConfig {
                     .invalidate_on_doc_change
                     .or(org.review.invalidate_on_doc_change),
                 drafts: self.review.drafts.or(org.review.drafts),
+                service_owners_from: self
+                    .review
+                    .service_owners_from
+                    .or(org.review.service_owners_from),
+                service_path: self.review.service_path.or(org.review.service_path),
+                request_when: self.review.request_when.or(org.review.request_when),
             },
             check: CheckConfig {
                 name: self.check.name.or(org.check.name),
@@ -572,7 +658,29 @@ pub fn parse_owner(text: &str) -> Option<Mention> {
     }
 }
 
-fn normalize_service(name: &str) -> String {
+/// An owner list, or a single owner written as a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn owners_map<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    let map: BTreeMap<String, OneOrMany> = BTreeMap::deserialize(deserializer)?;
+    Ok(map
+        .into_iter()
+        .map(|(service, owners)| match owners {
+            OneOrMany::One(owner) => (service, vec![owner]),
+            OneOrMany::Many(owners) => (service, owners),
+        })
+        .collect())
+}
+
+/// A service name as matched: words separated by one space, lower case.
+pub fn normalize_service(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -630,5 +738,53 @@ fn error_at(yaml: &str, needle: &str, message: String) -> ConfigError {
         line: None,
         column: None,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_keys_for_owners_and_timing() {
+        let config = RepoConfig::parse(
+            "review:\n  request_when: always\n  service_owners_from: codeowners\n  service_path: \"svc/{service}\"\n  service_owners:\n    Payments API: \"@acme/payments\"\n    ledger: [\"@lena\", \"@acme/ledger\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.review.request_when(), RequestWhen::Always);
+        assert_eq!(
+            config.review.service_owners_from(),
+            OwnersSource::Codeowners
+        );
+        assert_eq!(
+            config.review.service_path("Payments  API"),
+            "svc/payments-api"
+        );
+        assert_eq!(
+            config.review.owners_of("payments api"),
+            vec![Mention::Team {
+                team: TeamSlug::parse("acme/payments").unwrap()
+            }]
+        );
+        assert_eq!(config.review.owners_of("ledger").len(), 2);
+        let defaults = RepoConfig::default();
+        assert_eq!(defaults.review.request_when(), RequestWhen::Complete);
+        assert_eq!(defaults.review.service_owners_from(), OwnersSource::Config);
+        assert_eq!(
+            defaults.review.service_path("payments"),
+            "services/payments/"
+        );
+    }
+
+    #[test]
+    fn a_service_path_without_the_placeholder_is_an_error_at_its_line() {
+        let error = RepoConfig::parse("review:\n  service_path: services/\n").unwrap_err();
+        assert_eq!(error.line, Some(2));
+        assert_eq!(
+            error.message,
+            "review.service_path `services/` must be a relative path in the repository with `{service}` in it, such as `services/{service}/`"
+        );
+        assert!(RepoConfig::parse("review:\n  service_path: ../{service}\n").is_err());
+        assert!(RepoConfig::parse("review:\n  request_when: sometimes\n").is_err());
     }
 }

@@ -13,6 +13,7 @@ pub mod calls;
 mod client;
 mod error;
 mod file_cache;
+mod list_cache;
 pub mod models;
 pub mod permissions;
 mod retry;

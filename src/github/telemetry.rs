@@ -12,6 +12,9 @@ use http::HeaderMap;
 
 /// Counter of GitHub requests, labelled by templated `route` and `status` (or `error`).
 pub const REQUESTS_TOTAL: &str = "github_requests_total";
+/// Counter of `304 Not Modified` answers to conditional requests, by `route`: each one a read
+/// that cost nothing against the rate limit.
+pub const NOT_MODIFIED_TOTAL: &str = "github_not_modified_total";
 /// Gauge of the `X-RateLimit-Remaining` header of the latest response.
 pub const RATE_LIMIT_REMAINING: &str = "github_rate_limit_remaining";
 
@@ -43,6 +46,9 @@ pub(crate) fn record(
     let status_label = status.map_or_else(|| "error".to_string(), |s| s.to_string());
     metrics::counter!(REQUESTS_TOTAL, "route" => route, "status" => status_label.clone())
         .increment(1);
+    if status == Some(304) {
+        metrics::counter!(NOT_MODIFIED_TOTAL, "route" => route).increment(1);
+    }
     if let Some(remaining) = headers
         .and_then(|h| h.get("x-ratelimit-remaining"))
         .and_then(|v| v.to_str().ok())

@@ -12,6 +12,7 @@ use super::{
     approvals::mention_text,
     docs::{DocOutcome, DocResult},
     evaluation::{Evaluation, Unseen, error_count, plural, verdict},
+    gap_list::{self, Group},
     limits::{
         Layout, MAX_ANNOTATION_MESSAGE, MAX_ANNOTATION_TITLE, MAX_ANNOTATIONS, MAX_ECHOED,
         MAX_SUMMARY, clip,
@@ -59,28 +60,25 @@ pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
         if !evaluation.gate.satisfied() || !evaluation.gate.approvers.is_empty() {
             layout.text(approvals_summary(evaluation));
         }
+        if evaluation.held_reviewers.is_some() {
+            layout.text("Reviewers will be requested once every design doc is complete.\n\n");
+        }
         if let Some(over) = &evaluation.reviewers_over_limit {
             layout.text(reviewers_over_limit(over.left_out, over.limit));
         }
         let gaps = gap_count(evaluation);
         if gaps > MAX_ANNOTATIONS {
             layout.text(format!(
-                "The first {MAX_ANNOTATIONS} of {gaps} gaps are annotated on the files.\n\n"
+                "The first {MAX_ANNOTATIONS} of {gaps} findings are annotated on [the changed files]({files}); the pull request's comment lists them all.\n\n"
+            ));
+        } else if gaps > 0 {
+            layout.text(format!(
+                "Each gap is annotated on its line in [the changed files]({files}); the pull request's comment has the checklist.\n\n"
             ));
         }
     }
-    let mut gap_lines = Vec::new();
-    for doc in &evaluation.docs {
-        let heading = format!("### {}\n\n", shown_path(&doc.path));
-        gap_lines.extend(doc_lines(evaluation, doc, heading, false));
-    }
-    layout.list(gap_lines, move |n| {
-        format!(
-            "\n…and {n} more gaps: see the annotations on [the changed files]({files}), or run `design-review check` locally.\n"
-        )
-    });
     layout.text(format!(
-        "\n---\nStart from a fresh skeleton with `{} template`, or lint locally with `design-review check FILE`.\n",
+        "---\nStart from a fresh skeleton with `{} template`, or lint locally with `design-review check FILE`.\n",
         evaluation.command_prefix
     ));
     CheckRunOutput {
@@ -91,54 +89,23 @@ pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
     }
 }
 
-/// The lines of one doc's gaps, the first one carrying `heading`; with `complete_line`, a doc
-/// without gaps gets a line saying so.
-pub(crate) fn doc_lines(
-    evaluation: &Evaluation,
-    doc: &DocOutcome,
-    heading: String,
-    complete_line: bool,
-) -> Vec<String> {
-    let mut lines: Vec<String> = match &doc.result {
-        DocResult::Checked(report) if report.gaps.is_empty() => {
-            if !complete_line {
-                return Vec::new();
-            }
-            vec!["All sections and fields are complete.\n".to_string()]
-        }
-        DocResult::Checked(report) => {
-            let link = blob_url(evaluation, &doc.path);
-            report
-                .gaps
-                .iter()
-                .map(|gap| checker::render_markdown_gaps(std::slice::from_ref(gap), Some(&link)))
-                .collect()
-        }
-        DocResult::Unreadable(reason) => {
-            vec![format!(
-                "- [ ] {}\n",
-                gfm::escape(&clip(reason, MAX_ECHOED * 2))
-            )]
-        }
-    };
-    lines[0] = format!("{heading}{}", lines[0]);
-    if let Some(last) = lines.last_mut() {
-        last.push('\n');
-    }
-    lines
-}
-
 /// One row of the docs table.
 fn table_row(evaluation: &Evaluation, doc: &DocOutcome) -> String {
-    let warnings = match &doc.result {
-        DocResult::Checked(report) => report.warnings(),
-        DocResult::Unreadable(_) => 0,
-    };
+    let unknown_services = evaluation
+        .unknown_services
+        .iter()
+        .filter(|u| u.path == doc.path)
+        .count();
+    let warnings = unknown_services
+        + match &doc.result {
+            DocResult::Checked(report) => report.warnings(),
+            DocResult::Unreadable(_) => 0,
+        };
     format!(
         "| [{}]({}) | {} | {} | {} |\n",
         shown_path(&doc.path),
         blob_url(evaluation, &doc.path),
-        template_link(evaluation, &doc.template),
+        template_ref(evaluation, &doc.template),
         error_count(doc),
         warnings
     )
@@ -210,15 +177,9 @@ pub fn files_url(evaluation: &Evaluation) -> String {
     )
 }
 
+/// Annotated findings: every gap, every unreadable doc and every unknown service.
 fn gap_count(evaluation: &Evaluation) -> usize {
-    evaluation
-        .docs
-        .iter()
-        .map(|doc| match &doc.result {
-            DocResult::Checked(report) => report.gaps.len(),
-            DocResult::Unreadable(_) => 1,
-        })
-        .sum()
+    all_annotations(evaluation).len()
 }
 
 /// What the approvals gate says, for the summary.
@@ -306,11 +267,12 @@ fn all_annotations(evaluation: &Evaluation) -> Vec<Annotation> {
                         path: doc.path.clone(),
                         start_line: line,
                         end_line: line,
-                        annotation_level: match gap.severity {
-                            Severity::Error => AnnotationLevel::Failure,
-                            Severity::Warning => AnnotationLevel::Warning,
+                        annotation_level: match (gap.severity, Group::of(gap)) {
+                            (Severity::Error, _) => AnnotationLevel::Failure,
+                            (Severity::Warning, Group::Suggestions) => AnnotationLevel::Notice,
+                            (Severity::Warning, _) => AnnotationLevel::Warning,
                         },
-                        message: gap.message.clone(),
+                        message: gap_list::guidance(gap),
                         title: Some(format!("{}: {}", kind_title(gap.kind), gap.section)),
                         raw_details: None,
                     });
@@ -326,6 +288,21 @@ fn all_annotations(evaluation: &Evaluation) -> Vec<Annotation> {
                 raw_details: None,
             }),
         }
+        out.extend(
+            evaluation
+                .unknown_services
+                .iter()
+                .filter(|u| u.path == doc.path)
+                .map(|u| Annotation {
+                    path: doc.path.clone(),
+                    start_line: u32::try_from(u.line.max(1)).unwrap_or(u32::MAX),
+                    end_line: u32::try_from(u.line.max(1)).unwrap_or(u32::MAX),
+                    annotation_level: AnnotationLevel::Warning,
+                    message: u.message(),
+                    title: Some(format!("Unknown service: {}", u.service)),
+                    raw_details: None,
+                }),
+        );
     }
     out
 }
@@ -352,15 +329,16 @@ pub fn blob_url(evaluation: &Evaluation, path: &str) -> String {
     )
 }
 
-/// Where the built-in templates are published: this project's repository.
-const BUILTIN_TEMPLATES_URL: &str =
-    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/config/templates");
-
-/// A link to the template: a built-in one in this project's repository, a repository template
-/// on the default branch.
-pub fn template_link(evaluation: &Evaluation, template: &str) -> String {
+/// The template a doc was checked against: a repository template links to its file on the
+/// default branch; a built-in one has no file in the repository, so the command that posts its
+/// skeleton is named instead.
+pub fn template_ref(evaluation: &Evaluation, template: &str) -> String {
     if checker::builtin_template(template).is_some() {
-        format!("[`{template}`]({BUILTIN_TEMPLATES_URL}/{template}.md) (built-in)")
+        format!(
+            "{} (built-in; `{} template` posts a skeleton)",
+            gfm::code(template),
+            evaluation.command_prefix
+        )
     } else {
         format!(
             "[{}]({}/blob/{}/{})",

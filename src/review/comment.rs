@@ -7,10 +7,12 @@ use crate::gfm;
 
 use super::{
     check_output::{
-        approvals_summary, blob_url, doc_lines, files_url, names, problem_lines,
-        reviewers_over_limit, shown_path, template_link, unseen_advice,
+        approvals_summary, blob_url, files_url, names, problem_lines, reviewers_over_limit,
+        shown_path, template_ref, unseen_advice,
     },
+    docs::{DocOutcome, DocResult},
     evaluation::{Conclusion, Evaluation, verdict},
+    gap_list,
     limits::{Layout, MAX_COMMENT, MAX_ECHOED, clip},
 };
 
@@ -19,19 +21,14 @@ pub const MARKER: &str = "<!-- design-review:sticky-comment -->";
 
 /// The comment body for an evaluation, trimmed to GitHub's limit: each cut list ends with how
 /// many of its lines were left out and a link to the PR's changed files.
+///
+/// It reads top down: one status line saying where the PR stands and when reviewers are asked,
+/// a compact list per doc (one line per kind of gap), the guidance for each gap collapsed, then
+/// the reviews. The check run carries the table and the annotations, not this checklist.
 pub fn body(evaluation: &Evaluation) -> String {
-    let (conclusion, title) = verdict(evaluation);
-    let icon = match conclusion {
-        Conclusion::Success => "✅",
-        Conclusion::Failure => "❌",
-        Conclusion::WaitingForApprovals => "⏳",
-    };
     let files = files_url(evaluation);
     let mut layout = Layout::new();
-    layout.text(format!(
-        "{MARKER}\n## Design review\n\n{icon} **{}**\n\n",
-        gfm::escape(&title)
-    ));
+    layout.text(format!("{MARKER}\n{}\n\n", status_line(evaluation)));
     if let Some(skip) = &evaluation.skip {
         layout.text(format!(
             "Skipped by @{} on {}: {}\n\n",
@@ -51,22 +48,23 @@ pub fn body(evaluation: &Evaluation) -> String {
     for unseen in &evaluation.unseen {
         layout.text(format!("⚠️ {}\n\n", unseen_advice(unseen)));
     }
-    let mut gap_lines = Vec::new();
-    for doc in &evaluation.docs {
-        let heading = format!(
-            "### [{}]({}) · template {}\n\n",
-            shown_path(&doc.path),
-            blob_url(evaluation, &doc.path),
-            template_link(evaluation, &doc.template)
-        );
-        gap_lines.extend(doc_lines(evaluation, doc, heading, true));
-    }
     let more_files = files.clone();
-    layout.list(gap_lines, move |n| {
+    layout.list(compact_list(evaluation), move |n| {
         format!(
             "…and {n} more lines: see the check run, and the annotations on [the changed files]({more_files}).\n\n"
         )
     });
+    let checklist = checklist(evaluation);
+    if !checklist.is_empty() {
+        layout.text("<details><summary>How to fix each gap</summary>\n\n");
+        let more_files = files.clone();
+        layout.list(checklist, move |n| {
+            format!(
+                "\n…and {n} more gaps: see the annotations on [the changed files]({more_files}).\n"
+            )
+        });
+        layout.text("\n</details>\n\n");
+    }
     if !evaluation.docs.is_empty() {
         reviews(&mut layout, evaluation, &files);
     }
@@ -83,6 +81,90 @@ pub fn body(evaluation: &Evaluation) -> String {
     layout.render(MAX_COMMENT)
 }
 
+/// The first line: where the PR stands and, while reviewers wait, when they will be asked.
+fn status_line(evaluation: &Evaluation) -> String {
+    let (conclusion, title) = verdict(evaluation);
+    let icon = match conclusion {
+        Conclusion::Success => "✅",
+        Conclusion::Failure => "❌",
+        Conclusion::WaitingForApprovals => "⏳",
+    };
+    let only_gaps = evaluation.skip.is_none()
+        && evaluation.base_problem.is_none()
+        && evaluation.problems.is_empty()
+        && evaluation.unseen.is_empty()
+        && evaluation.docs.iter().any(|d| !d.passes());
+    let what = if only_gaps {
+        gap_list::error_counts(&evaluation.docs)
+    } else {
+        gfm::escape(&title)
+    };
+    let when = if evaluation.held_reviewers.is_some() {
+        "; reviews will be requested once they are filled in"
+    } else if evaluation.draft_waiting {
+        "; reviews will be requested when the pull request is ready for review"
+    } else {
+        ""
+    };
+    format!("{icon} **{what}**{when}.")
+}
+
+/// Per doc: its heading (with the template it was checked against), then one line per kind of
+/// gap. The heading rides on the doc's first line, so a cut never leaves it alone.
+fn compact_list(evaluation: &Evaluation) -> Vec<String> {
+    let mut lines = Vec::new();
+    for doc in &evaluation.docs {
+        let link = blob_url(evaluation, &doc.path);
+        let mut doc_lines = gap_list::compact_lines(doc, &link);
+        doc_lines.extend(
+            evaluation
+                .unknown_services
+                .iter()
+                .filter(|u| u.path == doc.path)
+                .map(|u| {
+                    format!(
+                        "- **Services:** [{}]({link}#L{}) ⚠️ {}\n",
+                        gfm::escape(&clip(&u.service, MAX_ECHOED)),
+                        u.line,
+                        gfm::escape(&clip(&u.message(), MAX_ECHOED * 4))
+                    )
+                }),
+        );
+        doc_lines[0] = format!(
+            "[{}]({link}) · template {}\n{}",
+            shown_path(&doc.path),
+            template_ref(evaluation, &doc.template),
+            doc_lines[0]
+        );
+        if let Some(last) = doc_lines.last_mut() {
+            last.push('\n');
+        }
+        lines.extend(doc_lines);
+    }
+    lines
+}
+
+/// Every gap with its guidance, per doc (docs without gaps left out).
+fn checklist(evaluation: &Evaluation) -> Vec<String> {
+    let mut lines = Vec::new();
+    for doc in evaluation.docs.iter().filter(|d| has_gaps(d)) {
+        let mut doc_lines = gap_list::checklist_lines(doc, &blob_url(evaluation, &doc.path));
+        if evaluation.docs.len() > 1 {
+            doc_lines[0] = format!("{}\n\n{}", shown_path(&doc.path), doc_lines[0]);
+            if let Some(last) = doc_lines.last_mut() {
+                last.push('\n');
+            }
+        }
+        lines.extend(doc_lines);
+    }
+    lines
+}
+
+/// A doc with a gap, or one that could not be checked.
+fn has_gaps(doc: &DocOutcome) -> bool {
+    !matches!(&doc.result, DocResult::Checked(report) if report.gaps.is_empty())
+}
+
 /// The "Reviews" section: who was asked, who could not be, and the approvals.
 fn reviews(layout: &mut Layout, evaluation: &Evaluation, files: &str) {
     let mut text = String::from("### Reviews\n\n");
@@ -95,7 +177,17 @@ fn reviews(layout: &mut Layout, evaluation: &Evaluation, files: &str) {
     if !asked.is_empty() {
         let _ = writeln!(text, "Review requested from {}.", names(asked));
     }
-    if evaluation.draft_waiting {
+    if let Some(held) = &evaluation.held_reviewers {
+        if held.is_empty() {
+            text.push_str("Reviewers will be requested once every design doc is complete.\n");
+        } else {
+            let _ = writeln!(
+                text,
+                "Reviewers will be requested once every design doc is complete: {}.",
+                names(held.iter().map(|r| quiet(r)))
+            );
+        }
+    } else if evaluation.draft_waiting {
         text.push_str("Reviewers will be requested when the pull request is ready for review.\n");
     } else if evaluation.base_problem.is_some() {
         text.push_str(

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use futures_util::{StreamExt, TryStreamExt, future::BoxFuture, stream};
+
 use std::collections::HashMap;
 
 use crate::{
@@ -31,6 +33,9 @@ pub struct DocOutcome {
     /// Blob SHA at the head (equal SHAs mean equal content).
     pub blob_sha: String,
     pub result: DocResult,
+    /// The line of the doc's "Services Affected" heading (1 when it has none): where a warning
+    /// about a service it lists goes.
+    pub services_line: usize,
 }
 
 /// The check's result, or why the doc could not be checked (shown as an error on the PR).
@@ -300,6 +305,64 @@ pub fn design_docs<'a>(
         .collect())
 }
 
+/// How many files are read at once.
+const CONCURRENT_READS: usize = 8;
+
+/// The outcome of one doc from its content and its template.
+fn outcome(
+    file: &PullFile,
+    template_name: &str,
+    template: Option<&Result<Template, String>>,
+    fetched: Fetched,
+) -> DocOutcome {
+    let mut services_line = 1;
+    let (blob_sha, result) = match (fetched, template) {
+        (Fetched::Text { blob_sha, text }, Some(Ok(template))) => {
+            services_line = heading_line(&text, "services affected").unwrap_or(1);
+            (
+                blob_sha,
+                DocResult::Checked(checker::check(&text, template)),
+            )
+        }
+        (Fetched::Text { blob_sha, .. }, _) => (
+            blob_sha,
+            DocResult::Unreadable(format!(
+                "its template `{template_name}` could not be loaded"
+            )),
+        ),
+        (Fetched::Unreadable { blob_sha, reason }, _) => (blob_sha, DocResult::Unreadable(reason)),
+        // Listed as changed but absent at the head: never a pass.
+        (Fetched::Missing, _) => (
+            file.sha.clone(),
+            DocResult::Unreadable(
+                "could not read the file: GitHub answered 404 Not Found for it at the head commit"
+                    .to_string(),
+            ),
+        ),
+    };
+    DocOutcome {
+        path: file.filename.clone(),
+        template: template_name.to_string(),
+        blob_sha,
+        result,
+        services_line,
+    }
+}
+
+/// The 1-based line of the first Markdown heading whose text is `title` (any level, any case).
+fn heading_line(text: &str, title: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.starts_with('#')
+                && line
+                    .trim_start_matches('#')
+                    .trim()
+                    .eq_ignore_ascii_case(title)
+        })
+        .map(|i| i + 1)
+}
+
 /// Everything needed to check the docs of one PR.
 pub struct DocCheck<'a> {
     pub client: &'a InstallationClient,
@@ -312,79 +375,83 @@ pub struct DocCheck<'a> {
 
 impl DocCheck<'_> {
     /// Checks every design doc; a template that cannot be loaded is a configuration problem.
+    ///
+    /// The templates and the docs' contents are read side by side (a few at a time, as GitHub
+    /// asks of integrations), so the whole check waits for about one round trip.
     pub async fn run(
         &self,
         docs: &[(&PullFile, String)],
     ) -> Result<(Vec<DocOutcome>, Vec<ConfigProblem>), GithubError> {
-        let mut outcomes = Vec::with_capacity(docs.len());
-        let mut problems = Vec::new();
-        let mut templates: Vec<(String, Result<Template, String>)> = Vec::new();
-        for (file, template_name) in docs {
-            if !templates.iter().any(|(name, _)| name == template_name) {
-                let loaded = self.template(template_name).await?;
-                if let Err(message) = &loaded {
-                    problems.push(ConfigProblem {
-                        file: format!("template {template_name}"),
-                        error: crate::config::repo::ConfigError {
-                            line: None,
-                            column: None,
-                            message: message.clone(),
-                        },
-                    });
-                }
-                templates.push((template_name.clone(), loaded));
+        let mut names: Vec<&str> = Vec::new();
+        for (_, name) in docs {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
             }
-            let template = templates
-                .iter()
-                .find(|(name, _)| name == template_name)
-                .map(|(_, t)| t);
-            let fetched = match self
-                .caches
-                .file_at(self.client, self.repo, &file.filename, self.head)
-                .await
-            {
-                Ok(fetched) => fetched,
-                // Refusals and answers we cannot use are the doc's gap; a failure that may go
-                // away (5xx, rate limit, credentials) fails the attempt, to be retried.
-                Err(GithubError::Forbidden(message) | GithubError::Other(message)) => {
-                    Fetched::Unreadable {
-                        blob_sha: file.sha.clone(),
-                        reason: format!("could not read the file: {message}"),
-                    }
-                }
-                Err(error) => return Err(error),
-            };
-            let (blob_sha, result) = match (fetched, template) {
-                (Fetched::Text { blob_sha, text }, Some(Ok(template))) => (
-                    blob_sha,
-                    DocResult::Checked(checker::check(&text, template)),
-                ),
-                (Fetched::Text { blob_sha, .. }, _) => (
-                    blob_sha,
-                    DocResult::Unreadable(format!(
-                        "its template `{template_name}` could not be loaded"
-                    )),
-                ),
-                (Fetched::Unreadable { blob_sha, reason }, _) => {
-                    (blob_sha, DocResult::Unreadable(reason))
-                }
-                // Listed as changed but absent at the head: never a pass.
-                (Fetched::Missing, _) => (
-                    file.sha.clone(),
-                    DocResult::Unreadable(
-                        "could not read the file: GitHub answered 404 Not Found for it at the head commit"
-                            .to_string(),
-                    ),
-                ),
-            };
-            outcomes.push(DocOutcome {
-                path: file.filename.clone(),
-                template: template_name.clone(),
-                blob_sha,
-                result,
-            });
         }
+        // Boxed so that the futures' lifetimes are plain (combinators over closures borrowing
+        // them do not prove `Send` for the queue's handler).
+        let mut template_reads: Vec<BoxFuture<'_, Result<Result<Template, String>, GithubError>>> =
+            Vec::new();
+        for name in &names {
+            template_reads.push(Box::pin(self.template(name)));
+        }
+        let mut content_reads: Vec<BoxFuture<'_, Result<Fetched, GithubError>>> = Vec::new();
+        for (file, _) in docs {
+            content_reads.push(Box::pin(self.content(file)));
+        }
+        let templates = stream::iter(template_reads)
+            .buffered(CONCURRENT_READS)
+            .try_collect::<Vec<_>>();
+        let contents = stream::iter(content_reads)
+            .buffered(CONCURRENT_READS)
+            .try_collect::<Vec<_>>();
+        let (templates, contents) = futures_util::try_join!(templates, contents)?;
+        let problems = names
+            .iter()
+            .zip(&templates)
+            .filter_map(|(name, loaded)| {
+                let message = loaded.as_ref().err()?;
+                Some(ConfigProblem {
+                    file: format!("template {name}"),
+                    error: crate::config::repo::ConfigError {
+                        line: None,
+                        column: None,
+                        message: message.clone(),
+                    },
+                })
+            })
+            .collect();
+        let outcomes = docs
+            .iter()
+            .zip(contents)
+            .map(|((file, template_name), fetched)| {
+                let template = names
+                    .iter()
+                    .position(|n| n == template_name)
+                    .map(|i| &templates[i]);
+                outcome(file, template_name, template, fetched)
+            })
+            .collect();
         Ok((outcomes, problems))
+    }
+
+    /// A doc's content at the head; a refusal or an answer we cannot use is the doc's gap, a
+    /// failure that may go away (5xx, rate limit, credentials) fails the attempt.
+    async fn content(&self, file: &PullFile) -> Result<Fetched, GithubError> {
+        match self
+            .caches
+            .file_at(self.client, self.repo, &file.filename, self.head)
+            .await
+        {
+            Ok(fetched) => Ok(fetched),
+            Err(GithubError::Forbidden(message) | GithubError::Other(message)) => {
+                Ok(Fetched::Unreadable {
+                    blob_sha: file.sha.clone(),
+                    reason: format!("could not read the file: {message}"),
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// A built-in template by name, or a template file read from the default branch.

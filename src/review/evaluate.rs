@@ -4,7 +4,7 @@
 
 use crate::{
     checker::Mention,
-    config::repo::{DraftMode, RepoConfig},
+    config::repo::{DraftMode, OwnersSource, RepoConfig, RequestWhen},
     domain::{CommitSha, Login, PrRef, RepoName},
     github::{
         GithubError, InstallationClient,
@@ -16,9 +16,10 @@ use crate::{
 use super::{
     Workflow, WorkflowError,
     approvals::{self, ApproverFacts, Requirements},
-    check_output, comment,
+    check_output, codeowners, comment,
     docs::{self, DocCheck, DocOutcome, Fetched},
-    evaluation::{Evaluation, OverLimit, Unseen, verdict},
+    evaluation::{Evaluation, OverLimit, UnknownService, Unseen, verdict},
+    ownership::{self, Ownership},
     publish,
     repo_config::{self, ConfigProblem},
     reviewers::{self, Known},
@@ -52,6 +53,8 @@ struct Inputs<'a> {
     requested_now: Option<RequestedReviewers>,
     default_branch: &'a str,
     loaded: &'a repo_config::LoadedConfig,
+    /// The PR's changed files at its head.
+    listing: &'a docs::PullFiles,
     hints: &'a Hints,
 }
 
@@ -109,11 +112,24 @@ impl Workflow {
             Some(branch) => branch,
             None => client.get_repo(&pr.repo).await?.default_branch,
         };
-        let loaded = repo_config::load(client, &pr.repo, &default_branch).await?;
-        if pull.draft && loaded.config.review.drafts() == DraftMode::Ignore {
-            tracing::info!("draft pull request and `drafts: ignore`: not evaluated");
-            return Ok(None);
-        }
+        // The configuration and the files list do not depend on each other: one round trip
+        // for both. A draft waits for the configuration first (`drafts: ignore` reads nothing
+        // more).
+        let files = self
+            .docs
+            .pull_files(client, pr, &pull.base_ref, &pull.head_sha);
+        let config = repo_config::load(client, &pr.repo, &default_branch);
+        let (loaded, listing) = if pull.draft {
+            let loaded = config.await?;
+            if loaded.config.review.drafts() == DraftMode::Ignore {
+                tracing::info!("draft pull request and `drafts: ignore`: not evaluated");
+                return Ok(None);
+            }
+            (loaded, files.await?)
+        } else {
+            let (loaded, listing) = tokio::join!(config, files);
+            (loaded?, listing?)
+        };
         let inputs = Inputs {
             client,
             pr,
@@ -121,10 +137,13 @@ impl Workflow {
             requested_now,
             default_branch: &default_branch,
             loaded: &loaded,
+            listing: &listing,
             hints: &hints,
         };
         let mut state = self.store.pr_state(pr).await?;
-        let result = self.evaluate_with_state(inputs, &mut state).await;
+        // Boxed: the side-by-side reads and writes make a large future, too large for the stack
+        // of a command's task in a debug build.
+        let result = Box::pin(self.evaluate_with_state(inputs, &mut state)).await;
         // Saved whatever happened: a retry must edit the check run created here rather than
         // create a second one, and must not ask again the reviewers asked here.
         self.store.save_pr_state(pr, &state).await?;
@@ -152,10 +171,7 @@ impl Workflow {
         let (client, pr, pull, loaded) = (inputs.client, inputs.pr, inputs.pull, inputs.loaded);
         let (config, default_branch) = (&loaded.config, inputs.default_branch);
         let head = pull.head_sha.clone();
-        let listing = self
-            .docs
-            .pull_files(client, pr, &pull.base_ref, &head)
-            .await?;
+        let listing = inputs.listing;
         let files = &listing.files;
         let mut problems: Vec<ConfigProblem> = Vec::new();
         let design_docs = match docs::design_docs(config, files) {
@@ -191,12 +207,36 @@ impl Workflow {
             default_branch,
             config,
         };
-        let (outcomes, template_problems) = check.run(checked).await?;
+        // Round two: the docs, the CODEOWNERS file, the configuration files the PR changes and
+        // our comment (when one will be posted and its id is not stored) are read side by side.
+        let codeowners = async {
+            if config.review.service_owners_from() == OwnersSource::Codeowners {
+                codeowners::load(client, &pr.repo, default_branch)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let changed_config =
+            docs::changed_config_problems(client, &self.docs, &pr.repo, &head, config, files);
+        let will_comment = !checked.is_empty() || !unseen.is_empty() || loaded.problem.is_some();
+        let lookup = async {
+            if will_comment && state.comment_id.is_none() {
+                publish::find_sticky(client, pr).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (checked_docs, codeowners, changed_config, found) =
+            tokio::join!(check.run(checked), codeowners, changed_config, lookup);
+        let (outcomes, template_problems) = checked_docs?;
+        let (codeowners, found) = (codeowners?, found?);
         problems.extend(template_problems);
-        problems.extend(
-            docs::changed_config_problems(client, &self.docs, &pr.repo, &head, config, files)
-                .await?,
-        );
+        problems.extend(changed_config?);
+        let services = ownership::listed_services(&outcomes);
+        let ownership = ownership::resolve(config, &services, codeowners.as_ref());
+        let unknown_services = unknown_services(&ownership, &outcomes);
 
         let mut evaluation = Evaluation {
             pr: pr.clone(),
@@ -212,6 +252,9 @@ impl Workflow {
             not_requested: Vec::new(),
             reviewers_over_limit: None,
             draft_waiting: false,
+            held_reviewers: None,
+            unknown_services,
+            ownership,
             skip: state.skip.clone(),
             command_prefix: config.commands.prefix().to_string(),
         };
@@ -219,39 +262,72 @@ impl Workflow {
             && evaluation.unseen.is_empty()
             && evaluation.problems.is_empty()
             && evaluation.base_problem.is_none();
-        if !evaluation.docs.is_empty() {
-            self.weigh_and_request(&inputs, &mut evaluation, state)
-                .await?;
+        let plan = if evaluation.docs.is_empty() {
+            None
+        } else {
+            self.weigh_and_plan(&inputs, &mut evaluation, state).await?
+        };
+        // Round three: the review requests, the check run and the comment depend only on the
+        // result, so they are sent side by side. The comment is written as if every request
+        // succeeds and edited again when GitHub refuses one.
+        let mut requested = state.requested.clone();
+        if let Some(plan) = &plan {
+            evaluation.requests = reviewers::as_accepted(plan, &requested);
         }
         let (conclusion, _) = verdict(&evaluation);
-        publish::check_run(
+        let mut run_state = state.clone();
+        let mut comment_state = state.clone();
+        // No comment at all on PRs without design docs, unless one was posted earlier (it is
+        // then edited to say so, never left stale).
+        let comment = (!quiet || state.comment_id.is_some()).then(|| comment::body(&evaluation));
+        let requests = async {
+            match &plan {
+                Some(plan) => reviewers::request(client, pr, plan, &mut requested).await,
+                None => Ok(()),
+            }
+        };
+        let run = publish::check_run(
             client,
             pr,
-            state,
+            &mut run_state,
             config.check.name(),
             &head,
             conclusion,
             check_output::output(&evaluation),
             inputs.hints.retry,
             super::record::details_url(self.public_url.as_ref(), pr),
-        )
-        .await?;
-        // No comment at all on PRs without design docs, unless one was posted earlier (it is
-        // then edited to say so, never left stale).
-        if !quiet || state.comment_id.is_some() {
-            publish::sticky_comment(client, pr, state, &comment::body(&evaluation)).await?;
+        );
+        let sticky = async {
+            match &comment {
+                Some(body) => {
+                    publish::sticky_comment(client, pr, &mut comment_state, body, found).await
+                }
+                None => Ok(()),
+            }
+        };
+        let (requested_result, run_result, sticky_result) = tokio::join!(requests, run, sticky);
+        state.requested = requested;
+        (state.check_run, state.check_hash) = (run_state.check_run, run_state.check_hash);
+        (state.comment_id, state.comment_hash) =
+            (comment_state.comment_id, comment_state.comment_hash);
+        requested_result?;
+        run_result?;
+        sticky_result?;
+        if plan.is_some() && evaluation.requests != state.requested {
+            evaluation.requests = state.requested.clone();
+            publish::sticky_comment(client, pr, state, &comment::body(&evaluation), None).await?;
         }
         Ok(evaluation)
     }
 
-    /// The approvals gate and, unless the PR is a draft or the config is invalid, the review
-    /// requests.
-    async fn weigh_and_request(
+    /// The approvals gate and, unless the PR is a draft, the config is invalid or the docs are
+    /// not complete yet, whom to request.
+    async fn weigh_and_plan(
         &self,
         inputs: &Inputs<'_>,
         evaluation: &mut Evaluation,
-        state: &mut PrState,
-    ) -> Result<(), WorkflowError> {
+        state: &PrState,
+    ) -> Result<Option<reviewers::Plan>, WorkflowError> {
         let (client, pr, pull, config) =
             (inputs.client, inputs.pr, inputs.pull, &inputs.loaded.config);
         let reviews = if inputs.hints.no_reviews_yet {
@@ -260,7 +336,7 @@ impl Workflow {
             client.list_reviews(&pr.repo, pr.number).await?
         };
         evaluation.gate = self
-            .gate(client, &pr.repo, config, pull, &evaluation.docs, &reviews)
+            .gate(client, &pr.repo, config, pull, evaluation, &reviews)
             .await?;
         if pull.draft {
             evaluation.draft_waiting = true;
@@ -268,11 +344,19 @@ impl Workflow {
             // The configuration in force is invalid: `config` is only the defaults, not the
             // repository's rules, so no one is asked to review on their strength.
             tracing::info!("invalid configuration: no reviewer requested");
+        } else if config.review.request_when() == RequestWhen::Complete
+            && !evaluation.docs.iter().all(DocOutcome::passes)
+        {
+            // Reviewers are not paged to read a skeleton: the first evaluation that finds every
+            // doc complete asks them (once: `state.requested` remembers who was asked).
+            let waiting = not_yet_asked(config, evaluation, &pull.author, state);
+            evaluation.held_reviewers = (!waiting.is_empty()).then_some(waiting);
         } else {
-            self.request_reviewers(inputs, &reviews, evaluation, state)
-                .await?;
+            return self
+                .plan_requests(inputs, &reviews, evaluation, state)
+                .await;
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Gathers the facts about each standing approval and applies the requirements.
@@ -282,13 +366,14 @@ impl Workflow {
         repo: &RepoName,
         config: &RepoConfig,
         pull: &PullRequest,
-        docs: &[DocOutcome],
+        evaluation: &Evaluation,
         reviews: &[Review],
     ) -> Result<approvals::Gate, WorkflowError> {
+        let docs = &evaluation.docs;
         let requirements = Requirements {
             team: config.review.team(),
             approvals: config.review.approvals(),
-            services: services_with_owners(config, docs),
+            services: evaluation.ownership.owned.clone(),
         };
         let owner_teams: Vec<_> = requirements
             .services
@@ -400,17 +485,17 @@ impl Workflow {
         Ok(member)
     }
 
-    /// Requests reviews from whoever should review and has not been asked yet, up to
-    /// `limits.reviewers_per_pr` over the PR's life.
-    async fn request_reviewers(
+    /// Whom to request: whoever should review and has not been asked yet, up to
+    /// `limits.reviewers_per_pr` over the PR's life; `None` when no one.
+    async fn plan_requests(
         &self,
         inputs: &Inputs<'_>,
         reviews: &[Review],
         evaluation: &mut Evaluation,
-        state: &mut PrState,
-    ) -> Result<(), WorkflowError> {
+        state: &PrState,
+    ) -> Result<Option<reviewers::Plan>, WorkflowError> {
         let (client, pr, config) = (inputs.client, inputs.pr, &inputs.loaded.config);
-        let candidates = candidates(config, &evaluation.docs);
+        let candidates = candidates(config, &evaluation.docs, &evaluation.ownership);
         let fresh: Vec<Mention> = candidates
             .into_iter()
             .filter(|c| {
@@ -419,7 +504,7 @@ impl Workflow {
             })
             .collect();
         if fresh.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let requested_now = match &inputs.requested_now {
             Some(requested) => requested.clone(),
@@ -451,15 +536,35 @@ impl Workflow {
                 limit,
             });
         }
-        let outcome = reviewers::request(client, pr, &plan, &mut state.requested).await;
-        evaluation.requests = state.requested.clone();
-        Ok(outcome?)
+        Ok((!plan.is_empty()).then_some(plan))
     }
+}
+
+/// The candidates (as `@login` or `@org/team`) that have not been asked on this PR, without
+/// the author: who a complete doc will bring in.
+fn not_yet_asked(
+    config: &RepoConfig,
+    evaluation: &Evaluation,
+    author: &Login,
+    state: &PrState,
+) -> Vec<String> {
+    let author = reviewers::key_of(&Mention::User {
+        login: author.clone(),
+    });
+    let mut keys: Vec<String> = Vec::new();
+    let candidates = candidates(config, &evaluation.docs, &evaluation.ownership);
+    for key in candidates.iter().map(reviewers::key_of) {
+        let asked = state.requested.iter().any(|r| r.reviewer == key);
+        if key != author && !asked && !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
 }
 
 /// Review candidates in order: the review team, the people named in the docs, the owners of
 /// the services the docs list.
-pub fn candidates(config: &RepoConfig, docs: &[DocOutcome]) -> Vec<Mention> {
+pub fn candidates(config: &RepoConfig, docs: &[DocOutcome], ownership: &Ownership) -> Vec<Mention> {
     let mut out = Vec::new();
     if let Some(team) = config.review.team() {
         out.push(Mention::Team { team });
@@ -471,26 +576,30 @@ pub fn candidates(config: &RepoConfig, docs: &[DocOutcome]) -> Vec<Mention> {
             }
         }
     }
-    for (_, owners) in services_with_owners(config, docs) {
-        out.extend(owners);
+    for (_, owners) in &ownership.owned {
+        out.extend(owners.iter().cloned());
     }
     out
 }
 
-/// The services the docs list under "Services Affected" that have configured owners.
-pub fn services_with_owners(
-    config: &RepoConfig,
-    docs: &[DocOutcome],
-) -> Vec<(String, Vec<Mention>)> {
-    let mut out: Vec<(String, Vec<Mention>)> = Vec::new();
+/// The services of `ownership.unknown`, on each doc that lists them.
+fn unknown_services(ownership: &Ownership, docs: &[DocOutcome]) -> Vec<UnknownService> {
+    let mut out = Vec::new();
     for doc in docs {
-        if let docs::DocResult::Checked(report) = &doc.result {
-            for service in &report.services {
-                let owners = config.review.owners_of(service);
-                if !owners.is_empty() && !out.iter().any(|(s, _)| s == service) {
-                    out.push((service.clone(), owners));
-                }
-            }
+        let docs::DocResult::Checked(report) = &doc.result else {
+            continue;
+        };
+        for service in report
+            .services
+            .iter()
+            .filter(|s| ownership.unknown.contains(s))
+        {
+            out.push(UnknownService {
+                path: doc.path.clone(),
+                service: service.clone(),
+                line: doc.services_line,
+                known: ownership.known.clone(),
+            });
         }
     }
     out

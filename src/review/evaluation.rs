@@ -36,8 +36,43 @@ pub struct Evaluation {
     pub reviewers_over_limit: Option<OverLimit>,
     /// Reviewers are not requested yet because the PR is a draft.
     pub draft_waiting: bool,
+    /// Reviewers not requested yet because a doc still has an error gap (`review.request_when:
+    /// complete`): who will be asked once every doc is complete.
+    pub held_reviewers: Option<Vec<String>>,
+    /// Who owns the services the docs list.
+    pub ownership: super::ownership::Ownership,
+    /// Services the docs list that no owner source knows (a typo must not skip an approval).
+    pub unknown_services: Vec<UnknownService>,
     pub skip: Option<Skip>,
     pub command_prefix: String,
+}
+
+/// A service listed under "Services Affected" that neither `service_owners` nor CODEOWNERS
+/// knows: shown as a warning on its doc, naming the services that are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownService {
+    /// The doc that lists it.
+    pub path: String,
+    pub service: String,
+    /// The doc's line that names it (1 when not found).
+    pub line: usize,
+    /// The services the configuration knows, in order.
+    pub known: Vec<String>,
+}
+
+impl UnknownService {
+    /// The warning, plain text (escaped by whoever renders it).
+    pub fn message(&self) -> String {
+        let known = if self.known.is_empty() {
+            "none is configured (`review.service_owners`)".to_string()
+        } else {
+            format!("known services: {}", self.known.join(", "))
+        };
+        format!(
+            "\"{}\" is not a service this repository knows, so no owner is asked to approve for it; {known}.",
+            self.service
+        )
+    }
 }
 
 /// Part of a pull request the evaluation did not look at.

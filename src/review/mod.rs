@@ -7,12 +7,15 @@
 pub mod approvals;
 pub(crate) mod cache;
 pub mod check_output;
+pub mod codeowners;
 pub mod comment;
 pub mod docs;
 mod evaluate;
 pub mod evaluation;
+pub(crate) mod gap_list;
 pub mod limits;
 mod merge_group;
+pub mod ownership;
 pub mod publish;
 pub mod record;
 pub mod repo_config;
@@ -22,7 +25,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 
-pub use evaluate::{Hints, candidates, services_with_owners};
+pub use evaluate::{Hints, candidates};
 
 use crate::{
     config::settings::Settings,

@@ -9,7 +9,8 @@ use crate::{
     github::{
         GithubError, InstallationClient,
         models::{
-            CheckConclusion, CheckRunId, CheckRunOutput, CheckRunSpec, CheckStatus, CommentId,
+            CheckConclusion, CheckRunId, CheckRunOutput, CheckRunSpec, CheckStatus, Comment,
+            CommentId,
         },
     },
     store::PrState,
@@ -168,12 +169,32 @@ async fn lost_run(
     (ours.status == spec.status && sent <= wanted && !replaced).then_some((ours.id, sent))
 }
 
-/// Creates or edits the sticky comment so that it shows `body`.
+/// Our sticky comment on the PR, if there is one: the comment carrying our marker written by
+/// our own bot account (another App's bot could copy the marker). The bot's login and the
+/// comments are asked for side by side.
+pub async fn find_sticky(
+    client: &InstallationClient,
+    pr: &PrRef,
+) -> Result<Option<Comment>, GithubError> {
+    let (bot, comments) = tokio::join!(
+        client.bot_login(),
+        client.list_issue_comments(&pr.repo, pr.number)
+    );
+    let bot = bot?;
+    Ok(comments?
+        .into_iter()
+        .find(|c| c.author.0.eq_ignore_ascii_case(&bot.0) && c.body.contains(MARKER)))
+}
+
+/// Creates or edits the sticky comment so that it shows `body`. `found` is the result of
+/// [`find_sticky`] when it was already asked (alongside other reads); without it, and without
+/// an id in `state`, the comment is looked for first.
 pub async fn sticky_comment(
     client: &InstallationClient,
     pr: &PrRef,
     state: &mut PrState,
     body: &str,
+    found: Option<Option<Comment>>,
 ) -> Result<(), GithubError> {
     let hash = digest(&[body]);
     if state.comment_id.is_some() && state.comment_hash.as_deref() == Some(hash.as_str()) {
@@ -181,15 +202,12 @@ pub async fn sticky_comment(
     }
     let known = match state.comment_id {
         Some(id) => Some(CommentId(id as u64)),
-        // Lost track (first run, or the database was reset): look for our marker, in a
-        // comment by our own bot account only (another App's bot could copy the marker).
+        // Lost track (first run, or the database was reset): adopt ours if it is there.
         None => {
-            let bot = client.bot_login().await?;
-            let found = client
-                .list_issue_comments(&pr.repo, pr.number)
-                .await?
-                .into_iter()
-                .find(|c| c.author.0.eq_ignore_ascii_case(&bot.0) && c.body.contains(MARKER));
+            let found = match found {
+                Some(found) => found,
+                None => find_sticky(client, pr).await?,
+            };
             match found {
                 Some(existing) if digest(&[&existing.body]) == hash => {
                     state.comment_id = Some(existing.id.0 as i64);

@@ -104,6 +104,25 @@ pub fn plan(candidates: &[Mention], known: &Known<'_>) -> Plan {
     plan
 }
 
+/// `done` with every request of `plan` added as accepted: what the PR shows once the requests
+/// succeed, written before they are sent.
+pub fn as_accepted(plan: &Plan, done: &[ReviewRequest]) -> Vec<ReviewRequest> {
+    let users = plan.users.iter().map(|login| Mention::User {
+        login: login.clone(),
+    });
+    let teams = plan
+        .teams
+        .iter()
+        .map(|team| Mention::Team { team: team.clone() });
+    done.iter()
+        .cloned()
+        .chain(users.chain(teams).map(|m| ReviewRequest {
+            reviewer: key_of(&m),
+            error: None,
+        }))
+        .collect()
+}
+
 /// Sends the review requests, adding each one made (with GitHub's refusal, if any) to `done`
 /// as soon as it is made: when a later one fails, `done` still says who was asked, so that a
 /// retry asks no one twice. When GitHub refuses the batch (422, e.g. a team without access to

@@ -105,7 +105,9 @@ async fn two_replicas_under_load_never_evaluate_one_pr_twice_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlap_detector_catches_uncoordinated_servers() {
     let gh = github_with_prs(1).await;
-    gh.latency(Duration::from_millis(30));
+    // An evaluation is open from its reviews listing to its check-run write, one round trip
+    // now: a latency well above the scheduling jitter keeps the two evaluations overlapping.
+    gh.latency(Duration::from_millis(150));
     gh.track_evaluations();
     let start = || {
         let github = gh.app();

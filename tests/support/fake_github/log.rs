@@ -65,6 +65,7 @@ pub async fn log_and_faults(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
 
+    let received = std::time::Instant::now();
     let latency = shared.lock().latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -104,6 +105,9 @@ pub async fn log_and_faults(
         response = fault_response(&Fault::Status(502));
     }
 
+    if method == "GET" && injected.is_none() {
+        response = with_etag(response, if_none_match.as_deref()).await;
+    }
     let status = response.status().as_u16();
     chaos::answered(&shared, tracked, status);
     let unknown_route = response.extensions().get::<UnknownRoute>().is_some();
@@ -133,8 +137,31 @@ pub async fn log_and_faults(
         if_none_match,
         unknown_route,
         at: std::time::Instant::now(),
+        received,
     });
     response
+}
+
+/// As GitHub does for every `GET`: a `200` without an ETag of its own gets one (a hash of the
+/// body), and a request that already holds it gets `304 Not Modified` with no body.
+async fn with_etag(response: Response, if_none_match: Option<&str>) -> Response {
+    use sha2::{Digest, Sha256};
+    if response.status() != axum::http::StatusCode::OK || response.headers().contains_key("etag") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return error(500, "cannot read the fake's own answer");
+    };
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
+    let value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
+    if if_none_match.is_some_and(|sent| sent == etag || sent == format!("W/{etag}")) {
+        let mut not_modified = axum::http::StatusCode::NOT_MODIFIED.into_response();
+        not_modified.headers_mut().insert("etag", value);
+        return not_modified;
+    }
+    parts.headers.insert("etag", value);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Any route the fake does not implement: GitHub's 404, flagged in the log.

@@ -444,6 +444,25 @@ impl FakeGithub {
             .collect()
     }
 
+    /// The longest chain of requests in the log where each was sent only after the one before
+    /// it was answered: the round trips a piece of work waited for, whatever its calls that ran
+    /// side by side. Token exchanges count (they are on the path when the token is not cached).
+    pub fn round_trips(&self) -> usize {
+        let log = self.requests();
+        let mut depth: Vec<usize> = Vec::with_capacity(log.len());
+        for request in &log {
+            let before = log
+                .iter()
+                .zip(&depth)
+                .filter(|(earlier, _)| earlier.at <= request.received)
+                .map(|(_, d)| *d)
+                .max()
+                .unwrap_or(0);
+            depth.push(before + 1);
+        }
+        depth.into_iter().max().unwrap_or(0)
+    }
+
     /// Forgets the request log (e.g. between the first evaluation and a re-evaluation).
     pub fn clear_log(&self) {
         self.lock().log.clear();

@@ -163,6 +163,8 @@ pub struct LoggedRequest {
     pub unknown_route: bool,
     /// When the answer was sent.
     pub at: std::time::Instant,
+    /// When the request arrived (before any latency).
+    pub received: std::time::Instant,
 }
 
 /// What an injected fault answers.
