@@ -454,7 +454,7 @@ impl RepoConfig {
             && (!path.contains("{service}")
                 || template_path_problem(path.trim_end_matches('/')).is_some())
         {
-            return fail(
+            fail(
                 path,
                 format!(
                     "review.service_path `{}` must be a relative path in the repository with `{{service}}` in it, such as `{DEFAULT_SERVICE_PATH}`",
