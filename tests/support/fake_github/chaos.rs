@@ -176,7 +176,7 @@ fn is_check_run_write(method: &str, path: &str) -> bool {
 pub(crate) enum Tracked {
     Nothing,
     /// The reviews were listed: an evaluation of this PR is under way (a failed listing is
-    /// retried, so only a successful one counts).
+    /// retried, so only a successful one counts; `304 Not Modified` is a successful listing).
     StartIfOk(String),
     /// A check-run write of this PR: its evaluation is done (whatever the answer).
     CloseAfter(String),
@@ -220,7 +220,7 @@ pub(crate) fn answered(shared: &super::Shared, tracked: Tracked, status: u16) {
         return;
     };
     match tracked {
-        Tracked::StartIfOk(pr) if (200..300).contains(&status) => t.start(pr),
+        Tracked::StartIfOk(pr) if (200..300).contains(&status) || status == 304 => t.start(pr),
         Tracked::CloseAfter(pr) => t.close(&pr),
         _ => {}
     }
