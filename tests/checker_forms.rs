@@ -89,6 +89,20 @@ const CASES: &[Case] = &[
         gaps: &[(Error, MissingSection, "Goals")],
     },
     Case {
+        name: "a subtitled sub-heading of another section is not the section",
+        template: "# T\n\n## Summary\n\nWhat?\n\n## Alternatives\n\nWhat else?\n",
+        rules: "",
+        doc: "# Frob\n\n## Summary\n\nFrob.\n\n## Alternatives Considered\n\n### Alternative: a lock\n\nSlow.\n",
+        gaps: &[(Error, MissingSection, "Alternatives")],
+    },
+    Case {
+        name: "a subtitled sub-section inside its parent",
+        template: "# T\n\n## Design\n\nHow?\n\n### Storage\n\nWhere?\n",
+        rules: "",
+        doc: "# Frob\n\n## Design\n\nA queue.\n\n### Storage: PostgreSQL\n\nOne table.\n",
+        gaps: &[],
+    },
+    Case {
         name: "a hyphen inside a word is no subtitle",
         template: GOALS,
         rules: "",
@@ -309,6 +323,13 @@ const CASES: &[Case] = &[
         rules: "",
         doc: "# Frob\n\n## Requirements\n\nTODO\n\n### Goals\n\nFast.\n\n### Non-Goals\n\nCheap.\n",
         gaps: &[(Warning, PlaceholderSection, "Requirements")],
+    },
+    Case {
+        name: "a ticked checkbox of the template is an answer",
+        template: "# T\n\n## Test Plan\n\n[ ] I understand the owners may require updates to existing tests.\n\n### Unit tests\n\nWhich?\n",
+        rules: "",
+        doc: "# Frob\n\n## Test Plan\n\n[x] I understand the owners may require updates to existing tests.\n\n### Unit tests\n\nAll of them.\n",
+        gaps: &[],
     },
     Case {
         name: "guidance above guidance is an error",

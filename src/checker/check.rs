@@ -307,6 +307,13 @@ fn section_gaps(cx: &SectionContext<'_>, gaps: &mut Vec<Gap>) {
                 severity,
                 message::empty_section(&section.heading, &section.hint),
             ),
+            // Guidance counts as left over only when left verbatim: a ticked checkbox of the
+            // template (`[x] I/we understand ...`) is an answer.
+            BodyState::Guidance
+                if sub_real && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
+            {
+                continue;
+            }
             state @ (BodyState::Filler | BodyState::Guidance) if sub_real => (
                 GapKind::PlaceholderSection,
                 Severity::Warning,

@@ -140,7 +140,19 @@ pub fn match_sections(
     // may a combined heading such as "Drawbacks and alternatives" stand in for sections still
     // missing, never for one matched otherwise. A heading stands for one section, except a
     // combined one, which stands for each of its parts.
-    for (pairs, combined) in [(&exact, false), (&relaxed, false), (&by_part, true)] {
+    for (pairs, pass) in [
+        (&exact, Pass::Exact),
+        (&relaxed, Pass::Relaxed),
+        (&by_part, Pass::CombinedPart),
+    ] {
+        // The level of the doc's top-level sections, as the exact matches show it.
+        let exact_top = template
+            .sections
+            .iter()
+            .zip(&matched)
+            .filter(|(section, _)| section.parent.is_none())
+            .filter_map(|(_, m)| m.map(|(d, _)| headings[d].level))
+            .min();
         let mut last: Option<usize> = None;
         for (s, section) in template.sections.iter().enumerate() {
             if let Some((d, _)) = matched[s] {
@@ -161,15 +173,31 @@ pub fn match_sections(
                 };
                 (outside_parent, before_last, level_off, d)
             };
+            // A relaxed form only counts where the section's own heading would be: at the
+            // doc's top level, or inside the matched parent at the level the template says;
+            // so "### Alternative: use a lock" under another section is not "Alternatives".
+            let relaxed_fits = |d: usize| match parent {
+                Some((p, pd)) => {
+                    let expected = i32::from(headings[pd].level) + i32::from(section.level)
+                        - i32::from(template.sections[p].level);
+                    d > pd && d < ends[pd] && i32::from(headings[d].level) == expected
+                }
+                None if section.parent.is_none() => exact_top.map_or_else(
+                    || top.fits(section.level, headings[d].level),
+                    |level| headings[d].level == level,
+                ),
+                None => top.fits(section.level, headings[d].level),
+            };
             let found = pairs
                 .of(s)
                 .filter(|&(d, _)| !used[d])
                 .filter(|&(d, _)| {
                     section.parent.is_some() || top.fits(section.level, headings[d].level)
                 })
+                .filter(|&(d, _)| pass != Pass::Relaxed || relaxed_fits(d))
                 .min_by_key(|&(d, _)| score(d));
             if let Some((d, kind)) = found {
-                if !combined {
+                if pass != Pass::CombinedPart {
                     used[d] = true;
                 }
                 matched[s] = Some((d, kind));
@@ -178,6 +206,14 @@ pub fn match_sections(
         }
     }
     matched
+}
+
+/// The matching passes, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Exact,
+    Relaxed,
+    CombinedPart,
 }
 
 /// Which doc headings may stand for which template section: found through the template's own
