@@ -103,6 +103,13 @@ const CASES: &[Case] = &[
         gaps: &[],
     },
     Case {
+        name: "an inflected sub-section written one level up",
+        template: "# T\n\n## Design\n\nHow?\n\n### Risks and Mitigations\n\nWhat may go wrong?\n",
+        rules: "",
+        doc: "# Frob\n\n## Design\n\nA queue.\n\n## Risk and Mitigations\n\nIt may fill; it is bounded.\n",
+        gaps: &[],
+    },
+    Case {
         name: "a hyphen inside a word is no subtitle",
         template: GOALS,
         rules: "",

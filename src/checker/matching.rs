@@ -173,18 +173,18 @@ pub fn match_sections(
                 };
                 (outside_parent, before_last, level_off, d)
             };
-            // A relaxed form only counts where the section's own heading would be: at the
-            // doc's top level, or inside the matched parent at the level the template says;
-            // so "### Alternative: use a lock" under another section is not "Alternatives".
+            // A relaxed form only counts where the section's own heading would be, or higher
+            // up, never nested deeper: "### Alternative: use a lock" under another section
+            // is not "## Alternatives".
             let relaxed_fits = |d: usize| match parent {
                 Some((p, pd)) => {
                     let expected = i32::from(headings[pd].level) + i32::from(section.level)
                         - i32::from(template.sections[p].level);
-                    d > pd && d < ends[pd] && i32::from(headings[d].level) == expected
+                    i32::from(headings[d].level) <= expected
                 }
                 None if section.parent.is_none() => exact_top.map_or_else(
                     || top.fits(section.level, headings[d].level),
-                    |level| headings[d].level == level,
+                    |level| headings[d].level <= level,
                 ),
                 None => top.fits(section.level, headings[d].level),
             };
