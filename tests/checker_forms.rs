@@ -607,3 +607,32 @@ fn the_matching_says_how_each_section_was_found() {
         .collect();
     assert_eq!(near, [(7, "Art")]);
 }
+
+#[test]
+fn a_doc_of_only_headings_is_checked_in_bounded_time() {
+    // The size limit of a doc the App checks (1 MiB), all of it headings one typo away from
+    // the template's: every one is a near-miss candidate for every missing section.
+    let template: String = (0..40)
+        .map(|i| format!("## Section alpha {i}\n\nWrite part {i}.\n\n"))
+        .collect();
+    let template = parse(&format!("# T\n\n{template}"), "");
+    let mut doc = String::from("# Frob\n\n");
+    let mut i = 0;
+    while doc.len() < 1 << 20 {
+        doc.push_str(&format!("### Sektion alpha {}\n", i % 40));
+        i += 1;
+    }
+    let started = std::time::Instant::now();
+    let report = checker::check(&doc, &template);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let missing = report
+        .gaps
+        .iter()
+        .filter(|g| g.kind == MissingSection && g.severity == Error)
+        .count();
+    assert_eq!(missing, 40);
+}

@@ -44,28 +44,41 @@ const STOP_WORDS: &[&str] = &[
 /// such as "Motivaton").
 const MIN_TYPO_SIMILARITY: f64 = 0.8;
 
+/// Headings longer than this are sentences, not names a section was meant to have.
+const MAX_HEADING_LEN: usize = 200;
+
+/// Most headings a doc's near misses are looked for among (the first ones in the doc that
+/// stand for nothing), which bounds the work on a doc made of nothing but headings.
+const MAX_CANDIDATES: usize = 1000;
+
 /// How close a doc heading is to a template heading, or `None` when it is not a near miss.
 /// Close means: once each word is reduced as the relaxed matching does, the words of one are
 /// part of the other's ("Alternatives" of "Alternatives considered", "Scenarios" of "Scenarios
 /// and User Experience") or the same in another order ("Design details"), without a word that
 /// negates ("Non-Goals"); or the two are one typo apart ("Motivaton").
 pub fn closeness(section: &str, heading: &str) -> Option<f64> {
-    let (a, b) = (words(section), words(heading));
+    closeness_of_words(&words(section), &words(heading))
+}
+
+fn closeness_of_words(a: &[String], b: &[String]) -> Option<f64> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    let (small, large) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if small.iter().all(|w| large.contains(w)) {
         let negated = large
             .iter()
             .any(|w| !small.contains(w) && NEGATIONS.contains(&w.as_str()));
         return (!negated).then(|| small.len() as f64 / large.len() as f64);
     }
-    let similarity = strsim::normalized_damerau_levenshtein(&a.join(" "), &b.join(" "));
+    let (a, b) = (a.join(" "), b.join(" "));
+    // Strings whose lengths differ by more than the allowed share of edits cannot be that
+    // similar: no need to measure them.
+    let (shorter, longer) = (a.len().min(b.len()), a.len().max(b.len()));
+    if (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
+        return None;
+    }
+    let similarity = strsim::normalized_damerau_levenshtein(&a, &b);
     (similarity >= MIN_TYPO_SIMILARITY).then_some(similarity)
 }
 
@@ -108,16 +121,24 @@ pub fn near_misses(
         .map(|d| headings[d].level)
         .min();
     let top = TopLevel::new(template, doc_top);
+    let candidates: Vec<(usize, Vec<String>)> = headings
+        .iter()
+        .enumerate()
+        .filter(|&(d, h)| !taken[d] && h.text.len() <= MAX_HEADING_LEN)
+        .take(MAX_CANDIDATES)
+        .map(|(d, h)| (d, words(&h.text)))
+        .collect();
     let mut pairs: Vec<NearMiss> = Vec::new();
     for (s, section) in template.sections.iter().enumerate() {
         if sections[s] != SectionMatch::Missing {
             continue;
         }
-        for (d, heading) in headings.iter().enumerate() {
-            if taken[d] || (section.parent.is_none() && !top.fits(section.level, heading.level)) {
+        let wanted = words(&section.heading);
+        for &(d, ref heading_words) in &candidates {
+            if section.parent.is_none() && !top.fits(section.level, headings[d].level) {
                 continue;
             }
-            if let Some(score) = closeness(&section.heading, &heading.text) {
+            if let Some(score) = closeness_of_words(&wanted, heading_words) {
                 pairs.push(NearMiss {
                     section: s,
                     heading: d,
