@@ -207,7 +207,7 @@ mod tests {
             );
         }
         let typo = closeness("Motivation", "Motivaton").unwrap();
-        assert!(typo >= MIN_TYPO_SIMILARITY && typo < 1.0, "{typo}");
+        assert!((MIN_TYPO_SIMILARITY..1.0).contains(&typo), "{typo}");
     }
 
     #[test]

@@ -583,10 +583,10 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                     cur.mark_content(list_depth > 0);
                 }
             }
-            Event::Start(Tag::Table(columns)) => {
-                if columns.len() == 2 && details == 0 && cur.collect_entries {
-                    table = field_zone.map(|after| TableBuf { after, row: None });
-                }
+            Event::Start(Tag::Table(columns))
+                if columns.len() == 2 && details == 0 && cur.collect_entries =>
+            {
+                table = field_zone.map(|after| TableBuf { after, row: None });
             }
             Event::Start(Tag::TableHead | Tag::TableRow) => {
                 if let Some(t) = table.as_mut() {
