@@ -32,7 +32,7 @@ pub fn loose_key(key: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&loose_word(word));
+        push_loose_word(&mut out, word);
     }
     out
 }
@@ -41,46 +41,85 @@ pub fn loose_key(key: &str) -> String {
 /// or a final silent `e`, and with a final `ll` as `l` (so "modelled", "modeled" and "model"
 /// meet). Short words are left alone: they are too easily another word.
 pub fn loose_word(word: &str) -> String {
-    let mut w = singular(word).to_string();
+    let mut out = String::with_capacity(word.len());
+    push_loose_word(&mut out, word);
+    out
+}
+
+/// [`loose_word`], appended to `out` (every rule only edits the end of the word).
+fn push_loose_word(out: &mut String, word: &str) {
+    let start = out.len();
+    out.push_str(singular(word));
+    let mut w = Tail { out, start };
     american(&mut w);
     if w.len() >= 6 && w.ends_with("ed") {
-        w.truncate(w.len() - 2);
+        w.cut(2);
     }
-    if w.len() > 4 && w.ends_with('e') {
-        w.pop();
+    if w.len() > 4 && w.ends_with("e") {
+        w.cut(1);
     }
     if w.len() >= 4 && w.ends_with("ll") {
-        w.pop();
+        w.cut(1);
     }
-    w
+}
+
+/// The word being reduced: the end of a string from `start`.
+struct Tail<'a> {
+    out: &'a mut String,
+    start: usize,
+}
+
+impl Tail<'_> {
+    fn len(&self) -> usize {
+        self.out.len() - self.start
+    }
+
+    fn ends_with(&self, suffix: &str) -> bool {
+        self.out[self.start..].ends_with(suffix)
+    }
+
+    fn is(&self, word: &str) -> bool {
+        &self.out[self.start..] == word
+    }
+
+    /// Drops the last `n` bytes (ASCII letters: every suffix here is).
+    fn cut(&mut self, n: usize) {
+        let len = self.out.len();
+        self.out.truncate(len - n);
+    }
+
+    /// Replaces the last `n` bytes with `with`.
+    fn replace_end(&mut self, n: usize, with: &str) {
+        self.cut(n);
+        self.out.push_str(with);
+    }
 }
 
 /// The singular of an English plural: `policies` -> `policy`, `approaches` -> `approach`,
 /// `goals` -> `goal`; words ending in `ss`, `us` or `is` (`process`, `status`, `analysis`)
-/// and words of three letters or fewer are not plurals.
-fn singular(word: &str) -> std::borrow::Cow<'_, str> {
-    if word.len() > 4 && word.ends_with("ies") {
-        return format!("{}y", &word[..word.len() - 3]).into();
-    }
+/// and words of three letters or fewer are not plurals. (`policies` only loses its `s` here:
+/// [`american`] turns the `-ie` left into `-y`.)
+fn singular(word: &str) -> &str {
     for suffix in ["sses", "ches", "shes", "xes"] {
         if word.ends_with(suffix) {
-            return word[..word.len() - 2].into();
+            return &word[..word.len() - 2];
         }
     }
     if word.len() > 3
         && word.ends_with('s')
         && !["ss", "us", "is"].iter().any(|e| word.ends_with(e))
     {
-        return word[..word.len() - 1].into();
+        return &word[..word.len() - 1];
     }
-    word.into()
+    word
 }
 
 /// British spellings as American ones, in place: `-isation`/`-ise`/`-ised`/`-ising` as `-iz…`,
 /// `-yse` as `-yze`, a final `-our` as `-or` (`behaviour`), `-ogue` as `-og`, a final `-tre` or
 /// `-bre` as `-ter`/`-ber` (`centre`), `-dgement` as `-dgment`, `-lled`/`-lling` as
-/// `-led`/`-ling` (`modelling`), and `licence`, `defence`, `offence`.
-fn american(word: &mut String) {
+/// `-led`/`-ling` (`modelling`), and `licence`, `defence`, `offence`. Also the `-ie` a plural
+/// in `-ies` leaves, as `-y` (`policies` -> `policy`).
+fn american(word: &mut Tail<'_>) {
     const SUFFIXES: &[(&str, &str)] = &[
         ("isation", "ization"),
         ("ising", "izing"),
@@ -94,23 +133,22 @@ fn american(word: &mut String) {
         ("lling", "ling"),
         ("lled", "led"),
     ];
+    if word.len() > 3 && word.ends_with("ie") {
+        word.replace_end(2, "y");
+        return;
+    }
     for (british, american) in SUFFIXES {
         if word.len() > british.len() + 1 && word.ends_with(british) {
-            word.truncate(word.len() - british.len());
-            word.push_str(american);
+            word.replace_end(british.len(), american);
             return;
         }
     }
     if word.len() > 5 && word.ends_with("our") {
-        word.pop();
-        word.pop();
-        word.push('r');
+        word.replace_end(2, "r");
     } else if word.len() > 4 && (word.ends_with("tre") || word.ends_with("bre")) {
-        let n = word.len();
-        word.replace_range(n - 2.., "er");
-    } else if matches!(word.as_str(), "licence" | "defence" | "offence") {
-        let n = word.len();
-        word.replace_range(n - 2.., "se");
+        word.replace_end(2, "er");
+    } else if word.is("licence") || word.is("defence") || word.is("offence") {
+        word.replace_end(2, "se");
     }
 }
 

@@ -57,10 +57,30 @@ const MAX_CANDIDATES: usize = 1000;
 /// and User Experience") or the same in another order ("Design details"), without a word that
 /// negates ("Non-Goals"); or the two are one typo apart ("Motivaton").
 pub fn closeness(section: &str, heading: &str) -> Option<f64> {
-    closeness_of_words(&words(section), &words(heading))
+    Words::of(section).closeness(&Words::of(heading))
 }
 
-fn closeness_of_words(a: &[String], b: &[String]) -> Option<f64> {
+/// A heading's reduced words, and the same joined by spaces (for the typo measure).
+struct Words {
+    words: Vec<String>,
+    joined: String,
+}
+
+impl Words {
+    fn of(text: &str) -> Self {
+        let words = words(text);
+        let joined = words.join(" ");
+        Self { words, joined }
+    }
+
+    fn closeness(&self, other: &Words) -> Option<f64> {
+        closeness_of_words(self, other)
+    }
+}
+
+fn closeness_of_words(a: &Words, b: &Words) -> Option<f64> {
+    let (joined_a, joined_b) = (&a.joined, &b.joined);
+    let (a, b) = (&a.words, &b.words);
     if a.is_empty() || b.is_empty() {
         return None;
     }
@@ -71,14 +91,16 @@ fn closeness_of_words(a: &[String], b: &[String]) -> Option<f64> {
             .any(|w| !small.contains(w) && NEGATIONS.contains(&w.as_str()));
         return (!negated).then(|| small.len() as f64 / large.len() as f64);
     }
-    let (a, b) = (a.join(" "), b.join(" "));
-    // Strings whose lengths differ by more than the allowed share of edits cannot be that
-    // similar: no need to measure them.
-    let (shorter, longer) = (a.len().min(b.len()), a.len().max(b.len()));
-    if (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
+    // A typo keeps the number of words; and strings whose lengths differ by more than the
+    // allowed share of edits cannot be that similar: no need to measure them.
+    let (shorter, longer) = (
+        joined_a.len().min(joined_b.len()),
+        joined_a.len().max(joined_b.len()),
+    );
+    if a.len() != b.len() || (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
         return None;
     }
-    let similarity = strsim::normalized_damerau_levenshtein(&a, &b);
+    let similarity = strsim::normalized_levenshtein(joined_a, joined_b);
     (similarity >= MIN_TYPO_SIMILARITY).then_some(similarity)
 }
 
@@ -121,24 +143,24 @@ pub fn near_misses(
         .map(|d| headings[d].level)
         .min();
     let top = TopLevel::new(template, doc_top);
-    let candidates: Vec<(usize, Vec<String>)> = headings
+    let candidates: Vec<(usize, Words)> = headings
         .iter()
         .enumerate()
         .filter(|&(d, h)| !taken[d] && h.text.len() <= MAX_HEADING_LEN)
         .take(MAX_CANDIDATES)
-        .map(|(d, h)| (d, words(&h.text)))
+        .map(|(d, h)| (d, Words::of(&h.text)))
         .collect();
     let mut pairs: Vec<NearMiss> = Vec::new();
     for (s, section) in template.sections.iter().enumerate() {
         if sections[s] != SectionMatch::Missing {
             continue;
         }
-        let wanted = words(&section.heading);
+        let wanted = Words::of(&section.heading);
         for &(d, ref heading_words) in &candidates {
             if section.parent.is_none() && !top.fits(section.level, headings[d].level) {
                 continue;
             }
-            if let Some(score) = closeness_of_words(&wanted, heading_words) {
+            if let Some(score) = wanted.closeness(heading_words) {
                 pairs.push(NearMiss {
                     section: s,
                     heading: d,
