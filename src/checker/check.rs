@@ -76,6 +76,7 @@ fn read(doc: &str, template: &Template) -> Reading {
         .iter_mut()
         .map(|h| DocHeading {
             text: std::mem::take(&mut h.text),
+            key: std::mem::take(&mut h.key),
             level: h.level,
             line: h.line,
         })
@@ -211,11 +212,11 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     gaps.sort_by_key(|g| (g.line, g.kind));
 
     let reviewers = reviewer_mentions(&doc_fields, &field_keys);
-    let services = out
+    let services = matching
         .headings
         .iter()
-        .find(|h| SERVICES_KEYS.contains(&h.key.as_str()))
-        .map(|h| fields::services(&h.body.entries))
+        .position(|h| SERVICES_KEYS.contains(&h.key.as_str()))
+        .map(|d| fields::services(&out.headings[d].body.entries))
         .unwrap_or_default();
     let mut headings = matching.headings;
     DocReport {

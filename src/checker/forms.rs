@@ -37,16 +37,10 @@ pub fn loose_key(key: &str) -> String {
     out
 }
 
-/// One lower-case word reduced: singular, American spelling, without a past-participle `-ed`
-/// or a final silent `e`, and with a final `ll` as `l` (so "modelled", "modeled" and "model"
-/// meet). Short words are left alone: they are too easily another word.
-pub fn loose_word(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    push_loose_word(&mut out, word);
-    out
-}
-
-/// [`loose_word`], appended to `out` (every rule only edits the end of the word).
+/// One lower-case word reduced, appended to `out`: singular, American spelling, without a
+/// past-participle `-ed` or a final silent `e`, and with a final `ll` as `l` (so "modelled",
+/// "modeled" and "model" meet). Short words are left alone: they are too easily another word.
+/// Every rule only edits the end of the word.
 fn push_loose_word(out: &mut String, word: &str) {
     let start = out.len();
     out.push_str(singular(word));

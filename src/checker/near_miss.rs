@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::forms::loose_word;
+use super::forms::loose_key;
 use super::matching::{SectionMatch, TopLevel};
 use super::normalize::heading_key;
 use super::template::Template;
@@ -15,6 +15,8 @@ use super::template::Template;
 pub struct DocHeading {
     /// Plain text, as written (emphasis and code markers removed).
     pub text: String,
+    /// The normalised text headings are matched by ([`heading_key`]).
+    pub key: String,
     pub level: u8,
     /// 1-based line.
     pub line: usize,
@@ -57,66 +59,65 @@ const MAX_CANDIDATES: usize = 1000;
 /// and User Experience") or the same in another order ("Design details"), without a word that
 /// negates ("Non-Goals"); or the two are one typo apart ("Motivaton").
 pub fn closeness(section: &str, heading: &str) -> Option<f64> {
-    Words::of(section).closeness(&Words::of(heading))
+    Words::of_key(&heading_key(section)).closeness(&Words::of_key(&heading_key(heading)))
 }
 
-/// A heading's reduced words, and the same joined by spaces (for the typo measure).
-struct Words {
-    words: Vec<String>,
-    joined: String,
-}
+/// A heading's words reduced as the relaxed matching does, without stop words, in one string.
+struct Words(String);
 
 impl Words {
-    fn of(text: &str) -> Self {
-        let words = words(text);
-        let joined = words.join(" ");
-        Self { words, joined }
+    fn of_key(key: &str) -> Self {
+        let mut loose = loose_key(key);
+        if loose.split(' ').any(|w| STOP_WORDS.contains(&w)) {
+            loose = loose
+                .split(' ')
+                .filter(|w| !STOP_WORDS.contains(w))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        Self(loose)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+        self.0.split(' ').filter(|w| !w.is_empty())
+    }
+
+    /// Number of distinct words.
+    fn distinct(&self) -> usize {
+        self.iter()
+            .enumerate()
+            .filter(|&(i, w)| !self.iter().take(i).any(|o| o == w))
+            .count()
     }
 
     fn closeness(&self, other: &Words) -> Option<f64> {
-        closeness_of_words(self, other)
-    }
-}
-
-fn closeness_of_words(a: &Words, b: &Words) -> Option<f64> {
-    let (joined_a, joined_b) = (&a.joined, &b.joined);
-    let (a, b) = (&a.words, &b.words);
-    if a.is_empty() || b.is_empty() {
-        return None;
-    }
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if small.iter().all(|w| large.contains(w)) {
-        let negated = large
-            .iter()
-            .any(|w| !small.contains(w) && NEGATIONS.contains(&w.as_str()));
-        return (!negated).then(|| small.len() as f64 / large.len() as f64);
-    }
-    // A typo keeps the number of words; and strings whose lengths differ by more than the
-    // allowed share of edits cannot be that similar: no need to measure them.
-    let (shorter, longer) = (
-        joined_a.len().min(joined_b.len()),
-        joined_a.len().max(joined_b.len()),
-    );
-    if a.len() != b.len() || (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
-        return None;
-    }
-    let similarity = strsim::normalized_levenshtein(joined_a, joined_b);
-    (similarity >= MIN_TYPO_SIMILARITY).then_some(similarity)
-}
-
-/// The reduced words of a heading, without stop words and repeats.
-fn words(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in heading_key(text).split(' ') {
-        if word.is_empty() || STOP_WORDS.contains(&word) {
-            continue;
+        let (count_a, count_b) = (self.distinct(), other.distinct());
+        if count_a == 0 || count_b == 0 {
+            return None;
         }
-        let word = loose_word(word);
-        if !out.contains(&word) {
-            out.push(word);
+        let (small, large) = if count_a <= count_b {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        if small.iter().all(|w| large.iter().any(|l| l == w)) {
+            let negated = large
+                .iter()
+                .any(|w| NEGATIONS.contains(&w) && !small.iter().any(|s| s == w));
+            return (!negated).then(|| small.distinct() as f64 / large.distinct() as f64);
         }
+        // A typo keeps the number of words; and strings whose lengths differ by more than the
+        // allowed share of edits cannot be that similar: no need to measure them.
+        let (shorter, longer) = (
+            self.0.len().min(other.0.len()),
+            self.0.len().max(other.0.len()),
+        );
+        if count_a != count_b || (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
+            return None;
+        }
+        let similarity = strsim::normalized_levenshtein(&self.0, &other.0);
+        (similarity >= MIN_TYPO_SIMILARITY).then_some(similarity)
     }
-    out
 }
 
 /// Near misses for the sections that nothing stands for: for each, the closest doc heading
@@ -148,14 +149,14 @@ pub fn near_misses(
         .enumerate()
         .filter(|&(d, h)| !taken[d] && h.text.len() <= MAX_HEADING_LEN)
         .take(MAX_CANDIDATES)
-        .map(|(d, h)| (d, Words::of(&h.text)))
+        .map(|(d, h)| (d, Words::of_key(&h.key)))
         .collect();
     let mut pairs: Vec<NearMiss> = Vec::new();
     for (s, section) in template.sections.iter().enumerate() {
         if sections[s] != SectionMatch::Missing {
             continue;
         }
-        let wanted = Words::of(&section.heading);
+        let wanted = Words::of_key(&section.keys[0]);
         for &(d, ref heading_words) in &candidates {
             if section.parent.is_none() && !top.fits(section.level, headings[d].level) {
                 continue;
