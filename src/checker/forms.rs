@@ -9,15 +9,17 @@
 /// on each side (` - `, ` – `, ` — `). `None` when there is no subtitle or nothing before it. A
 /// dash inside a word ("Non-Goals", "Re-entrance") is not a subtitle.
 pub fn before_subtitle(text: &str) -> Option<&str> {
-    let colon = text.find(':');
-    let dash = [" - ", " – ", " — ", " -- "]
-        .iter()
-        .filter_map(|d| text.find(d))
-        .min();
-    let at = match (colon, dash) {
-        (Some(c), Some(d)) => c.min(d),
-        (c, d) => c.or(d)?,
-    };
+    let at = text.char_indices().find_map(|(i, c)| match c {
+        ':' => Some(i),
+        ' ' => {
+            let rest = &text[i + 1..];
+            let dash = ["- ", "-- ", "– ", "— "]
+                .iter()
+                .any(|d| rest.starts_with(d));
+            dash.then_some(i)
+        }
+        _ => None,
+    })?;
     let before = text[..at].trim();
     before.chars().any(char::is_alphanumeric).then_some(before)
 }

@@ -270,6 +270,9 @@ impl Candidates {
                 );
             }
         }
+        if heading.key.split(' ').count() > template.loose_max_words {
+            return None;
+        }
         let found = template.by_loose.get(&loose_key(heading.key))?;
         Some(
             self.relaxed

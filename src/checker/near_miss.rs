@@ -59,7 +59,11 @@ const MAX_CANDIDATES: usize = 1000;
 /// and User Experience") or the same in another order ("Design details"), without a word that
 /// negates ("Non-Goals"); or the two are one typo apart ("Motivaton").
 pub fn closeness(section: &str, heading: &str) -> Option<f64> {
-    Words::of_key(&heading_key(section)).closeness(&Words::of_key(&heading_key(heading)))
+    let (section, heading) = (
+        Words::of_key(&heading_key(section)),
+        Words::of_key(&heading_key(heading)),
+    );
+    section.view().closeness(&heading.view())
 }
 
 /// A heading's words reduced as the relaxed matching does, without stop words, in one string.
@@ -67,55 +71,52 @@ struct Words(String);
 
 impl Words {
     fn of_key(key: &str) -> Self {
-        let mut loose = loose_key(key);
-        if loose.split(' ').any(|w| STOP_WORDS.contains(&w)) {
-            loose = loose
-                .split(' ')
-                .filter(|w| !STOP_WORDS.contains(w))
-                .collect::<Vec<_>>()
-                .join(" ");
+        Self(loose_key(key))
+    }
+
+    /// The distinct words, read once for all the comparisons.
+    fn view(&self) -> View<'_> {
+        let mut words: Vec<&str> = Vec::new();
+        for word in self.0.split(' ') {
+            if !word.is_empty() && !STOP_WORDS.contains(&word) && !words.contains(&word) {
+                words.push(word);
+            }
         }
-        Self(loose)
+        View {
+            words,
+            len: self.0.len(),
+            text: &self.0,
+        }
     }
+}
 
-    fn iter(&self) -> impl Iterator<Item = &str> + Clone {
-        self.0.split(' ').filter(|w| !w.is_empty())
-    }
+/// A heading's distinct reduced words.
+struct View<'a> {
+    words: Vec<&'a str>,
+    len: usize,
+    text: &'a str,
+}
 
-    /// Number of distinct words.
-    fn distinct(&self) -> usize {
-        self.iter()
-            .enumerate()
-            .filter(|&(i, w)| !self.iter().take(i).any(|o| o == w))
-            .count()
-    }
-
-    fn closeness(&self, other: &Words) -> Option<f64> {
-        let (count_a, count_b) = (self.distinct(), other.distinct());
-        if count_a == 0 || count_b == 0 {
+impl View<'_> {
+    fn closeness(&self, other: &View<'_>) -> Option<f64> {
+        let (a, b) = (&self.words, &other.words);
+        if a.is_empty() || b.is_empty() {
             return None;
         }
-        let (small, large) = if count_a <= count_b {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        if small.iter().all(|w| large.iter().any(|l| l == w)) {
+        let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        if small.iter().all(|w| large.contains(w)) {
             let negated = large
                 .iter()
-                .any(|w| NEGATIONS.contains(&w) && !small.iter().any(|s| s == w));
-            return (!negated).then(|| small.distinct() as f64 / large.distinct() as f64);
+                .any(|w| NEGATIONS.contains(w) && !small.contains(w));
+            return (!negated).then(|| small.len() as f64 / large.len() as f64);
         }
         // A typo keeps the number of words; and strings whose lengths differ by more than the
         // allowed share of edits cannot be that similar: no need to measure them.
-        let (shorter, longer) = (
-            self.0.len().min(other.0.len()),
-            self.0.len().max(other.0.len()),
-        );
-        if count_a != count_b || (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
+        let (shorter, longer) = (self.len.min(other.len), self.len.max(other.len));
+        if a.len() != b.len() || (shorter as f64) < longer as f64 * MIN_TYPO_SIMILARITY {
             return None;
         }
-        let similarity = strsim::normalized_levenshtein(&self.0, &other.0);
+        let similarity = strsim::normalized_levenshtein(self.text, other.text);
         (similarity >= MIN_TYPO_SIMILARITY).then_some(similarity)
     }
 }
@@ -144,27 +145,35 @@ pub fn near_misses(
         .map(|d| headings[d].level)
         .min();
     let top = TopLevel::new(template, doc_top);
-    let candidates: Vec<(usize, Words)> = headings
+    let missing: Vec<usize> = (0..template.sections.len())
+        .filter(|&s| sections[s] == SectionMatch::Missing)
+        .collect();
+    // A heading is a candidate when some missing section could be at its level.
+    let fits = |s: usize, d: usize| {
+        let section = &template.sections[s];
+        section.parent.is_some() || top.fits(section.level, headings[d].level)
+    };
+    let words: Vec<(usize, Words)> = headings
         .iter()
         .enumerate()
         .filter(|&(d, h)| !taken[d] && h.text.len() <= MAX_HEADING_LEN)
+        .filter(|&(d, _)| missing.iter().any(|&s| fits(s, d)))
         .take(MAX_CANDIDATES)
         .map(|(d, h)| (d, Words::of_key(&h.key)))
         .collect();
+    let candidates: Vec<(usize, View<'_>)> = words.iter().map(|(d, w)| (*d, w.view())).collect();
     let mut pairs: Vec<NearMiss> = Vec::new();
-    for (s, section) in template.sections.iter().enumerate() {
-        if sections[s] != SectionMatch::Missing {
-            continue;
-        }
-        let wanted = Words::of_key(&section.keys[0]);
-        for &(d, ref heading_words) in &candidates {
-            if section.parent.is_none() && !top.fits(section.level, headings[d].level) {
+    for &s in &missing {
+        let wanted = Words::of_key(&template.sections[s].keys[0]);
+        let wanted = wanted.view();
+        for (d, heading) in &candidates {
+            if !fits(s, *d) {
                 continue;
             }
-            if let Some(score) = wanted.closeness(heading_words) {
+            if let Some(score) = wanted.closeness(heading) {
                 pairs.push(NearMiss {
                     section: s,
-                    heading: d,
+                    heading: *d,
                     score,
                 });
             }

@@ -100,6 +100,9 @@ pub struct Template {
     /// subtitle; a loose key shared by sections with different headings is left out, as it
     /// cannot say which one a doc heading means.
     pub(crate) by_loose: FxHashMap<String, Vec<usize>>,
+    /// The most words of a key in `by_loose`: a heading with more words has no loose match
+    /// (reducing a key keeps its words).
+    pub(crate) loose_max_words: usize,
     /// Normalised "For X doc, include the following sub-sections" paragraphs.
     pub(crate) boilerplate: Vec<String>,
     /// Per section, how many bytes of a doc body to keep for the placeholder comparison.
@@ -212,6 +215,7 @@ impl Template {
             filler: Filler::new(&rules.filler()),
             by_key: FxHashMap::default(),
             by_loose: FxHashMap::default(),
+            loose_max_words: 0,
             boilerplate,
             sample_limits: Vec::new(),
         };
@@ -230,6 +234,12 @@ impl Template {
             }
         }
         template.by_loose = loose_index(&template.sections);
+        template.loose_max_words = template
+            .by_loose
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(0);
         template.sample_limits = template
             .sections
             .iter()
