@@ -505,7 +505,7 @@ const RUST_RFC: &str = "- Feature Name: (fill me in)\n\n# Summary\n\nOne paragra
 
 #[test]
 fn a_near_miss_names_the_heading_and_the_alias_rule() {
-    let doc = "- Feature Name: frob\n\n# Summary\n\nFrob.\n\n# Design\n\nA queue.\n\n# Alternatives\n\nA lock.\n\n## Scenarios\n\nAda frobs.\n";
+    let doc = "- Feature Name: frob\n\n# Summary\n\nFrob.\n\n# Design\n\nA queue.\n\n# Alternatives\n\nA lock.\n\n# Scenarios\n\nAda frobs.\n\n## Users\n\nAda.\n";
     let report = checker::check(doc, &parse(RUST_RFC, ""));
     let gaps: Vec<(GapKind, Severity, &str, usize, &str)> = report
         .gaps
@@ -542,7 +542,7 @@ fn a_near_miss_names_the_heading_and_the_alias_rule() {
                 Error,
                 "Scenarios and User Experience",
                 15,
-                "Missing \"Scenarios and User Experience\". Is \"## Scenarios\" (line 15) meant to be it? Rename it \"## Scenarios and User Experience\", or add the alias in .github/design-review.yml: templates: {\"t\": {aliases: {\"Scenarios and User Experience\": [\"Scenarios\"]}}}"
+                "Missing \"Scenarios and User Experience\". Is \"# Scenarios\" (line 15) meant to be it? Rename it \"# Scenarios and User Experience\", or add the alias in .github/design-review.yml: templates: {\"t\": {aliases: {\"Scenarios and User Experience\": [\"Scenarios\"]}}}"
             ),
         ]
     );
@@ -564,6 +564,17 @@ fn the_suggested_alias_makes_the_doc_pass() {
 
 fn parse_with(template: &str, rules: &TemplateRules) -> Template {
     Template::parse("t", template, rules).unwrap()
+}
+
+#[test]
+fn a_sub_heading_of_another_section_is_no_near_miss() {
+    let doc = "- Feature Name: frob\n\n# Summary\n\nFrob.\n\n# Detailed design\n\nA queue.\n\n## Alternatives\n\nA lock.\n\n# Scenarios and User Experience\n\nAda frobs.\n";
+    assert_eq!(
+        messages(RUST_RFC, "", doc),
+        [
+            "Add a \"# Alternatives considered\" section before \"Scenarios and User Experience\". The template asks: What other designs?"
+        ]
+    );
 }
 
 #[test]

@@ -148,10 +148,27 @@ pub fn near_misses(
     let missing: Vec<usize> = (0..template.sections.len())
         .filter(|&s| sections[s] == SectionMatch::Missing)
         .collect();
-    // A heading is a candidate when some missing section could be at its level.
+    // A heading may be meant as a section when it is not nested deeper than the section's own
+    // heading would be (as for the relaxed forms): at most at the doc's top level for a
+    // top-level section, at most at the expected level under a parent that is there.
     let fits = |s: usize, d: usize| {
         let section = &template.sections[s];
-        section.parent.is_some() || top.fits(section.level, headings[d].level)
+        let level = headings[d].level;
+        let parent = section
+            .parent
+            .and_then(|p| sections[p].heading().map(|pd| (p, pd)));
+        match (section.parent, parent) {
+            (_, Some((p, pd))) => {
+                let expected = i32::from(headings[pd].level) + i32::from(section.level)
+                    - i32::from(template.sections[p].level);
+                i32::from(level) <= expected
+            }
+            (None, None) => doc_top.map_or_else(
+                || top.fits(section.level, level),
+                |top_level| level <= top_level,
+            ),
+            (Some(_), None) => top.fits(section.level, level),
+        }
     };
     let words: Vec<(usize, Words)> = headings
         .iter()
