@@ -1,10 +1,13 @@
 //! Checking one doc against a template: one outline pass, then matching and gap rules.
 
+use serde::Serialize;
+
 use super::fields::{self, DocField, ReviewerMention};
 use super::gaps::{Gap, GapKind, Severity, message};
-use super::matching::{Candidates, match_sections, out_of_order, subtree_ends};
-use super::normalize::{doc_type_key, label_key, words_joined};
-use super::outline::{self, Heading, Outline, SERVICES_KEYS, ScanOptions};
+use super::matching::{Candidates, SectionMatch, match_sections, out_of_order, subtree_ends};
+use super::near_miss::{DocHeading, NearMiss, alias_rule_yaml, near_misses};
+use super::normalize::{doc_type_key, label_key, without_numbering, words_joined};
+use super::outline::{self, Heading, HeadingRead, Outline, SERVICES_KEYS, ScanOptions};
 use super::report::DocReport;
 use super::similarity::WordSet;
 use super::template::Template;
@@ -21,48 +24,128 @@ enum BodyState {
     Content,
 }
 
-/// Checks `doc` against `template`. Pure: no I/O, never panics on any input.
-pub fn check(doc: &str, template: &Template) -> DocReport {
+/// How a doc's headings were read against a template: which heading stands for which
+/// section and how, and the near misses. [`check`] reports gaps from it; tools that learn a
+/// repository's habits from its existing docs read it directly ([`match_doc`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocMatching {
+    /// Every heading of the doc, in order.
+    pub headings: Vec<DocHeading>,
+    /// Index of the doc's title heading.
+    pub title: Option<usize>,
+    /// Per template section (same indices as [`Template::sections`]).
+    pub sections: Vec<SectionMatch>,
+    /// Headings close to a section that nothing stands for, at most one per section.
+    pub near_misses: Vec<NearMiss>,
+}
+
+/// Reads `doc`'s headings against `template`, without the gap rules. Pure, never panics.
+pub fn match_doc(doc: &str, template: &Template) -> DocMatching {
+    read(doc, template).matching
+}
+
+/// A doc's outline (headings' bodies and header fields) with its matching.
+struct Reading {
+    out: Outline,
+    ends: Vec<usize>,
+    matching: DocMatching,
+}
+
+fn read(doc: &str, template: &Template) -> Reading {
     let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
     // The template-key look-up that sizes each heading's sample also records which sections
     // the heading may stand for, so matching does not look the keys up again.
     let candidates = std::cell::RefCell::new(Candidates::default());
-    let limit = |heading: usize, key: &str, parts: &[String]| {
-        candidates.borrow_mut().add(template, heading, key, parts)
-    };
+    let limit = |heading: &HeadingRead<'_>| candidates.borrow_mut().add(template, heading);
     let mut out = outline::scan(
         doc,
         &ScanOptions {
             sample_limit: &limit,
             boilerplate: &template.boilerplate,
             keep_prose: false,
-            // Only the title's text is read.
-            keep_heading_text: false,
             paragraph_fields: true,
         },
     );
+    let candidates = candidates.into_inner();
+    let title = title_of(&out.headings, &candidates);
+    let ends = subtree_ends(&out.headings);
+    let matched = match_sections(template, &out.headings, &ends, title, candidates);
+    let sections = through_children(template, &matched);
+    let headings: Vec<DocHeading> = out
+        .headings
+        .iter_mut()
+        .map(|h| DocHeading {
+            text: std::mem::take(&mut h.text),
+            key: std::mem::take(&mut h.key),
+            level: h.level,
+            line: h.line,
+        })
+        .collect();
+    let near_misses = near_misses(template, &headings, title, &sections);
+    Reading {
+        out,
+        ends,
+        matching: DocMatching {
+            headings,
+            title,
+            sections,
+            near_misses,
+        },
+    }
+}
+
+/// The doc's title: its first heading when that stands for no section and is either a
+/// level-1 heading or above every other heading (`## Frob` over sections at `###`).
+fn title_of(headings: &[Heading], candidates: &Candidates) -> Option<usize> {
+    let first = headings.first()?;
+    let above_the_rest = headings[1..].iter().all(|h| h.level > first.level);
+    (!candidates.stands_for_any(0) && (first.level == 1 || above_the_rest)).then_some(0)
+}
+
+/// The sections a heading stands for, and those written only through their sub-sections.
+fn through_children(
+    template: &Template,
+    matched: &[Option<(usize, super::matching::MatchKind)>],
+) -> Vec<SectionMatch> {
+    let sections = &template.sections;
+    let mut out: Vec<SectionMatch> = matched
+        .iter()
+        .map(|m| match *m {
+            Some((heading, kind)) => SectionMatch::Heading { heading, kind },
+            None => SectionMatch::Missing,
+        })
+        .collect();
+    // Backwards, so that a sub-section present through its own sub-sections counts too.
+    for s in (0..sections.len()).rev() {
+        if out[s] != SectionMatch::Missing {
+            continue;
+        }
+        let mut descendants =
+            (s + 1..sections.len()).take_while(|&o| sections[o].level > sections[s].level);
+        if descendants.any(|o| out[o] != SectionMatch::Missing) {
+            out[s] = SectionMatch::ThroughChildren;
+        }
+    }
+    out
+}
+
+/// Checks `doc` against `template`. Pure: no I/O, never panics on any input.
+pub fn check(doc: &str, template: &Template) -> DocReport {
+    let Reading {
+        mut out,
+        ends,
+        matching,
+    } = read(doc, template);
     let lines = out.lines.max(1);
     let clamp = |line: usize| line.clamp(1, lines);
-
-    let title = out
-        .headings
-        .first()
-        .filter(|h| h.level == 1 && !template.by_key.contains_key(&h.key))
-        .map(|_| 0usize);
+    let title = matching.title;
     let doc_fields = doc_fields(&mut out, title.is_some());
     // Each field's normalised label, once: the type, the field rules and the reviewer fields
     // all compare labels.
     let field_keys: Vec<String> = doc_fields.iter().map(|f| label_key(&f.label)).collect();
     let doc_type = declared_type(&out, &doc_fields, &field_keys);
 
-    let ends = subtree_ends(&out.headings);
-    let matched = match_sections(
-        template,
-        &out.headings,
-        &ends,
-        title,
-        candidates.into_inner(),
-    );
+    let matched: Vec<Option<usize>> = matching.sections.iter().map(|m| m.heading()).collect();
     let mut section_of = vec![None; out.headings.len()];
     for (s, m) in matched.iter().enumerate() {
         if let Some(d) = *m {
@@ -78,12 +161,15 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
 
     let mut gaps = Vec::new();
     section_gaps(
-        template,
-        &out.headings,
-        &ends,
-        &matched,
-        &states,
-        doc_type.as_deref(),
+        &SectionContext {
+            template,
+            headings: &out.headings,
+            matching: &matching,
+            ends: &ends,
+            matched: &matched,
+            states: &states,
+            doc_type: doc_type.as_deref(),
+        },
         &mut gaps,
     );
     let disorder = out_of_order(template, &matched);
@@ -112,6 +198,7 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
             section: template.sections[s].heading.clone(),
             line: out.headings[d].line,
             message: message::out_of_order(&template.sections[s].heading, after, before),
+            optional: false,
         });
     }
     let field_anchor = doc_fields
@@ -126,15 +213,16 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     gaps.sort_by_key(|g| (g.line, g.kind));
 
     let reviewers = reviewer_mentions(&doc_fields, &field_keys);
-    let services = out
+    let services = matching
         .headings
         .iter()
-        .find(|h| SERVICES_KEYS.contains(&h.key.as_str()))
-        .map(|h| fields::services(&h.body.entries))
+        .position(|h| SERVICES_KEYS.contains(&h.key.as_str()))
+        .map(|d| fields::services(&out.headings[d].body.entries))
         .unwrap_or_default();
+    let mut headings = matching.headings;
     DocReport {
         gaps,
-        title: title.map(|t| std::mem::take(&mut out.headings[t].text)),
+        title: title.map(|t| std::mem::take(&mut headings[t].text)),
         doc_type,
         fields: doc_fields,
         reviewers,
@@ -165,16 +253,21 @@ fn body_state(template: &Template, heading: &Heading, section: Option<usize>) ->
     BodyState::Content
 }
 
-fn section_gaps(
-    template: &Template,
-    headings: &[Heading],
-    ends: &[usize],
-    matched: &[Option<usize>],
-    states: &[BodyState],
-    doc_type: Option<&str>,
-    gaps: &mut Vec<Gap>,
-) {
-    let sections = &template.sections;
+/// What the section rules read.
+struct SectionContext<'a> {
+    template: &'a Template,
+    headings: &'a [Heading],
+    matching: &'a DocMatching,
+    ends: &'a [usize],
+    /// Per section, the doc heading standing for it.
+    matched: &'a [Option<usize>],
+    states: &'a [BodyState],
+    doc_type: Option<&'a str>,
+}
+
+fn section_gaps(cx: &SectionContext<'_>, gaps: &mut Vec<Gap>) {
+    let sections = &cx.template.sections;
+    let matched = cx.matched;
     // Sections are in document order, so a section's template descendants are the run of
     // deeper sections that follows it. Counting where those were matched lets docs that
     // flatten the levels still count their sub-sections.
@@ -186,14 +279,14 @@ fn section_gaps(
             .filter_map(move |(i, _)| matched[s + 1 + i])
     };
     for (s, section) in sections.iter().enumerate() {
-        if ancestor_missing(template, matched, s) {
+        if ancestor_missing(cx.template, &cx.matching.sections, s) {
             continue;
         }
         let required = !section.optional
             && section
                 .only_for
                 .as_deref()
-                .is_none_or(|kind| doc_type == Some(kind));
+                .is_none_or(|kind| cx.doc_type == Some(kind));
         let severity = if required {
             Severity::Error
         } else {
@@ -201,51 +294,122 @@ fn section_gaps(
         };
         let Some(d) = matched[s] else {
             if required {
-                let next = (s + 1..sections.len()).find_map(|o| matched[o].map(|d| (o, d)));
-                let line = next.map_or(usize::MAX, |(_, d)| headings[d].line);
-                gaps.push(Gap {
-                    kind: GapKind::MissingSection,
-                    severity,
-                    section: section.heading.clone(),
-                    line,
-                    message: message::missing_section(
-                        &section.heading,
-                        section.level,
-                        next.map(|(o, _)| sections[o].heading.as_str()),
-                        &section.hint,
-                    ),
-                });
+                gaps.extend(absent_section_gap(cx, s));
             }
             continue;
         };
-        let sub: Vec<usize> = (d + 1..ends[d]).chain(descendants(s)).collect();
-        let sub_any = sub.iter().any(|&o| states[o] != BodyState::Empty);
-        let sub_real = sub.iter().any(|&o| states[o] == BodyState::Content);
-        let (kind, filler) = match states[d] {
+        let sub: Vec<usize> = (d + 1..cx.ends[d]).chain(descendants(s)).collect();
+        let sub_any = sub.iter().any(|&o| cx.states[o] != BodyState::Empty);
+        let sub_real = sub.iter().any(|&o| cx.states[o] == BodyState::Content);
+        let (kind, severity, message) = match cx.states[d] {
             BodyState::Content => continue,
-            BodyState::Empty if !sub_any => (GapKind::EmptySection, false),
-            BodyState::Filler if !sub_real => (GapKind::PlaceholderSection, true),
-            BodyState::Guidance if !sub_real => (GapKind::PlaceholderSection, false),
-            _ => continue,
-        };
-        let message = match kind {
-            GapKind::EmptySection => message::empty_section(&section.heading, &section.hint),
-            _ => message::placeholder_section(&section.heading, filler, &section.hint),
+            BodyState::Empty if sub_any => continue,
+            BodyState::Empty => (
+                GapKind::EmptySection,
+                severity,
+                message::empty_section(&section.heading, &section.hint),
+            ),
+            // Guidance counts as left over only when left verbatim: a ticked checkbox of the
+            // template (`[x] I/we understand ...`) is an answer.
+            BodyState::Guidance
+                if sub_real && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
+            {
+                continue;
+            }
+            state @ (BodyState::Filler | BodyState::Guidance) if sub_real => (
+                GapKind::PlaceholderSection,
+                Severity::Warning,
+                message::leftover_above_sub_sections(
+                    &section.heading,
+                    state == BodyState::Filler,
+                    &cx.headings[d].body.text,
+                ),
+            ),
+            state => (
+                GapKind::PlaceholderSection,
+                severity,
+                message::placeholder_section(
+                    &section.heading,
+                    state == BodyState::Filler,
+                    &section.hint,
+                ),
+            ),
         };
         gaps.push(Gap {
             kind,
             severity,
             section: section.heading.clone(),
-            line: headings[d].line,
+            line: cx.headings[d].line,
             message,
+            optional: !required,
         });
     }
 }
 
-fn ancestor_missing(template: &Template, matched: &[Option<usize>], s: usize) -> bool {
+/// The gap for a required section no heading stands for: missing (with the near miss, if
+/// the doc has one), or, written only through its sub-sections, missing only under the
+/// `strict_structure` rule.
+fn absent_section_gap(cx: &SectionContext<'_>, s: usize) -> Option<Gap> {
+    let sections = &cx.template.sections;
+    let section = &sections[s];
+    let gap = |line: usize, message: String| Gap {
+        kind: GapKind::MissingSection,
+        severity: Severity::Error,
+        section: section.heading.clone(),
+        line,
+        message,
+        optional: false,
+    };
+    if cx.matching.sections[s] == SectionMatch::ThroughChildren {
+        if !cx.template.strict_structure {
+            return None;
+        }
+        let children: Vec<(usize, &str)> = (s + 1..sections.len())
+            .take_while(|&o| sections[o].level > section.level)
+            .filter(|&o| sections[o].parent == Some(s))
+            .filter_map(|o| cx.matched[o].map(|d| (d, sections[o].heading.as_str())))
+            .collect();
+        let line = children.iter().map(|&(d, _)| cx.headings[d].line).min();
+        let names: Vec<&str> = children.iter().map(|&(_, name)| name).collect();
+        return Some(gap(
+            line.unwrap_or(usize::MAX),
+            message::written_through_children(&section.heading, section.level, &names),
+        ));
+    }
+    if let Some(near) = cx.matching.near_misses.iter().find(|n| n.section == s) {
+        let heading = &cx.matching.headings[near.heading];
+        let alias = without_numbering(&heading.text);
+        return Some(gap(
+            heading.line,
+            message::near_miss(
+                &message::NearMissText {
+                    section: &section.heading,
+                    heading: &heading.text,
+                    level: heading.level,
+                    line: heading.line,
+                },
+                &alias_rule_yaml(&cx.template.name, &section.heading, alias),
+            ),
+        ));
+    }
+    let next = (s + 1..sections.len()).find_map(|o| cx.matched[o].map(|d| (o, d)));
+    let line = next.map_or(usize::MAX, |(_, d)| cx.headings[d].line);
+    Some(gap(
+        line,
+        message::missing_section(
+            &section.heading,
+            section.level,
+            next.map(|(o, _)| sections[o].heading.as_str()),
+            &section.hint,
+        ),
+    ))
+}
+
+/// True when an enclosing section is missing altogether (then only that one is reported).
+fn ancestor_missing(template: &Template, sections: &[SectionMatch], s: usize) -> bool {
     let mut p = template.sections[s].parent;
     while let Some(pp) = p {
-        if matched[pp].is_none() {
+        if sections[pp] == SectionMatch::Missing {
             return true;
         }
         p = template.sections[pp].parent;
@@ -272,7 +436,12 @@ fn field_gaps(
                 severity: Severity::Error,
                 section: field.label.clone(),
                 line: anchor,
-                message: message::missing_field(&field.label, parent, &field.example),
+                message: if field.table {
+                    message::missing_table_field(&field.label, &field.example)
+                } else {
+                    message::missing_field(&field.label, parent, &field.example)
+                },
+                optional: false,
             });
             continue;
         };
@@ -294,6 +463,7 @@ fn field_gaps(
                 message::placeholder_field(&field.label, true),
             )
         } else if !field.example.trim().is_empty()
+            && !chooses_options(value, &field.example)
             && (words_joined(value) == field.example_key
                 || WordSet::of(value).jaccard(&field.example_words) >= template.threshold)
         {
@@ -310,8 +480,30 @@ fn field_gaps(
             section: field.label.clone(),
             line: found.line,
             message: text,
+            optional: false,
         });
     }
+}
+
+/// True when `example` offers options (`(2.x / 3.x)`, `Proposed | Accepted`) and `value`
+/// names several of them joined another way (`2.x & 3.x`, `2.x, 3.x`): a choice of all of
+/// them, not the example left in place (which keeps the `/`).
+fn chooses_options(value: &str, example: &str) -> bool {
+    let options: Vec<String> = example
+        .split(['/', '|'])
+        .map(words_joined)
+        .filter(|o| !o.is_empty())
+        .collect();
+    if options.len() < 2 || value.contains(['/', '|']) {
+        return false;
+    }
+    let chosen: Vec<String> = value
+        .split(['&', ',', '+', ';'])
+        .flat_map(|part| part.split(" and "))
+        .map(words_joined)
+        .filter(|o| !o.is_empty())
+        .collect();
+    chosen.len() >= 2 && chosen.iter().all(|c| options.contains(c))
 }
 
 /// Field values that say the field does not apply (`N/A`, `n-a`, `none`, `not applicable`):

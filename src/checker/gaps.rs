@@ -79,6 +79,11 @@ pub struct Gap {
     pub line: usize,
     /// What to write, for the author.
     pub message: String,
+    /// The template marks the section optional (or for another type of doc): the gap is a
+    /// suggestion to the author, never a demand. A warning is not always optional: guidance
+    /// left above filled-in sub-sections of a required section is a warning too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// Builders for the messages, so every output format says the same thing.
@@ -134,6 +139,68 @@ pub(crate) mod message {
                 "The \"{heading}\" section still contains the template's guidance text; replace it with your own.{hint}"
             )
         }
+    }
+
+    /// Guidance or filler left above sub-sections that are written: the section is there,
+    /// so this is a warning naming the leftover text.
+    pub fn leftover_above_sub_sections(heading: &str, filler: bool, leftover: &str) -> String {
+        let what = if filler {
+            "filler"
+        } else {
+            "the template's guidance"
+        };
+        let leftover = first_sentence(
+            &leftover.split_whitespace().collect::<Vec<_>>().join(" "),
+            100,
+        );
+        format!(
+            "The \"{heading}\" section still starts with {what} (\"{leftover}\") above its filled-in sub-sections; delete it or replace it with an introduction of your own."
+        )
+    }
+
+    /// A section written only through its sub-sections, under the `strict_structure` rule.
+    pub fn written_through_children(heading: &str, level: u8, children: &[&str]) -> String {
+        let hashes = &"######"[..usize::from(level.clamp(1, 6))];
+        let children = children
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "Add a \"{hashes} {heading}\" heading above {children}: the template expects them as its sub-sections."
+        )
+    }
+
+    /// The doc heading a near miss points at.
+    pub struct NearMissText<'a> {
+        /// The missing section's heading in the template.
+        pub section: &'a str,
+        /// The doc heading as written.
+        pub heading: &'a str,
+        pub level: u8,
+        pub line: usize,
+    }
+
+    /// A missing section with a doc heading that may be meant as it, and the rule that
+    /// would accept that heading.
+    pub fn near_miss(near: &NearMissText<'_>, alias_yaml: &str) -> String {
+        let hashes = &"######"[..usize::from(near.level.clamp(1, 6))];
+        let NearMissText {
+            section,
+            heading,
+            line,
+            ..
+        } = near;
+        format!(
+            "Missing \"{section}\". Is \"{hashes} {heading}\" (line {line}) meant to be it? Rename it \"{hashes} {section}\", or add the alias in .github/design-review.yml: {alias_yaml}"
+        )
+    }
+
+    pub fn missing_table_field(label: &str, example: &str) -> String {
+        format!(
+            "Add a \"| {label} | ... |\" row to the header table.{}",
+            example_hint(example)
+        )
     }
 
     pub fn missing_field(label: &str, parent: Option<&str>, example: &str) -> String {

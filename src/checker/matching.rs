@@ -1,11 +1,15 @@
 //! Pairs template sections with doc headings, the way people actually write: by normalised
-//! text (or an alias), preferring a heading inside the matched parent, after the previous
-//! match, at about the expected level; a combined heading ("Drawbacks and alternatives")
-//! covers each of its parts.
+//! text (or an alias), then by a relaxed form of a heading that is no template heading
+//! (subtitle, inflection, spelling: see [`forms`](super::forms)), preferring a heading inside
+//! the matched parent, after the previous match, at about the expected level; a combined
+//! heading ("Drawbacks and alternatives") covers each of its parts.
 
 use rustc_hash::FxHashMap;
+use serde::Serialize;
 
-use super::outline::Heading;
+use super::forms::{before_subtitle, loose_key};
+use super::normalize::heading_key;
+use super::outline::{Heading, HeadingRead};
 use super::template::Template;
 
 /// For every doc heading, the index one past its last sub-heading.
@@ -26,57 +30,136 @@ pub fn subtree_ends(headings: &[Heading]) -> Vec<usize> {
     ends
 }
 
-/// Matches each template section to a doc heading index (`None`: missing). `skip` is the
-/// doc's title heading, which never matches; `candidates` says which headings may stand for
-/// which section (filled while the doc was read).
+/// How a doc heading came to stand for a template section. The names are stable: they are
+/// shown to teams adopting the checker on existing docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The same heading once normalised (case, punctuation, numbering, emphasis, joiners).
+    Exact,
+    /// One of the section's configured `aliases`.
+    Alias,
+    /// The heading before its subtitle: "Motivation: completion handlers are suboptimal".
+    Subtitle,
+    /// An inflection or spelling of the heading: "Detail Design", "Acknowledgements".
+    Inflection,
+    /// One part of a combined heading: "Drawbacks and alternatives".
+    CombinedPart,
+}
+
+/// What stands for one template section in a doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "found", rename_all = "snake_case")]
+pub enum SectionMatch {
+    /// The doc heading with this index.
+    Heading { heading: usize, kind: MatchKind },
+    /// No heading of its own, but some of its template sub-sections are in the doc (written
+    /// one level up, say): the content is there.
+    ThroughChildren,
+    /// Nothing.
+    Missing,
+}
+
+impl SectionMatch {
+    /// The doc heading standing for the section, if one does.
+    pub fn heading(self) -> Option<usize> {
+        match self {
+            SectionMatch::Heading { heading, .. } => Some(heading),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a doc heading is at about the level of a top-level section: within one of the
+/// template's level, either as written or counted from the doc's own top level (the shallowest
+/// heading that stands for a top-level section), so that docs starting their sections at `##`
+/// or `###` still match while a `###` nested two levels down does not stand for a `#` section.
+#[derive(Debug, Clone, Copy)]
+pub struct TopLevel {
+    template_top: u8,
+    doc_top: Option<u8>,
+}
+
+impl TopLevel {
+    /// `doc_top` is the shallowest level of the doc headings that may stand for top-level
+    /// sections.
+    pub fn new(template: &Template, doc_top: Option<u8>) -> Self {
+        let template_top = template
+            .sections
+            .iter()
+            .filter(|s| s.parent.is_none())
+            .map(|s| s.level)
+            .min()
+            .unwrap_or(1);
+        Self {
+            template_top,
+            doc_top,
+        }
+    }
+
+    /// True when a doc heading at `heading_level` may stand for a top-level section written
+    /// at `section_level`.
+    pub fn fits(self, section_level: u8, heading_level: u8) -> bool {
+        let doc_level = i32::from(heading_level);
+        let level = i32::from(section_level);
+        (doc_level - level).abs() <= 1
+            || self.doc_top.is_some_and(|top| {
+                ((doc_level - i32::from(top)) - (level - i32::from(self.template_top))).abs() <= 1
+            })
+    }
+}
+
+/// Matches each template section to a doc heading (`None`: missing) and says how. `skip` is
+/// the doc's title heading, which never matches; `candidates` says which headings may stand
+/// for which section (filled while the doc was read).
 pub fn match_sections(
     template: &Template,
     headings: &[Heading],
     ends: &[usize],
     skip: Option<usize>,
     mut candidates: Candidates,
-) -> Vec<Option<usize>> {
+) -> Vec<Option<(usize, MatchKind)>> {
     candidates.sort_without(skip);
-    let Candidates { exact, by_part } = candidates;
-    // A top-level section must be at about its level: within one of the template's level,
-    // either as written or counted from the doc's own top level (the shallowest heading that
-    // could be a top-level section), so that docs starting their sections at `##` or `###`
-    // still match while a `###` nested two levels down does not stand for a `#` section.
-    let template_top = template
-        .sections
-        .iter()
-        .filter(|s| s.parent.is_none())
-        .map(|s| s.level)
-        .min()
-        .unwrap_or(1);
+    let Candidates {
+        exact,
+        relaxed,
+        by_part,
+    } = candidates;
     let doc_top = template
         .sections
         .iter()
         .enumerate()
         .filter(|(_, s)| s.parent.is_none())
-        .flat_map(|(s, _)| exact.of(s).chain(by_part.of(s)))
-        .map(|d| headings[d].level)
+        .flat_map(|(s, _)| exact.of(s).chain(relaxed.of(s)).chain(by_part.of(s)))
+        .map(|(d, _)| headings[d].level)
         .min();
-    let top_level_fits = |level: u8, d: usize| {
-        let doc_level = i32::from(headings[d].level);
-        let level = i32::from(level);
-        (doc_level - level).abs() <= 1
-            || doc_top.is_some_and(|top| {
-                ((doc_level - i32::from(top)) - (level - i32::from(template_top))).abs() <= 1
-            })
-    };
+    let top = TopLevel::new(template, doc_top);
     let mut used = vec![false; headings.len()];
-    let mut matched: Vec<Option<usize>> = vec![None; template.sections.len()];
-    // Exact (or alias) matches first; only then may a combined heading such as "Drawbacks
-    // and alternatives" stand in for sections still missing, never for one matched exactly.
-    for (partial, index) in [(false, &exact), (true, &by_part)] {
+    let mut matched: Vec<Option<(usize, MatchKind)>> = vec![None; template.sections.len()];
+    // Exact (or alias) matches first, then the relaxed forms of the headings left; only then
+    // may a combined heading such as "Drawbacks and alternatives" stand in for sections still
+    // missing, never for one matched otherwise. A heading stands for one section, except a
+    // combined one, which stands for each of its parts.
+    for (pairs, pass) in [
+        (&exact, Pass::Exact),
+        (&relaxed, Pass::Relaxed),
+        (&by_part, Pass::CombinedPart),
+    ] {
+        // The level of the doc's top-level sections, as the exact matches show it.
+        let exact_top = template
+            .sections
+            .iter()
+            .zip(&matched)
+            .filter(|(section, _)| section.parent.is_none())
+            .filter_map(|(_, m)| m.map(|(d, _)| headings[d].level))
+            .min();
         let mut last: Option<usize> = None;
         for (s, section) in template.sections.iter().enumerate() {
-            if let Some(d) = matched[s] {
+            if let Some((d, _)) = matched[s] {
                 last = Some(last.map_or(d, |l| l.max(d)));
                 continue;
             }
-            let parent = section.parent.and_then(|p| matched[p].map(|d| (p, d)));
+            let parent = section.parent.and_then(|p| matched[p].map(|(d, _)| (p, d)));
             let score = |d: usize| {
                 let outside_parent = parent.is_some_and(|(_, pd)| d <= pd || d >= ends[pd]);
                 let before_last = last.is_some_and(|l| d <= l);
@@ -90,16 +173,34 @@ pub fn match_sections(
                 };
                 (outside_parent, before_last, level_off, d)
             };
-            let found = index
+            // A relaxed form only counts where the section's own heading would be, or higher
+            // up, never nested deeper: "### Alternative: use a lock" under another section
+            // is not "## Alternatives".
+            let relaxed_fits = |d: usize| match parent {
+                Some((p, pd)) => {
+                    let expected = i32::from(headings[pd].level) + i32::from(section.level)
+                        - i32::from(template.sections[p].level);
+                    i32::from(headings[d].level) <= expected
+                }
+                None if section.parent.is_none() => exact_top.map_or_else(
+                    || top.fits(section.level, headings[d].level),
+                    |level| headings[d].level <= level,
+                ),
+                None => top.fits(section.level, headings[d].level),
+            };
+            let found = pairs
                 .of(s)
-                .filter(|&d| !used[d])
-                .filter(|&d| section.parent.is_some() || top_level_fits(section.level, d))
-                .min_by_key(|&d| score(d));
-            if let Some(d) = found {
-                if !partial {
+                .filter(|&(d, _)| !used[d])
+                .filter(|&(d, _)| {
+                    section.parent.is_some() || top.fits(section.level, headings[d].level)
+                })
+                .filter(|&(d, _)| pass != Pass::Relaxed || relaxed_fits(d))
+                .min_by_key(|&(d, _)| score(d));
+            if let Some((d, kind)) = found {
+                if pass != Pass::CombinedPart {
                     used[d] = true;
                 }
-                matched[s] = Some(d);
+                matched[s] = Some((d, kind));
                 last = Some(last.map_or(d, |l| l.max(d)));
             }
         }
@@ -107,61 +208,125 @@ pub fn match_sections(
     matched
 }
 
+/// The matching passes, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Exact,
+    Relaxed,
+    CombinedPart,
+}
+
 /// Which doc headings may stand for which template section: found through the template's own
-/// key index, one hash look-up per heading key or part, not by sorting the headings' text.
+/// key indexes, one hash look-up per heading key, form or part, not by sorting the headings'
+/// text.
 #[derive(Debug, Default)]
 pub struct Candidates {
     exact: Pairs,
+    relaxed: Pairs,
     by_part: Pairs,
 }
 
 impl Candidates {
-    /// Records the sections that doc heading `heading` (with this key and these parts of a
-    /// combined heading) may stand for; returns how many bytes of its body to keep for the
-    /// placeholder comparison (the most any of those sections needs, else 256).
-    pub fn add(
-        &mut self,
-        template: &Template,
-        heading: usize,
-        key: &str,
-        parts: &[String],
-    ) -> usize {
-        let mut limit = self.exact.add(template, heading, key);
-        for part in parts {
-            limit = limit.max(self.by_part.add(template, heading, part));
+    /// Records the sections that a doc heading may stand for; returns how many bytes of its
+    /// body to keep for the placeholder comparison (the most any of those sections needs,
+    /// else 256). The relaxed forms are only tried when the heading's own key is no template
+    /// heading's (nor alias).
+    pub fn add(&mut self, template: &Template, heading: &HeadingRead<'_>) -> usize {
+        let d = heading.index;
+        let own = template.by_key.get(heading.key).map(|found| {
+            self.exact.add(template, d, found, |s| {
+                if template.sections[s].keys[0] == heading.key {
+                    MatchKind::Exact
+                } else {
+                    MatchKind::Alias
+                }
+            })
+        });
+        let mut limit = own.or_else(|| self.add_relaxed(template, heading));
+        for span in heading.spans {
+            if let Some(found) = template.by_key.get(span) {
+                let part = self
+                    .by_part
+                    .add(template, d, found, |_| MatchKind::CombinedPart);
+                limit = Some(limit.map_or(part, |l| l.max(part)));
+            }
         }
         limit.unwrap_or(256)
     }
 
+    /// The heading before its subtitle (as written, else inflected), else the inflected
+    /// heading.
+    fn add_relaxed(&mut self, template: &Template, heading: &HeadingRead<'_>) -> Option<usize> {
+        let d = heading.index;
+        if let Some(before) = before_subtitle(heading.text).map(heading_key) {
+            let found = template
+                .by_key
+                .get(&before)
+                .or_else(|| template.by_loose.get(&loose_key(&before)));
+            if let Some(found) = found {
+                return Some(
+                    self.relaxed
+                        .add(template, d, found, |_| MatchKind::Subtitle),
+                );
+            }
+        }
+        if heading.key.split(' ').count() > template.loose_max_words {
+            return None;
+        }
+        let found = template.by_loose.get(&loose_key(heading.key))?;
+        Some(
+            self.relaxed
+                .add(template, d, found, |_| MatchKind::Inflection),
+        )
+    }
+
+    /// True when the doc heading with this index may stand for some section.
+    pub fn stands_for_any(&self, heading: usize) -> bool {
+        [&self.exact, &self.relaxed, &self.by_part]
+            .iter()
+            .any(|pairs| pairs.0.iter().any(|&(_, d, _)| d == heading))
+    }
+
     fn sort_without(&mut self, skip: Option<usize>) {
-        for pairs in [&mut self.exact, &mut self.by_part] {
+        for pairs in [&mut self.exact, &mut self.relaxed, &mut self.by_part] {
             if let Some(skip) = skip {
-                pairs.0.retain(|&(_, d)| d != skip);
+                pairs.0.retain(|&(_, d, _)| d != skip);
             }
             pairs.0.sort_unstable();
         }
     }
 }
 
-/// `(section, doc heading)` pairs, sorted by section once filled, then read per section.
+/// `(section, doc heading, how)` triples, sorted by section once filled, then read per
+/// section.
 #[derive(Debug, Default)]
-struct Pairs(Vec<(usize, usize)>);
+struct Pairs(Vec<(usize, usize, MatchKind)>);
 
 impl Pairs {
-    /// Adds a pair for each section with `key`; the most sample bytes those sections need.
-    fn add(&mut self, template: &Template, heading: usize, key: &str) -> Option<usize> {
-        let sections = template.by_key.get(key)?;
-        self.0.extend(sections.iter().map(|&s| (s, heading)));
-        sections.iter().map(|&s| template.sample_limits[s]).max()
+    /// Adds a pair for each of `sections`; the most sample bytes those sections need.
+    fn add(
+        &mut self,
+        template: &Template,
+        heading: usize,
+        sections: &[usize],
+        kind: impl Fn(usize) -> MatchKind,
+    ) -> usize {
+        self.0
+            .extend(sections.iter().map(|&s| (s, heading, kind(s))));
+        sections
+            .iter()
+            .map(|&s| template.sample_limits[s])
+            .max()
+            .unwrap_or(256)
     }
 
     /// The headings that may stand for section `s`, in doc order.
-    fn of(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
-        let start = self.0.partition_point(|&(x, _)| x < s);
+    fn of(&self, s: usize) -> impl Iterator<Item = (usize, MatchKind)> + '_ {
+        let start = self.0.partition_point(|&(x, _, _)| x < s);
         self.0[start..]
             .iter()
-            .take_while(move |&&(x, _)| x == s)
-            .map(|&(_, d)| d)
+            .take_while(move |&&(x, _, _)| x == s)
+            .map(|&(_, d, kind)| (d, kind))
     }
 }
 

@@ -4,13 +4,17 @@
 //! Flow: [`Template::parse`] turns a template into sections, guidance text and header fields
 //! (with [`TemplateRules`] applied); [`check`] makes one pulldown-cmark pass over a doc,
 //! matches its headings to the template's sections and reports [`Gap`]s in a [`DocReport`],
-//! together with the doc's header fields, reviewers and services.
+//! together with the doc's header fields, reviewers and services. [`match_doc`] gives the
+//! matching itself (which heading stands for which section, how, and the [`NearMiss`]es), for
+//! tools that learn the rules a repository's existing docs follow.
 
 mod builtin;
 mod check;
 mod fields;
+mod forms;
 mod gaps;
 mod matching;
+mod near_miss;
 mod normalize;
 mod outline;
 pub mod render;
@@ -23,10 +27,13 @@ mod template;
 pub use builtin::{
     builtin_description, builtin_names, builtin_rules, builtin_rules_yaml, builtin_template,
 };
-pub use check::check;
+pub use check::{DocMatching, check, match_doc};
 pub use fields::{DocField, Mention, ReviewerMention};
+pub use forms::{before_subtitle, loose_key};
 pub use gaps::{Gap, GapKind, Severity};
-pub use normalize::heading_key;
+pub use matching::{MatchKind, SectionMatch};
+pub use near_miss::{DocHeading, NearMiss, alias_rule_yaml, closeness, near_misses};
+pub use normalize::{heading_key, without_numbering};
 pub use outline::parser_options;
 pub use render::json::render_json;
 pub use render::markdown::{render_markdown, render_markdown_gaps};

@@ -1,8 +1,9 @@
 //! Text normalisation shared by templates and docs, so that both sides of every comparison
 //! are reduced the same way (case, punctuation, numbering, emphasis, `&` vs `and`).
 
-/// Normalises a heading for matching: lower case, leading numbering (`1.`, `2.3`, `IV.`,
-/// `a)`) and `(optional)` removed, punctuation collapsed to single spaces, and the ways people
+/// Normalises a heading for matching: lower case, leading symbols and emoji and then leading
+/// numbering (`1.`, `2.3`, `IV.`, `a)`, so `🚀 1. Objective` is `objective`) and `(optional)`
+/// removed, punctuation collapsed to single spaces, and the ways people
 /// join two names (`&`, `and`, `/`, `,`, `+`, `;`, or several of them, as in ", and") all
 /// written as one ` and `, so "Idempotence / Re-entrance", "Idempotence & Re-entrance" and
 /// "Idempotence and Re-entrance" have the same key.
@@ -23,7 +24,9 @@ pub(crate) fn heading_key_with(text: &str, lowered: &mut String) -> (String, boo
     if contains_optional(lowered) {
         *lowered = lowered.replace("(optional)", " ");
     }
-    let (key, joined) = joined_with_and(strip_numbering(lowered.trim_start()));
+    let (key, joined) = joined_with_and(strip_numbering(
+        lowered.trim_start_matches(|c: char| !c.is_alphanumeric()),
+    ));
     if key.is_empty() {
         // A heading made of nothing but "and".
         let key = words_joined(lowered);
@@ -107,21 +110,30 @@ fn joined_with_and(text: &str) -> (String, bool) {
     }
 }
 
-/// Parts of a combined heading such as "Drawbacks and alternatives" or "Risks / mitigations",
-/// each normalised like [`heading_key`]. Empty when the heading is not a combination.
-pub fn heading_parts(text: &str) -> Vec<String> {
-    let lowered = text.to_lowercase();
-    let lowered = strip_numbering(lowered.trim_start()).to_string();
-    let mut parts: Vec<String> = Vec::new();
-    for chunk in lowered.split(JOINERS) {
-        for piece in chunk.split(" and ") {
-            let key = words_joined(&piece.replace("(optional)", " "));
-            if !key.is_empty() {
-                parts.push(key);
-            }
+/// Most names a combined heading is split into (more are rare and would make many spans).
+const MAX_PARTS: usize = 8;
+
+/// What a combined heading's key ("drawbacks and alternatives", as [`heading_key`] writes
+/// "Drawbacks & alternatives") covers: each name, and each run of neighbouring names short of
+/// the whole ("best practices and tutorials and examples" covers "tutorials and examples", a
+/// template heading that itself contains "and"). Empty when the key joins nothing.
+pub fn key_spans(key: &str) -> Vec<String> {
+    let parts: Vec<&str> = key.split(" and ").filter(|p| !p.is_empty()).collect();
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    let longest = if parts.len() <= MAX_PARTS {
+        parts.len() - 1
+    } else {
+        1
+    };
+    let mut spans = Vec::new();
+    for len in 1..=longest {
+        for run in parts.windows(len) {
+            spans.push(run.join(" and "));
         }
     }
-    if parts.len() > 1 { parts } else { Vec::new() }
+    spans
 }
 
 /// Normalises a header-field label: lower case, punctuation collapsed to single spaces, `(s)`
@@ -247,6 +259,21 @@ fn strip_numbering_token(text: &str) -> &str {
     let letter = marked && body.len() == 1 && body.chars().all(|c| c.is_ascii_lowercase());
     if numeric || roman || letter {
         text[end..].trim_start()
+    } else {
+        text
+    }
+}
+
+/// A heading as written without its leading symbols and numbering (`🚀 1. Objective` is
+/// `Objective`), to quote it back to the author as a name.
+pub fn without_numbering(text: &str) -> &str {
+    let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let lowered = text.to_lowercase();
+    let rest = strip_numbering(&lowered);
+    // Numbering is ASCII, which lower-casing leaves at the same bytes.
+    let cut = lowered.len() - rest.len();
+    if cut > 0 && text.is_char_boundary(cut) && text[..cut].eq_ignore_ascii_case(&lowered[..cut]) {
+        &text[cut..]
     } else {
         text
     }
@@ -417,7 +444,11 @@ mod tests {
             let (key, joined) = heading_key_with(text, &mut lowered);
             assert_eq!(joined, key.contains(" and "), "{text:?}");
             let reference = text.to_lowercase().replace("(optional)", " ");
-            let expected = match joined_with_and(strip_numbering(reference.trim_start())).0 {
+            let expected = match joined_with_and(strip_numbering(
+                reference.trim_start_matches(|c: char| !c.is_alphanumeric()),
+            ))
+            .0
+            {
                 k if k.is_empty() => words_joined(&reference),
                 k => k,
             };
@@ -501,16 +532,30 @@ mod tests {
     }
 
     #[test]
-    fn combined_headings_split_into_parts() {
+    fn combined_headings_cover_their_names_and_runs_of_them() {
         assert_eq!(
-            heading_parts("Drawbacks and alternatives"),
+            key_spans(&heading_key("Drawbacks / Alternatives")),
             ["drawbacks", "alternatives"]
         );
         assert_eq!(
-            heading_parts("Drawbacks / Alternatives"),
-            ["drawbacks", "alternatives"]
+            key_spans(&heading_key("Best Practices, Tutorials and Examples")),
+            [
+                "best practices",
+                "tutorials",
+                "examples",
+                "best practices and tutorials",
+                "tutorials and examples"
+            ]
         );
-        assert!(heading_parts("Summary").is_empty());
+        assert!(key_spans("summary").is_empty());
+        let many = key_spans(&heading_key("a1, b2, c3, d4, e5, f6, g7, h8, i9"));
+        assert_eq!(many.len(), 9, "only single names past {MAX_PARTS}");
+    }
+
+    #[test]
+    fn symbols_before_numbering_are_skipped() {
+        assert_eq!(heading_key("🚀 1. Objective"), "objective");
+        assert_eq!(heading_key("(a) First"), "first");
     }
 
     #[test]

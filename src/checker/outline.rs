@@ -5,11 +5,14 @@
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
-use super::normalize::{heading_key_with, heading_parts, words_joined};
+use super::normalize::{heading_key_with, key_spans, words_joined};
 
-/// The pulldown-cmark options used for every parse (the benchmark uses the same).
+/// The pulldown-cmark options used for every parse (the benchmark uses the same). Heading
+/// attributes (`## Objective {#objective}`, as pandoc and kramdown write ids) are read as
+/// attributes, not as part of the heading's text.
 pub fn parser_options() -> Options {
     Options::ENABLE_TABLES
+        | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
@@ -23,18 +26,26 @@ pub const SERVICES_KEYS: &[&str] = &[
     "services impacted",
 ];
 
+/// A heading as the scan reads it, before its body.
+pub struct HeadingRead<'a> {
+    /// Index among the headings.
+    pub index: usize,
+    /// Its [`heading_key`](super::normalize::heading_key).
+    pub key: &'a str,
+    /// Plain text, as [`Heading::text`].
+    pub text: &'a str,
+    /// What it covers as a combined heading ([`key_spans`]; empty unless one).
+    pub spans: &'a [String],
+}
+
 /// What the caller wants collected beyond the outline itself.
 pub struct ScanOptions<'a> {
-    /// Bytes of body text to keep for the heading with this index, key and [`heading_parts`]
-    /// (empty unless a combined heading); 0: none.
-    pub sample_limit: &'a dyn Fn(usize, &str, &[String]) -> usize,
+    /// Bytes of body text to keep for this heading; 0: none.
+    pub sample_limit: &'a dyn Fn(&HeadingRead<'_>) -> usize,
     /// Normalised paragraphs that are template boilerplate and never count as content.
     pub boilerplate: &'a [String],
     /// Keep [`Body::prose`] (templates).
     pub keep_prose: bool,
-    /// Keep every heading's [`Heading::text`] (templates); otherwise only the first heading's
-    /// (a doc's title) is kept and the others are left empty.
-    pub keep_heading_text: bool,
     /// Also read `Label: value` lines of plain paragraphs as header fields (docs do; templates
     /// only use list items, so a title's tagline never becomes a required field).
     pub paragraph_fields: bool,
@@ -124,8 +135,8 @@ impl Body {
 #[derive(Debug, Clone)]
 pub struct Heading {
     pub level: u8,
-    /// Plain text (emphasis and code markers removed); empty after the first heading unless
-    /// [`ScanOptions::keep_heading_text`].
+    /// Plain text: emphasis and code markers removed, and so are stray emphasis markers at
+    /// either end (`**Metrics **`, which Markdown does not read as emphasis, is `Metrics`).
     pub text: String,
     /// [`heading_key`](super::normalize::heading_key) of the text.
     pub key: String,
@@ -146,6 +157,8 @@ pub struct RawField {
     pub after_first_heading: bool,
     /// The label was written in bold (`**Label:**`).
     pub bold: bool,
+    /// A row of a two-column table (`| **Author(s)** | My Name |`) rather than a list item.
+    pub table: bool,
 }
 
 /// The outline of a Markdown text.
@@ -250,15 +263,101 @@ impl HtmlScan {
 pub fn split_field(text: &str) -> Option<(&str, &str)> {
     let (label, value) = text.split_once(':')?;
     let label = label.trim();
-    if label.is_empty()
-        || label.len() > 60
-        || label.split_whitespace().count() > 8
-        || value.starts_with("//")
-        || !label.chars().any(char::is_alphanumeric)
-    {
+    if !is_field_label(label) || value.starts_with("//") {
         return None;
     }
     Some((label, value.trim()))
+}
+
+/// True for text short enough to be a field's label: at most 60 bytes and 8 words, with a
+/// letter or digit.
+fn is_field_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 60
+        && label.split_whitespace().count() <= 8
+        && label.chars().any(char::is_alphanumeric)
+}
+
+/// A two-column table among the header fields (`| **Author(s)** | My Name |`).
+struct TableBuf {
+    /// Found in the first heading's body rather than before any heading.
+    after: bool,
+    row: Option<RowBuf>,
+}
+
+/// The table row being read: its first two cells.
+#[derive(Default)]
+struct RowBuf {
+    line: usize,
+    /// The header row (a Markdown table always has one; header-field tables use it for the
+    /// first field).
+    head: bool,
+    /// 1-based index of the cell being read.
+    cell: usize,
+    cells: [String; 2],
+    bold: bool,
+}
+
+impl RowBuf {
+    fn push_text(&mut self, text: &str, strong: bool) {
+        let Some(cell) = self.cell.checked_sub(1).filter(|&c| c < 2) else {
+            return;
+        };
+        if cell == 0 && self.cells[0].trim().is_empty() && strong {
+            self.bold = true;
+        }
+        if self.cells[cell].len() < 512 {
+            self.cells[cell].push_str(text);
+        }
+    }
+
+    /// The row as a field: the first cell is the label (a trailing colon dropped), the second
+    /// the value. A header row of column titles (`| Field | Value |`, or empty cells) is not
+    /// a field.
+    fn field(self, after_first_heading: bool) -> Option<RawField> {
+        let label = self.cells[0].trim().trim_end_matches(':').trim_end();
+        let value = self.cells[1].trim();
+        let column_titles = label.is_empty()
+            || ["value", "values", "description", "details"]
+                .iter()
+                .any(|t| value.eq_ignore_ascii_case(t));
+        if (self.head && column_titles) || !is_field_label(label) {
+            return None;
+        }
+        Some(RawField {
+            label: label.to_string(),
+            value: value.to_string(),
+            line: self.line,
+            parent: None,
+            after_first_heading,
+            bold: self.bold,
+            table: true,
+        })
+    }
+}
+
+/// The depth of open `<details>` elements after an HTML event.
+fn details_depth(depth: usize, html: &str) -> usize {
+    if !html.contains("details") && !html.contains("DETAILS") {
+        return depth;
+    }
+    let html = html.to_ascii_lowercase();
+    let opened = html
+        .match_indices("<details")
+        .filter(|(i, tag)| {
+            html[i + tag.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == '>' || c.is_whitespace())
+        })
+        .count();
+    (depth + opened).saturating_sub(html.matches("</details").count())
+}
+
+/// Heading text without emphasis markers left at either end: Markdown does not read
+/// `**Metrics **` as emphasis (the closing `**` follows a space), so its text keeps them.
+fn without_stray_emphasis(text: &str) -> &str {
+    text.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace())
 }
 
 /// Runs the single pass.
@@ -288,39 +387,49 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
         (Some(min), Some(max)) => min / 2..max * 2 + 16,
         _ => 0..0,
     };
-    // Fields are read before the first heading, and in the first heading's body when it is a
-    // level-1 heading (a title); `field_zone` says which of the two we are in.
+    // Fields are read before the first heading, and in the first heading's body (the caller
+    // keeps those only when that heading is a title); `field_zone` says which of the two we
+    // are in.
     let mut field_zone: Option<bool> = Some(false);
+    // Depth of open `<details>` elements: what they fold away is instructions, not fields.
+    let mut details = 0usize;
+    let mut table: Option<TableBuf> = None;
     // Reused from heading to heading: the text as read, and lower-cased for its key.
     let mut heading_text = String::new();
+    let mut heading_code = false;
     let mut lowered = String::new();
 
     for (event, range) in Parser::new_ext(src, parser_options()).into_offset_iter() {
+        if heading.is_some() && matches!(event, Event::Code(_)) {
+            heading_code = true;
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level as u8, range.start));
                 heading_text.clear();
+                heading_code = false;
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((level, start)) = heading.take() else {
                     continue;
                 };
-                let text = heading_text.trim();
-                let (key, joined) = heading_key_with(text, &mut lowered);
-                let parts = if joined || text.contains(['/', '&', ',', '+', ';']) {
-                    heading_parts(text)
+                let text = if heading_code {
+                    heading_text.trim()
                 } else {
-                    Vec::new()
+                    without_stray_emphasis(&heading_text)
                 };
-                let limit = (opts.sample_limit)(out.headings.len(), &key, &parts);
+                let (key, joined) = heading_key_with(text, &mut lowered);
+                let spans = if joined { key_spans(&key) } else { Vec::new() };
+                let limit = (opts.sample_limit)(&HeadingRead {
+                    index: out.headings.len(),
+                    key: &key,
+                    text,
+                    spans: &spans,
+                });
                 let services = SERVICES_KEYS.contains(&key.as_str());
                 let first = out.headings.is_empty();
-                let text = if first || opts.keep_heading_text {
-                    text.to_string()
-                } else {
-                    String::new()
-                };
-                field_zone = (first && level == 1).then_some(true);
+                let text = text.to_string();
+                field_zone = (first && !services).then_some(true);
                 let body =
                     std::mem::replace(&mut cur, Body::new(limit, services || field_zone.is_some()));
                 match out.headings.last_mut() {
@@ -339,6 +448,9 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
             Event::Text(text) | Event::Code(text) => {
                 if heading.is_some() {
                     heading_text.push_str(&text);
+                } else if let Some(row) = table.as_mut().and_then(|t| t.row.as_mut()) {
+                    row.push_text(&text, in_strong > 0);
+                    cur.push_text(&text, list_depth > 0);
                 } else if in_metadata {
                     if let Some(fm) = out.front_matter.as_mut() {
                         fm.push_str(&text);
@@ -400,6 +512,9 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 }
                 if list_depth == 0 && cur.collect_entries {
                     if let Some(after) = field_zone.filter(|_| opts.paragraph_fields) {
+                        if details > 0 {
+                            continue;
+                        }
                         let first_line = lines.line_at(p.line);
                         for (i, line) in para_text.lines().enumerate() {
                             if let Some((label, value)) = split_field(line) {
@@ -410,6 +525,7 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                                     parent: None,
                                     after_first_heading: after,
                                     bold: false,
+                                    table: false,
                                 });
                             }
                         }
@@ -426,7 +542,8 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 {
                     item.head_done = true;
                     let idx = items.len() - 1;
-                    finish_item_head(&mut out, &mut cur, &mut items, idx, field_zone);
+                    let zone = field_zone.filter(|_| details == 0);
+                    finish_item_head(&mut out, &mut cur, &mut items, idx, zone);
                 }
             }
             Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
@@ -448,7 +565,8 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 {
                     item.head_done = true;
                     let idx = items.len() - 1;
-                    finish_item_head(&mut out, &mut cur, &mut items, idx, field_zone);
+                    let zone = field_zone.filter(|_| details == 0);
+                    finish_item_head(&mut out, &mut cur, &mut items, idx, zone);
                 }
                 items.pop();
             }
@@ -459,11 +577,39 @@ pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
                 in_code = false;
                 cur.push_space();
             }
-            Event::Html(text) | Event::InlineHtml(text)
-                if heading.is_none() && html.visible(&text) =>
-            {
-                cur.mark_content(list_depth > 0);
+            Event::Html(text) | Event::InlineHtml(text) => {
+                details = details_depth(details, &text);
+                if heading.is_none() && html.visible(&text) {
+                    cur.mark_content(list_depth > 0);
+                }
             }
+            Event::Start(Tag::Table(columns))
+                if columns.len() == 2 && details == 0 && cur.collect_entries =>
+            {
+                table = field_zone.map(|after| TableBuf { after, row: None });
+            }
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.row = Some(RowBuf {
+                        line: lines.line_at(range.start),
+                        head: matches!(event, Event::Start(Tag::TableHead)),
+                        ..RowBuf::default()
+                    });
+                }
+            }
+            Event::Start(Tag::TableCell) => {
+                if let Some(row) = table.as_mut().and_then(|t| t.row.as_mut()) {
+                    row.cell += 1;
+                }
+            }
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                if let Some(t) = table.as_mut()
+                    && let Some(field) = t.row.take().and_then(|row| row.field(t.after))
+                {
+                    out.fields.push(field);
+                }
+            }
+            Event::End(TagEnd::Table) => table = None,
             Event::End(TagEnd::HtmlBlock) => html = HtmlScan::default(),
             Event::Start(Tag::Image { .. }) => cur.mark_content(list_depth > 0),
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
@@ -514,6 +660,7 @@ fn finish_item_head(
                     parent,
                     after_first_heading: after,
                     bold: items[idx].bold_label,
+                    table: false,
                 });
                 items[idx].field = Some(out.fields.len() - 1);
             } else if let Some(p) = parent.filter(|_| !text.trim().is_empty()) {
@@ -553,10 +700,9 @@ mod tests {
         scan(
             src,
             &ScanOptions {
-                sample_limit: &|_, _, _| 10_000,
+                sample_limit: &|_| 10_000,
                 boilerplate: &[],
                 keep_prose: false,
-                keep_heading_text: true,
                 paragraph_fields: true,
             },
         )

@@ -55,6 +55,11 @@ pub struct TemplateRules {
     /// Filler phrases that do not count as content (replaces the default list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filler_words: Option<Vec<String>>,
+    /// Report a section written only through its sub-sections (`## Goals` and `## Non-Goals`
+    /// for the template's `## Requirements` › `### Goals`, `### Non-Goals`) as missing. Off by
+    /// default: the content is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict_structure: Option<bool>,
 }
 
 impl TemplateRules {
@@ -87,6 +92,7 @@ impl TemplateRules {
             only_for,
             placeholder_threshold: self.placeholder_threshold.or(base.placeholder_threshold),
             filler_words: self.filler_words.or_else(|| base.filler_words.clone()),
+            strict_structure: self.strict_structure.or(base.strict_structure),
         }
     }
 

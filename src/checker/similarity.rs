@@ -99,6 +99,13 @@ impl Guidance {
         self.all.is_empty()
     }
 
+    /// True when `text` has exactly the words of the whole guidance or of its prose: the
+    /// guidance left as it is, not just similar to it.
+    pub fn verbatim(&self, text: &str) -> bool {
+        let words = WordSet::of(text);
+        !words.is_empty() && (words == self.all || words == self.prose)
+    }
+
     /// A hash with its two low bits cleared, never 0.
     fn key(hash: u64) -> u64 {
         (hash & !3).max(4)

@@ -14,7 +14,32 @@ pub fn skeleton(template: &Template) -> String {
         .as_deref()
         .map_or("Title".to_string(), |t| t.replace("Template", "Title"));
     let _ = writeln!(out, "# {title}\n");
+    let mut in_table = false;
     for field in &template.fields {
+        let hint = comment(&field.example);
+        if field.table {
+            // Every field row of a header table, the first one as the table's header row.
+            let label = if field.bold {
+                format!("**{}**", field.label)
+            } else {
+                field.label.clone()
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                label.replace('|', "\\|"),
+                hint.replace('|', "\\|")
+            );
+            if !in_table {
+                out.push_str("|---|---|\n");
+            }
+            in_table = true;
+            continue;
+        }
+        if in_table {
+            out.push('\n');
+            in_table = false;
+        }
         let mut depth = 0;
         let mut p = field.parent;
         while let Some(pp) = p {
@@ -26,7 +51,6 @@ pub fn skeleton(template: &Template) -> String {
         } else {
             format!("{}:", field.label)
         };
-        let hint = comment(&field.example);
         let _ = writeln!(
             out,
             "{}- {label}{}",

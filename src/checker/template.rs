@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap;
 
 use thiserror::Error;
 
+use super::forms::{before_subtitle, loose_key};
 use super::gaps::message;
 use super::normalize::{doc_type_key, heading_key, label_key, words_joined};
 use super::outline::{self, ScanOptions};
@@ -70,6 +71,8 @@ pub struct TemplateField {
     pub required: bool,
     /// Written as `**Label:**` in the template.
     pub bold: bool,
+    /// A row of a header table (`| **Sponsor** | A N Expert |`) rather than a list item.
+    pub table: bool,
     pub(crate) key: String,
     pub(crate) example_words: WordSet,
     /// [`words_joined`] of the example, compared with doc values.
@@ -86,10 +89,20 @@ pub struct Template {
     pub fields: Vec<TemplateField>,
     /// Similarity at or above which a body is the guidance text.
     pub threshold: f64,
+    /// A section written only through its sub-sections is reported missing (the
+    /// `strict_structure` rule); otherwise its sub-sections stand for it.
+    pub strict_structure: bool,
     pub(crate) filler: Filler,
     /// Sections by key; looked up for every heading of every doc, hence the fast hasher (keys
     /// come from the template, not from untrusted input).
     pub(crate) by_key: FxHashMap<String, Vec<usize>>,
+    /// Sections by the [`loose_key`] of each key and of the part of the heading before a
+    /// subtitle; a loose key shared by sections with different headings is left out, as it
+    /// cannot say which one a doc heading means.
+    pub(crate) by_loose: FxHashMap<String, Vec<usize>>,
+    /// The most words of a key in `by_loose`: a heading with more words has no loose match
+    /// (reducing a key keeps its words).
+    pub(crate) loose_max_words: usize,
     /// Normalised "For X doc, include the following sub-sections" paragraphs.
     pub(crate) boilerplate: Vec<String>,
     /// Per section, how many bytes of a doc body to keep for the placeholder comparison.
@@ -107,10 +120,9 @@ impl Template {
         let out = outline::scan(
             markdown,
             &ScanOptions {
-                sample_limit: &|_, _, _| usize::MAX,
+                sample_limit: &|_| usize::MAX,
                 boilerplate: &[],
                 keep_prose: true,
-                keep_heading_text: true,
                 paragraph_fields: false,
             },
         );
@@ -186,6 +198,7 @@ impl Template {
                 parent: f.parent.and_then(|p| index_map.get(&p).copied()),
                 required: false,
                 bold: f.bold,
+                table: f.table,
                 key: label_key(&f.label),
                 example_words: WordSet::of(&f.value),
                 example_key: words_joined(&f.value),
@@ -198,8 +211,11 @@ impl Template {
             sections,
             fields: template_fields,
             threshold: rules.threshold(),
+            strict_structure: rules.strict_structure.unwrap_or(false),
             filler: Filler::new(&rules.filler()),
             by_key: FxHashMap::default(),
+            by_loose: FxHashMap::default(),
+            loose_max_words: 0,
             boilerplate,
             sample_limits: Vec::new(),
         };
@@ -217,6 +233,13 @@ impl Template {
                 template.by_key.entry(key.clone()).or_default().push(i);
             }
         }
+        template.by_loose = loose_index(&template.sections);
+        template.loose_max_words = template
+            .by_loose
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(0);
         template.sample_limits = template
             .sections
             .iter()
@@ -302,6 +325,27 @@ impl Template {
         kinds.dedup();
         kinds
     }
+}
+
+/// The sections by the loose key of each of their keys and of their heading's text before a
+/// subtitle, without the loose keys that would not say which section is meant.
+fn loose_index(sections: &[TemplateSection]) -> FxHashMap<String, Vec<usize>> {
+    let mut index: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, s) in sections.iter().enumerate() {
+        let before = before_subtitle(&s.heading).map(heading_key);
+        for key in s.keys.iter().chain(&before) {
+            let sections = index.entry(loose_key(key)).or_default();
+            if !sections.contains(&i) {
+                sections.push(i);
+            }
+        }
+    }
+    index.retain(|_, found| {
+        found
+            .iter()
+            .all(|&i| sections[i].keys[0] == sections[found[0]].keys[0])
+    });
+    index
 }
 
 /// Finds "for X doc(s), include the following sub-sections" in a normalised body; returns the

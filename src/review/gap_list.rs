@@ -2,7 +2,7 @@
 //! line per group and doc for the compact list, and the full guidance per gap for the
 //! collapsed checklist (pure).
 //!
-//! Optional sections (warning-severity section gaps) are worded as suggestions: the author
+//! Optional sections' gaps are worded as suggestions: the author
 //! may fill them in or leave them out, and is never told to "write it".
 
 use crate::{
@@ -40,7 +40,7 @@ impl Group {
             (GapKind::MissingField | GapKind::EmptyField | GapKind::PlaceholderField, _) => {
                 Group::Fields
             }
-            (_, Severity::Warning) => Group::Suggestions,
+            _ if gap.optional => Group::Suggestions,
             (GapKind::MissingSection, _) => Group::Missing,
             (GapKind::EmptySection, _) => Group::Empty,
             (GapKind::PlaceholderSection, _) => Group::TemplateText,
@@ -196,6 +196,7 @@ mod tests {
             section: "Alternatives".into(),
             line: 9,
             message: message.into(),
+            optional: severity == Severity::Warning,
         }
     }
 

@@ -78,6 +78,7 @@ mod tests {
             kind: GapKind::EmptySection,
             severity: Severity::Error,
             message: "a | b\nc".into(),
+            optional: false,
         };
         assert_eq!(
             render_markdown_gaps(&[gap], None),
