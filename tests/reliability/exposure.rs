@@ -49,13 +49,16 @@ async fn metrics_listen_on_their_own_address_and_no_page_names_a_repository() {
     let metrics = loop {
         let (status, metrics) = get(metrics_url.clone()).await;
         assert_eq!(status, 200);
-        if metrics.contains("deliveries_processed_total") {
+        if metrics.contains("\ndesign_review_deliveries_processed_total{") {
             break metrics;
         }
         assert!(started.elapsed() < Duration::from_secs(20), "{metrics}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert!(metrics.contains("github_requests_total"), "{metrics}");
+    assert!(
+        metrics.contains("\ndesign_review_github_requests_total{"),
+        "{metrics}"
+    );
     let (status, page) = get(server.url("/")).await;
     assert_eq!(status, 200);
     let (owner, name) = REPO.split_once('/').unwrap();
