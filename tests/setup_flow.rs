@@ -355,6 +355,22 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
         .unwrap();
     assert!(status.contains("is running"), "{status}");
     assert!(!status.contains("Register GitHub App"));
+    // The status page: the App, its reach in counts (no repository named), the next steps.
+    let app_page = format!("{}github-apps/design-review", gh.web_url());
+    for expected in [
+        format!("<a id=\"app\" href=\"{app_page}\">design-review</a>"),
+        "Installed on 1 account with access to 1 repository.".to_string(),
+        format!("href=\"{app_page}/installations/new\""),
+        "review.team".to_string(),
+        "Require status checks to pass before merging".to_string(),
+        "<a id=\"board\" href=\"/reviews\">".to_string(),
+    ] {
+        assert!(
+            status.contains(&expected),
+            "{expected} missing from {status}"
+        );
+    }
+    assert!(!status.contains("widgets"), "{status}");
     assert_eq!(gh.registered_manifests().len(), 1);
     server.stop().await;
 }
@@ -647,13 +663,23 @@ async fn an_existing_app_is_checked_with_github_before_it_is_saved() {
     let refused = submit_existing_app(&server, &form, "999", PRIVATE_KEY_PEM, "s3cret").await;
     assert_eq!(refused.status(), 400);
     let html = refused.text().await.unwrap();
-    assert!(html.contains("GitHub did not accept App 999 with this key"), "{html}");
-    assert!(html.contains("id=\"existing-app\""), "the form is shown again");
+    assert!(
+        html.contains("GitHub did not accept App 999 with this key"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"existing-app\""),
+        "the form is shown again"
+    );
     // Not a key at all.
     let refused = submit_existing_app(&server, &form, &app_id, "hello", "s3cret").await;
     assert_eq!(refused.status(), 400);
     assert!(
-        refused.text().await.unwrap().contains("not an RSA private key in PEM format"),
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("not an RSA private key in PEM format"),
         "says why"
     );
     // Without the page's token (another site posting the form): refused before anything else.
@@ -684,7 +710,10 @@ async fn an_existing_app_is_checked_with_github_before_it_is_saved() {
         .post(server.url("/api/github/webhooks"))
         .header("x-github-event", "pull_request")
         .header("x-github-delivery", "existing-1")
-        .header("x-hub-signature-256", signature::sign("s3cret", body.as_bytes()))
+        .header(
+            "x-hub-signature-256",
+            signature::sign("s3cret", body.as_bytes()),
+        )
         .body(body)
         .send()
         .await

@@ -72,7 +72,7 @@ value=\"{state}\"><button id=\"create-channel\" type=\"submit\">Create a channel
 </button></form><p>Or set <code>WEBHOOK_PROXY_URL</code> (a channel of your own) or \
 <code>PUBLIC_URL</code> (an address GitHub reaches) and restart.</p></div>",
             state = escape(page.state),
-            service = escape(page.channel_service),
+            service = escape(page.channel_service.trim_end_matches('/')),
         )
     } else {
         String::new()
@@ -189,9 +189,9 @@ pub struct StatusPage<'a> {
 pub const EXAMPLE_CONFIG: &str = "# .github/design-review.yml (read from the default branch)
 docs:
   - paths: [\"docs/design/**/*.md\", \"rfcs/**/*.md\"]
-    template: system-design   # or tech-spec, or the path of a Markdown template
+    template: system-design  # or tech-spec, or a template's path
 review:
-  team: your-org/design-review  # requested on every pull request with a design doc
+  team: your-org/design-review  # requested on every design PR
   approvals: 1
 ";
 
