@@ -469,25 +469,20 @@ async fn requests_are_counted_by_route_and_status() {
     let text = handle.render();
     let route = r#"route="/repos/{owner}/{repo}/pulls/{pull_number}""#;
     assert!(
-        text.lines()
-            .any(|l| l.starts_with("design_review_github_requests_total{")
-                && l.contains(route)
-                && l.contains(r#"status="502""#)
-                && l.ends_with(" 1")),
+        text.lines().any(|l| l.starts_with("github_requests_total")
+            && l.contains(route)
+            && l.contains(r#"status="502""#)
+            && l.ends_with(" 1")),
         "{text}"
     );
     assert!(
-        text.lines()
-            .any(|l| l.starts_with("design_review_github_requests_total{")
-                && l.contains(route)
-                && l.contains(r#"status="200""#)
-                && l.ends_with(" 1")),
+        text.lines().any(|l| l.starts_with("github_requests_total")
+            && l.contains(route)
+            && l.contains(r#"status="200""#)
+            && l.ends_with(" 1")),
         "{text}"
     );
-    assert!(
-        text.contains("\ndesign_review_github_rate_limit_remaining "),
-        "{text}"
-    );
+    assert!(text.contains("github_rate_limit_remaining"), "{text}");
     assert!(!text.contains("ghs_"), "tokens never reach metrics");
 }
 

@@ -255,14 +255,9 @@ async fn the_requests_of_one_evaluation_are_counted() {
     let made = s.gh.requests().len();
     assert!(made > 5, "{made}");
     let text = handle.render();
+    assert!(text.contains("evaluations_total 1\n"), "{text}");
     assert!(
-        text.contains("\ndesign_review_evaluations_total 1\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "\ndesign_review_evaluation_github_requests_total {made}\n"
-        )),
+        text.contains(&format!("evaluation_github_requests_total {made}\n")),
         "{made} requests: {text}"
     );
 }
