@@ -10,6 +10,7 @@
 //! - [`github`]: App authentication and the one client through which every API call goes.
 //! - [`server`]: the thin axum layer (routes, health, metrics).
 //! - [`setup`]: first run without App credentials (register the App from a web page).
+//! - [`html`]: the frame, style and escaping of the server's HTML pages.
 //! - [`status`]: what the status page `/` says (the App, its reach, the queue, next steps).
 //! - [`forward`]: webhook deliveries from a forwarding channel (`WEBHOOK_PROXY_URL`).
 //! - [`resync`]: catch up on pull requests missed while the App was down.
@@ -23,6 +24,7 @@ pub mod domain;
 pub mod forward;
 pub mod gfm;
 pub mod github;
+pub mod html;
 pub mod queue;
 pub mod resync;
 pub mod review;

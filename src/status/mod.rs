@@ -12,9 +12,10 @@ use url::Url;
 
 use crate::{
     github::{GithubApp, GithubError},
-    setup::page,
     store::{DeliveryFilter, Store},
 };
+
+pub mod page;
 
 /// Where the review board is served (linked from the status page).
 pub const BOARD_PATH: &str = "/reviews";
@@ -47,7 +48,13 @@ impl StatusSource {
             .and_then(|latest| latest.into_iter().next())
             .map(|delivery| delivery.received_at);
         page::status(&page::StatusPage {
-            app: app.as_ref(),
+            app: app.as_ref().map(|app| page::AppSummary {
+                name: &app.name,
+                html_url: &app.html_url,
+                installations: app.installations,
+                repositories: app.repositories,
+                repositories_lower_bound: app.repositories_lower_bound,
+            }),
             queue_depth: self.store.queue_depth().await.ok(),
             last_delivery,
             forwarding: self.forwarding,
@@ -72,13 +79,6 @@ pub struct AppOverview {
     pub repositories: u64,
     /// More than [`MAX_COUNTED_INSTALLATIONS`] installations: `repositories` counts the first.
     pub repositories_lower_bound: bool,
-}
-
-impl AppOverview {
-    /// Where an owner installs the App.
-    pub fn install_url(&self) -> String {
-        format!("{}/installations/new", self.html_url.trim_end_matches('/'))
-    }
 }
 
 /// The App's overview, fetched on demand and cached for [`OVERVIEW_TTL`].
