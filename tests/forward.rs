@@ -157,6 +157,7 @@ async fn deliveries_from_the_channel_go_through_the_intake_and_are_worked_on() {
     let listener = tokio::net::TcpListener::bind(settings.listen_addr)
         .await
         .unwrap();
+    let ready = format!("http://{}/readyz", listener.local_addr().unwrap());
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(serve::serve(
         settings,
@@ -165,6 +166,13 @@ async fn deliveries_from_the_channel_go_through_the_intake_and_are_worked_on() {
         shutdown.clone(),
     ));
 
+    // The server creates the database; open it once the server is ready.
+    wait_for("the server", async || {
+        reqwest::get(&ready)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
     let store = design_review::store::connect(&database).await.unwrap();
     wait_for("both forwarded deliveries stored", async || {
         store.get_delivery("fwd-1").await.unwrap().is_some()
