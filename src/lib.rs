@@ -10,6 +10,9 @@
 //! - [`github`]: App authentication and the one client through which every API call goes.
 //! - [`server`]: the thin axum layer (routes, health, metrics).
 //! - [`setup`]: first run without App credentials (register the App from a web page).
+//! - [`html`]: the frame, style and escaping of the server's HTML pages.
+//! - [`status`]: what the status page `/` says (the App, its reach, the queue, next steps).
+//! - [`forward`]: webhook deliveries from a forwarding channel (`WEBHOOK_PROXY_URL`).
 //! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
 
@@ -18,13 +21,16 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod forward;
 pub mod gfm;
 pub mod github;
+pub mod html;
 pub mod queue;
 pub mod resync;
 pub mod review;
 pub mod server;
 pub mod setup;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod web;

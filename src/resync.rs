@@ -162,7 +162,7 @@ async fn resync_repo(
         let id = delivery.id.clone();
         match store.insert_delivery(delivery).await? {
             InsertOutcome::Inserted => {
-                tracing::info!(repo = %repo, pr = pull.number.0, delivery = %id, "resync queued an evaluation");
+                tracing::info!(repo = %repo, pr = pull.number.0, delivery_id = %id, "resync queued an evaluation");
                 if let Some(wake) = &options.wake {
                     wake.notify_waiters();
                 }

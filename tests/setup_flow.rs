@@ -166,7 +166,7 @@ async fn setup_form_with_cookie(server: &Server, cookie: Option<&str>) -> Form {
         "self-contained"
     );
     Form {
-        action: attribute(&html, "<form", "action"),
+        action: attribute(&html, "<form id=\"register\"", "action"),
         manifest: serde_json::from_str(&attribute(&html, "name=\"manifest\"", "value"))
             .expect("manifest is JSON"),
         cookie,
@@ -299,11 +299,16 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
     assert_eq!(vars["LOG_FORMAT"], "json");
     assert_eq!(vars["APP_ID"], support::fake_github::APP_ID.to_string());
     assert_eq!(vars["WEBHOOK_SECRET"], REGISTERED_WEBHOOK_SECRET);
-    assert_eq!(vars["GITHUB_CLIENT_ID"], "Iv1.fakeclientid");
-    assert_eq!(vars["GITHUB_CLIENT_SECRET"], "fake-client-secret");
+    // Only what the server reads, and the key by a path relative to `.env`.
+    let mut names: Vec<&str> = vars.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["APP_ID", "LOG_FORMAT", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET"]
+    );
     assert_eq!(env.matches("APP_ID=").count(), 1, "{env}");
-    let key_path = std::path::PathBuf::from(&vars["PRIVATE_KEY_PATH"]);
-    assert_eq!(key_path.parent(), Some(server.dir.path()));
+    assert_eq!(vars["PRIVATE_KEY_PATH"], "design-review.private-key.pem");
+    let key_path = server.dir.path().join(&vars["PRIVATE_KEY_PATH"]);
     assert_eq!(std::fs::read_to_string(&key_path).unwrap(), PRIVATE_KEY_PEM);
     #[cfg(unix)]
     {
@@ -350,6 +355,22 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
         .unwrap();
     assert!(status.contains("is running"), "{status}");
     assert!(!status.contains("Register GitHub App"));
+    // The status page: the App, its reach in counts (no repository named), the next steps.
+    let app_page = format!("{}github-apps/design-review", gh.web_url());
+    for expected in [
+        format!("<a id=\"app\" href=\"{app_page}\">design-review</a>"),
+        "Installed on 1 account with access to 1 repository.".to_string(),
+        format!("href=\"{app_page}/installations/new\""),
+        "review.team".to_string(),
+        "Require status checks to pass before merging".to_string(),
+        "<a id=\"board\" href=\"/reviews\">".to_string(),
+    ] {
+        assert!(
+            status.contains(&expected),
+            "{expected} missing from {status}"
+        );
+    }
+    assert!(!status.contains("widgets"), "{status}");
     assert_eq!(gh.registered_manifests().len(), 1);
     server.stop().await;
 }
@@ -599,5 +620,164 @@ async fn page_views_without_the_token_take_no_registration_slot() {
     let token_cookie = cookie_of(&opened).expect("token cookie");
     let form = setup_form_with_cookie(&server, Some(&token_cookie)).await;
     assert!(form.action.contains("state="));
+    server.stop().await;
+}
+
+/// Posts the "Use an existing App" form as the browser holding `form`'s cookie.
+async fn submit_existing_app(
+    server: &Server,
+    form: &Form,
+    app_id: &str,
+    key: &str,
+    secret: &str,
+) -> reqwest::Response {
+    let state = form.state().to_string();
+    let multipart = reqwest::multipart::Form::new()
+        .text("state", state)
+        .text("app_id", app_id.to_string())
+        .part(
+            "private_key",
+            reqwest::multipart::Part::bytes(key.as_bytes().to_vec()).file_name("app.pem"),
+        )
+        .text("webhook_secret", secret.to_string());
+    http()
+        .post(server.url("/setup/existing"))
+        .header("cookie", &form.cookie)
+        .multipart(multipart)
+        .send()
+        .await
+        .expect("POST /setup/existing")
+}
+
+#[tokio::test]
+async fn an_existing_app_is_checked_with_github_before_it_is_saved() {
+    let gh = FakeGithub::start().await;
+    gh.repo("acme/widgets");
+    gh.pull("acme/widgets", 7)
+        .head_sha("1111111111111111111111111111111111111111");
+    let server = Server::start(&gh, &[]).await;
+    let form = setup_form(&server).await;
+    let app_id = support::fake_github::APP_ID.to_string();
+
+    // Another App's id with this key: GitHub refuses the JWT, nothing is saved.
+    let refused = submit_existing_app(&server, &form, "999", PRIVATE_KEY_PEM, "s3cret").await;
+    assert_eq!(refused.status(), 400);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("GitHub did not accept App 999 with this key"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"existing-app\""),
+        "the form is shown again"
+    );
+    // Not a key at all.
+    let refused = submit_existing_app(&server, &form, &app_id, "hello", "s3cret").await;
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("not an RSA private key in PEM format"),
+        "says why"
+    );
+    // Without the page's token (another site posting the form): refused before anything else.
+    let forged = http()
+        .post(server.url("/setup/existing"))
+        .multipart(reqwest::multipart::Form::new().text("state", "forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    assert!(!server.dir.path().join(".env").exists());
+
+    // The right credentials: checked, saved, and used at once.
+    let saved = submit_existing_app(&server, &form, &app_id, PRIVATE_KEY_PEM, "s3cret").await;
+    assert_eq!(saved.status(), 200);
+    let html = saved.text().await.unwrap();
+    assert!(html.contains("design-review is registered"), "{html}");
+    let env = std::fs::read_to_string(server.dir.path().join(".env")).unwrap();
+    assert_eq!(
+        env,
+        format!(
+            "# GitHub App saved by design-review's setup page\nAPP_ID={app_id}\n\
+             PRIVATE_KEY_PATH=design-review.private-key.pem\nWEBHOOK_SECRET=s3cret\n"
+        )
+    );
+    let body = gh.pull_request_event("opened", "acme/widgets", 7);
+    let accepted = http()
+        .post(server.url("/api/github/webhooks"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "existing-1")
+        .header(
+            "x-hub-signature-256",
+            signature::sign("s3cret", body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    wait_for("the App's check run", || {
+        !gh.check_runs("acme/widgets").is_empty()
+    })
+    .await;
+    server.stop().await;
+}
+
+/// A smee-style channel service: `HEAD /new` redirects to a new channel.
+async fn channel_service() -> String {
+    use axum::{Router, http::StatusCode, routing::head};
+    let app = Router::new().route(
+        "/new",
+        head(|| async { (StatusCode::TEMPORARY_REDIRECT, [("location", "/ch4nnel")]) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn on_a_laptop_the_page_creates_a_forwarding_channel_and_registers_it() {
+    let gh = FakeGithub::start().await;
+    let service = channel_service().await;
+    let server = Server::start(&gh, &["--channel-service-url", &service]).await;
+    let response = http().get(server.url("/")).send().await.unwrap();
+    let cookie = cookie_of(&response).expect("state cookie");
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("GitHub cannot deliver webhooks to this address"),
+        "{html}"
+    );
+    let state = attribute(&html, "action=\"/setup/channel\"", "value");
+    // Without the page's token: refused.
+    let forged = http()
+        .post(server.url("/setup/channel"))
+        .form(&[("state", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    let created = http()
+        .post(server.url("/setup/channel"))
+        .header("cookie", &cookie)
+        .form(&[("state", state.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    // The manifest now sends webhooks to the channel, and the offer is gone.
+    let form = setup_form_with_cookie(&server, Some(&cookie)).await;
+    let channel = format!("{service}/ch4nnel");
+    assert_eq!(form.manifest["hook_attributes"]["url"], channel.as_str());
+    let callback = confirm_on_github(&form).await;
+    assert_eq!(open_callback(&callback, Some(&cookie)).await.status(), 200);
+    let env = std::fs::read_to_string(server.dir.path().join(".env")).unwrap();
+    assert!(
+        env.ends_with(&format!("WEBHOOK_PROXY_URL={channel}\n")),
+        "{env}"
+    );
     server.stop().await;
 }

@@ -386,8 +386,14 @@ async fn health_readiness_and_metrics() {
         .text()
         .await
         .unwrap();
-    assert!(metrics.contains("queue_depth"), "{metrics}");
-    assert!(metrics.contains("webhook_deliveries_total"), "{metrics}");
+    assert!(
+        metrics.contains("\ndesign_review_queue_depth "),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("# HELP design_review_webhook_deliveries_total "),
+        "{metrics}"
+    );
     // Each delivery is counted under its own event and outcome; an event the App does not
     // subscribe to is counted as `other`.
     for labels in [
@@ -395,9 +401,9 @@ async fn health_readiness_and_metrics() {
         r#"event="pull_request",outcome="bad_payload""#,
         r#"event="other",outcome="ignored""#,
     ] {
-        let line = metrics
-            .lines()
-            .find(|l| l.starts_with("webhook_deliveries_total{") && l.contains(labels));
+        let line = metrics.lines().find(|l| {
+            l.starts_with("design_review_webhook_deliveries_total{") && l.contains(labels)
+        });
         let count: f64 = line
             .and_then(|l| l.rsplit(' ').next())
             .and_then(|v| v.parse().ok())
@@ -407,7 +413,7 @@ async fn health_readiness_and_metrics() {
     // The stored delivery went through one intake transaction at least.
     let batches: f64 = metrics
         .lines()
-        .find_map(|l| l.strip_prefix("intake_batches_total "))
+        .find_map(|l| l.strip_prefix("design_review_intake_batches_total "))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     assert!(batches >= 1.0, "{metrics}");

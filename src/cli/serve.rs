@@ -4,20 +4,27 @@ use std::{process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::{Mutex, Notify, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::settings::{AppCredentialsSetting, HttpSettings, ServeArgs, Settings},
+    forward::{Forwarder, Reconnect},
     queue::{Backoff, QueueSettings, WorkerPool},
     server::{self, AppState, connections::ConnectionLimits},
     setup::{Registered, Setup, SetupConfig},
+    status::{AppStatus, StatusSource},
     store,
     webhook::intake::{BodyGate, BodyLimits, IntakeState},
 };
 
 /// Validates the settings, then runs the server until SIGTERM or Ctrl-C.
-pub fn run(args: ServeArgs) -> ExitCode {
+pub fn run(mut args: ServeArgs) -> ExitCode {
+    // The `.env` read at start (already loaded; asked again only for its place): a relative
+    // PRIVATE_KEY_PATH is resolved against its directory, and setup mode writes there.
+    args.env_dir = dotenvy::dotenv()
+        .ok()
+        .and_then(|file| file.parent().map(std::path::Path::to_path_buf));
     let settings = match Settings::from_args(&args) {
         Ok(settings) => settings,
         Err(error) => {
@@ -38,7 +45,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dir = match std::env::current_dir() {
+    let dir = match args.env_dir.clone().map_or_else(std::env::current_dir, Ok) {
         Ok(dir) => dir,
         Err(error) => {
             eprintln!("design-review: cannot read the working directory: {error}");
@@ -128,6 +135,9 @@ pub async fn serve_with_drain(
         shutdown: shutdown.clone(),
     };
 
+    // The channel `serve` reads deliveries from: WEBHOOK_PROXY_URL, or one created on the setup
+    // page (sent when the App is registered).
+    let (channel_tx, channel_rx) = watch::channel(settings.webhook_proxy_url.clone());
     let mut registration = None;
     let app = match crate::review::handler(&settings, store.clone())? {
         Some(handler) => {
@@ -145,7 +155,14 @@ pub async fn serve_with_drain(
                     wake.clone(),
                 ));
             }
-            server::webhook_routes(state.clone(), &settings.webhook_path, gate)
+            let status = StatusSource {
+                store: store.clone(),
+                app: crate::cli::resync::github_app(&settings)
+                    .ok()
+                    .map(|github| Arc::new(AppStatus::new(github, settings.github_url.clone()))),
+                forwarding: settings.webhook_proxy_url.is_some(),
+            };
+            server::webhook_and_status_routes(state.clone(), &settings.webhook_path, gate, status)
         }
         None => {
             let config = SetupConfig {
@@ -159,11 +176,14 @@ pub async fn serve_with_drain(
             );
             registration = Some(tokio::spawn(start_after_registration(
                 registered,
-                settings.clone(),
-                store.clone(),
-                wake.clone(),
-                workers.clone(),
-                stop.clone(),
+                AfterRegistration {
+                    settings: settings.clone(),
+                    store: store.clone(),
+                    wake: wake.clone(),
+                    workers: workers.clone(),
+                    channel: channel_tx,
+                    shutdown: stop.clone(),
+                },
             )));
             setup.router(gate)
         }
@@ -192,6 +212,14 @@ pub async fn serve_with_drain(
         }
         None => server::router_with(state, app),
     };
+    tokio::spawn(
+        Forwarding {
+            routes: app.clone(),
+            webhook_path: settings.webhook_path.clone(),
+            max_event_bytes: settings.http.max_body_bytes.saturating_mul(2) + 64 * 1024,
+        }
+        .follow(channel_rx, stop.clone()),
+    );
     let drain_done = stop.clone();
     let begun = shutdown.clone();
     tokio::spawn(async move {
@@ -242,41 +270,82 @@ pub async fn serve_with_drain(
     Ok(())
 }
 
-/// Setup mode: waits for the App's registration, then starts the workers with its credentials.
-async fn start_after_registration(
-    mut registered: tokio::sync::mpsc::Receiver<Registered>,
+/// What [`start_after_registration`] needs.
+struct AfterRegistration {
     settings: Settings,
     store: Arc<dyn store::Store>,
     wake: Arc<Notify>,
     workers: Arc<Mutex<Option<WorkerPool>>>,
+    /// Where a forwarding channel created on the setup page is handed to the forwarder.
+    channel: watch::Sender<Option<url::Url>>,
     shutdown: CancellationToken,
+}
+
+/// Setup mode: waits for the App's registration, then starts the workers with its credentials
+/// (and the forwarder, when the App was registered with a channel created on the setup page).
+async fn start_after_registration(
+    mut registered: tokio::sync::mpsc::Receiver<Registered>,
+    after: AfterRegistration,
 ) {
     let registration = tokio::select! {
         registration = registered.recv() => registration,
-        () = shutdown.cancelled() => None,
+        () = after.shutdown.cancelled() => None,
     };
     let Some(registration) = registration else {
         return;
     };
-    let mut settings = settings;
+    if let Some(channel) = registration.webhook_proxy_url.clone() {
+        let _ = after.channel.send(Some(channel));
+    }
+    let mut settings = after.settings;
     settings.app = Some(AppCredentialsSetting {
         app_id: registration.app_id,
         private_key: registration.private_key,
     });
     settings.webhook_secrets = vec![registration.webhook_secret];
-    match crate::review::handler(&settings, store.clone()) {
+    match crate::review::handler(&settings, after.store.clone()) {
         Ok(Some(handler)) => {
-            *workers.lock().await = Some(WorkerPool::start(
-                store,
+            *after.workers.lock().await = Some(WorkerPool::start(
+                after.store,
                 handler,
                 queue_settings(&settings),
-                wake,
-                shutdown,
+                after.wake,
+                after.shutdown,
             ));
             tracing::info!(app_id = registration.app_id, "workers started");
         }
         Ok(None) => {}
         Err(error) => tracing::error!("cannot use the new App's credentials: {error:#}"),
+    }
+}
+
+/// The forwarder of this server, once a channel is known.
+struct Forwarding {
+    routes: axum::Router,
+    webhook_path: String,
+    max_event_bytes: usize,
+}
+
+impl Forwarding {
+    /// Waits for a channel (at once with `WEBHOOK_PROXY_URL`), then reads it until `stop`.
+    async fn follow(self, mut channel: watch::Receiver<Option<url::Url>>, stop: CancellationToken) {
+        let channel = tokio::select! {
+            channel = channel.wait_for(Option::is_some) => match channel {
+                Ok(channel) => channel.clone(),
+                Err(_) => return,
+            },
+            () = stop.cancelled() => return,
+        };
+        let Some(channel) = channel else { return };
+        Forwarder {
+            channel,
+            routes: self.routes,
+            webhook_path: self.webhook_path,
+            max_event_bytes: self.max_event_bytes,
+            reconnect: Reconnect::default(),
+        }
+        .run(stop)
+        .await;
     }
 }
 

@@ -4,7 +4,8 @@
 //! its default is documented in `docs/configuration.md`; unknown keys are errors, reported
 //! with line and column, so a typo never silently changes behaviour. A repo file with
 //! `extends: org` is layered over the owner's `.github` repository file
-//! ([`RepoConfig::merged_over`]).
+//! ([`RepoConfig::merged_over`]). Probot's `_extends` names the base file itself (`REPO`,
+//! `OWNER/REPO`, either with `:path.yml`); a chain of bases is followed by [`resolve`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -70,6 +71,9 @@ pub struct RepoConfig {
     /// `org`: merge this file over the owner's `.github` repository file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<Extends>,
+    /// Probot's `_extends`: the file this one is merged over, as written (see [`ConfigRef`]).
+    #[serde(rename = "_extends", default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
     /// Which files are design docs and their template (default: [`DEFAULT_DOC_GLOBS`] with
     /// `system-design`). The first entry whose `paths` match wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -403,6 +407,17 @@ impl RepoConfig {
     fn validate(&self, yaml: &str) -> Vec<ConfigError> {
         let mut errors = Vec::new();
         let mut fail = |needle: &str, message: String| errors.push(error_at(yaml, needle, message));
+        if let Some(base) = &self.base {
+            if self.extends.is_some() {
+                fail(
+                    "_extends",
+                    "`extends` and `_extends` both name a base: keep one".into(),
+                );
+            }
+            if let Err(problem) = ConfigRef::parse(base, "owner") {
+                fail("_extends", format!("`_extends: {base}`: {problem}"));
+            }
+        }
         if let Some(docs) = &self.docs {
             for rule in docs {
                 if rule.paths.is_empty() {
@@ -511,6 +526,7 @@ impl RepoConfig {
         service_owners.extend(self.review.service_owners);
         RepoConfig {
             extends: None,
+            base: None,
             docs: self.docs.or(org.docs),
             templates,
             placeholder: PlaceholderConfig {
@@ -741,6 +757,135 @@ fn error_at(yaml: &str, needle: &str, message: String) -> ConfigError {
     }
 }
 
+/// A configuration file in some repository: what `_extends` (or `extends: org`) names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConfigRef {
+    pub owner: String,
+    pub repo: String,
+    pub path: String,
+}
+
+impl fmt::Display for ConfigRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}:{}", self.owner, self.repo, self.path)
+    }
+}
+
+impl ConfigRef {
+    /// The owner's organisation-wide file, `OWNER/.github:.github/design-review.yml`.
+    pub fn org_defaults(owner: &str) -> Self {
+        Self {
+            owner: owner.to_string(),
+            repo: ".github".to_string(),
+            path: CONFIG_PATH.to_string(),
+        }
+    }
+
+    /// Probot's `_extends` value: `REPO` (of `owner`) or `OWNER/REPO`, each optionally followed
+    /// by `:path.yml` (default [`CONFIG_PATH`]).
+    pub fn parse(value: &str, owner: &str) -> Result<Self, &'static str> {
+        let value = value.trim();
+        let (repo_part, path) = match value.split_once(':') {
+            Some((repo, path)) => (repo.trim(), path.trim()),
+            None => (value, CONFIG_PATH),
+        };
+        let name = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        let (owner, repo) = repo_part.split_once('/').unwrap_or((owner, repo_part));
+        if !name(owner) || !name(repo) {
+            return Err("expected REPO or OWNER/REPO, optionally followed by :path.yml");
+        }
+        if path.is_empty() || template_path_problem(path).is_some() {
+            return Err("the path after `:` must be a plain path in that repository");
+        }
+        Ok(Self {
+            owner: owner.to_string(),
+            repo: repo.to_string(),
+            path: path.to_string(),
+        })
+    }
+}
+
+/// Most files in one chain of bases (the repository's own file included).
+pub const MAX_EXTENDS_DEPTH: usize = 8;
+
+/// A configuration that cannot be used: the file at fault and where in it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file}: {error}")]
+pub struct ChainError {
+    pub file: ConfigRef,
+    pub error: ConfigError,
+}
+
+/// The configuration in force for the file `start` whose text is `text`: its chain of bases
+/// (`_extends`, or `extends: org` for the owner's `.github` file) is read with `read` and merged
+/// with [`RepoConfig::merged_over`], the most basic file first. A base that does not exist, a
+/// cycle, and a chain longer than [`MAX_EXTENDS_DEPTH`] are errors at the line and column of
+/// the `_extends` (or `extends`) that leads there. `read` answers `Ok(None)` for a missing
+/// file; its own errors (GitHub unreachable) pass through.
+pub async fn resolve<E, F, Fut>(
+    start: ConfigRef,
+    text: &str,
+    mut read: F,
+) -> Result<Result<RepoConfig, ChainError>, E>
+where
+    F: FnMut(ConfigRef) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, E>>,
+{
+    let mut chain: Vec<RepoConfig> = Vec::new();
+    let mut seen = vec![start.clone()];
+    let (mut file, mut text) = (start, text.to_string());
+    loop {
+        let config = match RepoConfig::parse(&text) {
+            Ok(config) => config,
+            Err(error) => return Ok(Err(ChainError { file, error })),
+        };
+        let key = if config.base.is_some() {
+            "_extends"
+        } else {
+            "extends"
+        };
+        let at = |message: String| ChainError {
+            file: file.clone(),
+            error: error_at(&text, key, message),
+        };
+        let base = match (&config.base, config.extends) {
+            (Some(base), _) => ConfigRef::parse(base, &file.owner).ok(),
+            (None, Some(Extends::Org)) => Some(ConfigRef::org_defaults(&file.owner)),
+            (None, None) => None,
+        };
+        chain.push(config);
+        let Some(base) = base else { break };
+        if seen.contains(&base) {
+            let cycle: Vec<String> = seen
+                .iter()
+                .chain([&base])
+                .map(ToString::to_string)
+                .collect();
+            return Ok(Err(at(format!(
+                "the bases form a cycle: {}",
+                cycle.join(" -> ")
+            ))));
+        }
+        if seen.len() >= MAX_EXTENDS_DEPTH {
+            return Ok(Err(at(format!(
+                "more than {MAX_EXTENDS_DEPTH} files in the chain of bases"
+            ))));
+        }
+        let Some(base_text) = read(base.clone()).await? else {
+            return Ok(Err(at(format!("the base {base} does not exist"))));
+        };
+        seen.push(base.clone());
+        (file, text) = (base, base_text);
+    }
+    let mut configs = chain.into_iter().rev();
+    let basic = configs.next().unwrap_or_default();
+    Ok(Ok(configs.fold(basic, |base, file| file.merged_over(base))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -786,5 +931,118 @@ mod tests {
         );
         assert!(RepoConfig::parse("review:\n  service_path: ../{service}\n").is_err());
         assert!(RepoConfig::parse("review:\n  request_when: sometimes\n").is_err());
+    }
+
+    fn at(spec: &str) -> ConfigRef {
+        ConfigRef::parse(spec, "acme").unwrap()
+    }
+
+    /// Resolves `start` among `files` (`OWNER/REPO:path` → text), recording what was read.
+    fn resolve_in(
+        files: &[(&str, &str)],
+        start: &str,
+    ) -> (Result<RepoConfig, ChainError>, Vec<String>) {
+        let files: std::collections::HashMap<String, String> = files
+            .iter()
+            .map(|(at, text)| (at.to_string(), text.to_string()))
+            .collect();
+        let text = files[start].clone();
+        let mut reads = Vec::new();
+        let result =
+            futures_util::FutureExt::now_or_never(resolve(at(start), &text, |file: ConfigRef| {
+                reads.push(file.to_string());
+                std::future::ready(Ok::<_, ()>(files.get(&file.to_string()).cloned()))
+            }))
+            .unwrap()
+            .unwrap();
+        (result, reads)
+    }
+
+    #[test]
+    fn extends_values_name_a_file_as_probot_reads_them() {
+        assert_eq!(
+            at("shared").to_string(),
+            "acme/shared:.github/design-review.yml"
+        );
+        assert_eq!(
+            at("other/base:configs/review.yml").to_string(),
+            "other/base:configs/review.yml"
+        );
+        assert_eq!(at(".github"), ConfigRef::org_defaults("acme"));
+        for bad in [
+            "",
+            "a/b/c",
+            "acme/x:",
+            "acme/x:../up.yml",
+            "acme/x:/abs.yml",
+        ] {
+            assert!(ConfigRef::parse(bad, "acme").is_err(), "{bad:?}");
+        }
+        let error = RepoConfig::parse("review:\n  approvals: 2\n_extends: a/b/c\n").unwrap_err();
+        assert_eq!((error.line, error.column), (Some(3), Some(1)));
+    }
+
+    #[test]
+    fn a_chain_of_bases_merges_like_extends_org() {
+        let (config, reads) = resolve_in(
+            &[
+                (
+                    "acme/widgets:.github/design-review.yml",
+                    "_extends: shared:review/base.yml\nreview:\n  approvals: 3\n",
+                ),
+                (
+                    "acme/shared:review/base.yml",
+                    "_extends: other/defaults\nreview:\n  team: acme/design\n  approvals: 2\n",
+                ),
+                (
+                    "other/defaults:.github/design-review.yml",
+                    "check:\n  name: design\nreview:\n  team: other/arch\n",
+                ),
+            ],
+            "acme/widgets:.github/design-review.yml",
+        );
+        let config = config.unwrap();
+        assert_eq!(config.review.approvals(), 3);
+        assert_eq!(config.review.team.as_deref(), Some("acme/design"));
+        assert_eq!(config.check.name(), "design");
+        assert_eq!(
+            reads,
+            [
+                "acme/shared:review/base.yml",
+                "other/defaults:.github/design-review.yml"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cycle_or_a_missing_base_is_an_error_where_it_is_named() {
+        let (cycle, _) = resolve_in(
+            &[
+                (
+                    "acme/a:.github/design-review.yml",
+                    "review:\n  approvals: 1\n_extends: b\n",
+                ),
+                ("acme/b:.github/design-review.yml", "_extends: acme/a\n"),
+            ],
+            "acme/a:.github/design-review.yml",
+        );
+        assert_eq!(
+            cycle.unwrap_err().to_string(),
+            "acme/b:.github/design-review.yml: line 1, column 1: the bases form a cycle: \
+             acme/a:.github/design-review.yml -> acme/b:.github/design-review.yml -> \
+             acme/a:.github/design-review.yml"
+        );
+        let (missing, _) = resolve_in(
+            &[(
+                "acme/a:.github/design-review.yml",
+                "review:\n  approvals: 1\n_extends: gone:x.yml\n",
+            )],
+            "acme/a:.github/design-review.yml",
+        );
+        assert_eq!(
+            missing.unwrap_err().to_string(),
+            "acme/a:.github/design-review.yml: line 3, column 1: the base acme/gone:x.yml does \
+             not exist"
+        );
     }
 }

@@ -80,6 +80,14 @@ pub struct ServeArgs {
     /// of PUBLIC_URL, for a server GitHub cannot reach (a laptop).
     #[arg(long, env = "WEBHOOK_PROXY_URL")]
     pub webhook_proxy_url: Option<String>,
+    /// The smee-style service the setup page asks for a new forwarding channel when the server
+    /// runs on a laptop (loopback address, no PUBLIC_URL or WEBHOOK_PROXY_URL).
+    #[arg(long, env = "CHANNEL_SERVICE_URL", default_value = "https://smee.io")]
+    pub channel_service_url: String,
+    /// The directory of the `.env` file read at start, if any: a relative PRIVATE_KEY_PATH is
+    /// resolved against it, so `.env` and the key file can move together.
+    #[arg(skip)]
+    pub env_dir: Option<PathBuf>,
     /// GitHub's web URL, where Apps are registered (GitHub Enterprise Server: https://HOST).
     #[arg(long, env = "GITHUB_URL", default_value = "https://github.com")]
     pub github_url: String,
@@ -155,6 +163,7 @@ impl fmt::Debug for ServeArgs {
             .field("audit_retention_days", &self.audit_retention_days)
             .field("public_url", &self.public_url)
             .field("webhook_proxy_url", &self.webhook_proxy_url)
+            .field("channel_service_url", &self.channel_service_url)
             .field("github_url", &self.github_url)
             .field("github_org", &self.github_org)
             .field("resync_on_start", &self.resync_on_start)
@@ -210,8 +219,11 @@ pub struct Settings {
     pub audit_retention: Option<Duration>,
     /// Where this server is reached from outside, when configured.
     pub public_url: Option<Url>,
-    /// The webhook forwarding channel registered as the new App's webhook URL, when configured.
+    /// The webhook forwarding channel: registered as a new App's webhook URL, and read by
+    /// `serve` (see [`crate::forward`]), when configured.
     pub webhook_proxy_url: Option<Url>,
+    /// Where the setup page creates a forwarding channel.
+    pub channel_service_url: Url,
     /// GitHub's web URL (App registration pages).
     pub github_url: Url,
     /// Organization to register the App on (else the signed-in user's account).
@@ -261,6 +273,7 @@ impl fmt::Debug for Settings {
                 "webhook_proxy_url",
                 &self.webhook_proxy_url.as_ref().map(Url::as_str),
             )
+            .field("channel_service_url", &self.channel_service_url.as_str())
             .field("github_url", &self.github_url.as_str())
             .field("github_org", &self.github_org)
             .field("resync_on_start", &self.resync_on_start)
@@ -355,6 +368,9 @@ impl Settings {
         let public_url = optional_web_url("PUBLIC_URL", args.public_url.as_deref())?;
         let webhook_proxy_url =
             optional_web_url("WEBHOOK_PROXY_URL", args.webhook_proxy_url.as_deref())?;
+        let channel_service_url =
+            optional_web_url("CHANNEL_SERVICE_URL", Some(&args.channel_service_url))?
+                .ok_or_else(|| invalid("CHANNEL_SERVICE_URL", "must not be empty"))?;
         let github_url = optional_web_url("GITHUB_URL", Some(&args.github_url))?
             .ok_or_else(|| invalid("GITHUB_URL", "must not be empty"))?;
         let github_org = args
@@ -385,6 +401,7 @@ impl Settings {
             audit_retention: days(args.audit_retention_days),
             public_url,
             webhook_proxy_url,
+            channel_service_url,
             github_url,
             github_org,
             resync_on_start: args.resync_on_start,
@@ -416,7 +433,11 @@ fn app_credentials(args: &ServeArgs) -> Result<Option<AppCredentialsSetting>, Se
         .ok_or_else(|| invalid("APP_ID", "missing (PRIVATE_KEY or PRIVATE_KEY_PATH is set)"))?
         .parse::<u64>()
         .map_err(|_| invalid("APP_ID", "must be a number"))?;
-    let pem = match (key_text, key_path) {
+    let key_path = key_path.map(|path| match &args.env_dir {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path.clone(),
+    });
+    let pem = match (key_text, &key_path) {
         (Some(text), _) => text.replace("\\n", "\n"),
         (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
             invalid(

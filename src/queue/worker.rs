@@ -118,7 +118,7 @@ impl Worker {
     async fn process(&self, delivery: Delivery) {
         let span = tracing::info_span!(
             "delivery",
-            delivery = %delivery.id,
+            delivery_id = %delivery.id,
             event = %delivery.event,
             action = delivery.action.as_deref().unwrap_or(""),
             installation = delivery.installation_id.unwrap_or_default(),
@@ -137,7 +137,9 @@ impl Worker {
             // The handler runs in its own task so that a panic is contained to this delivery.
             let handler = self.handler.clone();
             let job = delivery.clone();
-            let mut task = tokio::spawn(async move { handler.handle(&job).await });
+            let mut task = tokio::spawn(
+                async move { handler.handle(&job).await }.instrument(tracing::Span::current()),
+            );
             let result = tokio::select! {
                 joined = &mut task => joined.unwrap_or_else(|panic| {
                     Err(HandleError::Transient {
@@ -188,11 +190,11 @@ impl Worker {
                 match store.renew_lease(&id, &claim, lease).await {
                     Ok(()) => {}
                     Err(error @ (StoreError::ClaimLost(_) | StoreError::NotFound(_))) => {
-                        tracing::warn!(delivery = %id, %error, "lease lost");
+                        tracing::warn!(delivery_id = %id, %error, "lease lost");
                         lost.cancel();
                         return;
                     }
-                    Err(error) => tracing::warn!(delivery = %id, %error, "cannot renew lease"),
+                    Err(error) => tracing::warn!(delivery_id = %id, %error, "cannot renew lease"),
                 }
             }
         })

@@ -3,7 +3,7 @@
 //! repository and then to the built-in defaults.
 
 use crate::{
-    config::repo::{ConfigError, Extends, RepoConfig},
+    config::repo::{self, ConfigError, ConfigRef, Extends, RepoConfig},
     domain::RepoName,
     github::{GithubError, InstallationClient},
 };
@@ -18,6 +18,8 @@ pub enum ConfigSource {
     Organization,
     /// `extends: org`: the repository's file merged over the organisation's.
     RepositoryOverOrganization,
+    /// `_extends`: the repository's file merged over the chain of files it names.
+    RepositoryOverBase,
     Defaults,
 }
 
@@ -46,6 +48,11 @@ pub async fn load(
     default_branch: &str,
 ) -> Result<LoadedConfig, GithubError> {
     let repo_file = read(client, repo, default_branch).await?;
+    if let Some(Ok(own)) = &repo_file
+        && own.base.is_some()
+    {
+        return load_chain(client, repo, default_branch).await;
+    }
     let needs_org = match &repo_file {
         None => true,
         Some(Ok(config)) => config.extends == Some(Extends::Org),
@@ -84,6 +91,47 @@ pub async fn load(
             config: RepoConfig::default(),
             source: ConfigSource::Defaults,
             problem: None,
+        },
+    })
+}
+
+/// `_extends`: the repository's file over its chain of bases, each read from its repository's
+/// default branch ([`repo::resolve`]); a missing base or a cycle is a configuration problem.
+async fn load_chain(
+    client: &InstallationClient,
+    repo: &RepoName,
+    default_branch: &str,
+) -> Result<LoadedConfig, GithubError> {
+    let text = |file: Option<crate::github::FileContent>| {
+        file.map(|file| String::from_utf8_lossy(&file.content).into_owned())
+    };
+    let own = text(client.get_file(repo, CONFIG_PATH, default_branch).await?).unwrap_or_default();
+    let start = ConfigRef {
+        owner: repo.owner.clone(),
+        repo: repo.name.clone(),
+        path: CONFIG_PATH.to_string(),
+    };
+    let read = |file: ConfigRef| async move {
+        let at = RepoName::new(file.owner, file.repo);
+        match client.get_file(&at, &file.path, "").await {
+            Ok(found) => Ok(text(found)),
+            Err(GithubError::NotFound) => Ok(None),
+            Err(error) => Err(error),
+        }
+    };
+    Ok(match repo::resolve(start, &own, read).await? {
+        Ok(config) => LoadedConfig {
+            config,
+            source: ConfigSource::RepositoryOverBase,
+            problem: None,
+        },
+        Err(chain) => LoadedConfig {
+            config: RepoConfig::default(),
+            source: ConfigSource::Defaults,
+            problem: Some(ConfigProblem {
+                file: chain.file.to_string(),
+                error: chain.error,
+            }),
         },
     })
 }

@@ -17,7 +17,7 @@ use axum::{
 use tower_http::trace::TraceLayer;
 
 use crate::{
-    setup::page,
+    status::StatusSource,
     store::Store,
     webhook::intake::{self, BodyGate, IntakeState},
 };
@@ -42,12 +42,27 @@ pub fn router(state: AppState, webhook_path: &str) -> Router {
     )
 }
 
-/// The webhook route (behind `gate`) and the status page `/`.
+/// The webhook route (behind `gate`) and a status page `/` that knows no App.
 pub fn webhook_routes(state: AppState, webhook_path: &str, gate: BodyGate) -> Router {
+    let status = StatusSource {
+        store: state.store.clone(),
+        app: None,
+        forwarding: false,
+    };
+    webhook_and_status_routes(state, webhook_path, gate, status)
+}
+
+/// The webhook route (behind `gate`) and the status page `/` ([`StatusSource::page`]).
+pub fn webhook_and_status_routes(
+    state: AppState,
+    webhook_path: &str,
+    gate: BodyGate,
+    status: StatusSource,
+) -> Router {
     Router::new()
         .route(webhook_path, webhook_route(post(intake::receive), gate))
         .with_state(state.intake.clone())
-        .route("/", get(status).with_state(state))
+        .route("/", get(status_page).with_state(status))
 }
 
 /// `route` behind [`intake::guard`], which reads the body within `gate`'s limits (so axum's own
@@ -95,10 +110,10 @@ fn probes(state: AppState, routes: Router) -> Router {
         .merge(routes)
 }
 
-/// `GET /`: one line saying the server runs (no configuration, no secrets, no repository names:
-/// it needs no authentication).
-async fn status(
-    axum::extract::State(state): axum::extract::State<AppState>,
+/// `GET /`: the status page (no configuration, no secrets, no repository names: it needs no
+/// authentication).
+pub async fn status_page(
+    axum::extract::State(status): axum::extract::State<StatusSource>,
 ) -> axum::response::Html<String> {
-    axum::response::Html(page::status(state.store.queue_depth().await.ok()))
+    axum::response::Html(status.page().await)
 }

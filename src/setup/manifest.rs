@@ -56,6 +56,22 @@ pub fn manifest_json(app_yml: &str, urls: &ManifestUrls) -> Result<Value, Manife
     Ok(manifest)
 }
 
+/// True when `webhook_url` names this machine (a loopback or unspecified address): GitHub
+/// would accept the App but could never deliver a webhook to it.
+pub fn unreachable(webhook_url: &str) -> bool {
+    let Ok(url) = Url::parse(webhook_url) else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost") || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        None => false,
+    }
+}
+
 /// Where the form posts: the user's or the organization's "new GitHub App" page.
 pub fn registration_url(github_url: &Url, org: Option<&str>, state: &str) -> String {
     let base = github_url.as_str().trim_end_matches('/');
@@ -92,6 +108,21 @@ mod tests {
         let urls = ManifestUrls::new("http://localhost:3000", "/hooks", Some(&proxy));
         assert_eq!(urls.webhook, "https://smee.io/abc");
         assert_eq!(urls.redirect, "http://localhost:3000/setup/callback");
+    }
+
+    #[test]
+    fn loopback_webhook_urls_are_unreachable() {
+        for url in [
+            "http://localhost:3000/hooks",
+            "http://127.0.0.1:3000/hooks",
+            "http://[::1]:3000/hooks",
+            "http://0.0.0.0:3000/hooks",
+        ] {
+            assert!(unreachable(url), "{url}");
+        }
+        for url in ["https://smee.io/abc", "https://dr.example.com/hooks"] {
+            assert!(!unreachable(url), "{url}");
+        }
     }
 
     #[test]

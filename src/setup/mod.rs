@@ -6,10 +6,19 @@
 //! which are saved (`.env` plus a 0600 key file) and handed to the running server: the webhook
 //! route starts accepting deliveries signed with the new secret and `serve` starts the workers,
 //! without a restart.
+//!
+//! Two more ways in, on the same page and behind the same access rules ([`access`]):
+//! - `POST /setup/existing`: an App that already exists (App id, private key file, webhook
+//!   secret), checked with `GET /app` before anything is saved.
+//! - `POST /setup/channel`: on a laptop (a loopback address, no `PUBLIC_URL`), GitHub cannot
+//!   reach the server, so the page offers to create a forwarding channel on
+//!   `CHANNEL_SERVICE_URL`; the App is registered with the channel as its webhook URL and
+//!   `serve` reads the channel ([`crate::forward`]).
 
 pub mod access;
 pub mod conversion;
 pub mod env_file;
+mod existing;
 pub mod manifest;
 pub mod page;
 mod states;
@@ -34,6 +43,8 @@ use url::Url;
 
 use crate::{
     config::settings::Settings,
+    github::{AppCredentials, GithubApp},
+    status::{AppStatus, StatusSource},
     store::Store,
     webhook::intake::{self, BodyGate, IntakeState},
 };
@@ -52,6 +63,8 @@ pub struct SetupConfig {
     pub webhook_path: String,
     pub public_url: Option<Url>,
     pub webhook_proxy_url: Option<Url>,
+    /// Where a forwarding channel is created (`CHANNEL_SERVICE_URL`).
+    pub channel_service_url: Url,
     pub github_url: Url,
     pub github_api_url: Url,
     pub github_org: Option<String>,
@@ -65,6 +78,7 @@ impl SetupConfig {
             webhook_path: settings.webhook_path.clone(),
             public_url: settings.public_url.clone(),
             webhook_proxy_url: settings.webhook_proxy_url.clone(),
+            channel_service_url: settings.channel_service_url.clone(),
             github_url: settings.github_url.clone(),
             github_api_url: settings.github_api_url.clone(),
             github_org: settings.github_org.clone(),
@@ -78,6 +92,8 @@ pub struct Registered {
     pub app_id: u64,
     pub private_key: SecretString,
     pub webhook_secret: SecretString,
+    /// The forwarding channel created on the setup page, for `serve` to read.
+    pub webhook_proxy_url: Option<Url>,
 }
 
 /// Setup mode's shared state; cheap to clone.
@@ -94,6 +110,10 @@ struct Inner {
     states: std::sync::Mutex<StateTokens>,
     /// `None` until an App is registered; then the intake that checks the new secret.
     intake: RwLock<Option<IntakeState>>,
+    /// The status page once an App is registered.
+    status: RwLock<Option<StatusSource>>,
+    /// The forwarding channel created on this page, if any (used as the webhook URL).
+    channel: RwLock<Option<Url>>,
     /// Serialises callbacks, so one App is registered even if two tabs come back.
     registering: Mutex<()>,
     registered: mpsc::Sender<Registered>,
@@ -115,6 +135,8 @@ impl Setup {
                 wake,
                 states: std::sync::Mutex::new(StateTokens::default()),
                 intake: RwLock::new(None),
+                status: RwLock::new(None),
+                channel: RwLock::new(None),
                 registering: Mutex::new(()),
                 registered,
             }),
@@ -122,12 +144,19 @@ impl Setup {
         (setup, receiver)
     }
 
-    /// `GET /`, `GET /setup/callback` and the webhook route (behind `gate`; refused until
-    /// registration).
+    /// `GET /`, `GET /setup/callback`, `POST /setup/channel`, `POST /setup/existing` and the
+    /// webhook route (behind `gate`; refused until registration).
     pub fn router(&self, gate: BodyGate) -> Router {
         Router::new()
             .route("/", get(home))
             .route("/setup/callback", get(callback))
+            .route("/setup/channel", post(create_channel))
+            .route(
+                "/setup/existing",
+                post(existing::submit).layer(axum::extract::DefaultBodyLimit::max(
+                    existing::MAX_FORM_BYTES,
+                )),
+            )
             .route(
                 &self.inner.config.webhook_path,
                 crate::server::webhook_route(post(webhook), gate),
@@ -172,6 +201,56 @@ impl Setup {
             .take(token)
     }
 
+    /// The webhook forwarding channel: `WEBHOOK_PROXY_URL`, else one created on this page.
+    fn channel(&self) -> Option<Url> {
+        self.inner.config.webhook_proxy_url.clone().or_else(|| {
+            self.inner
+                .channel
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        })
+    }
+
+    /// Saves `credentials` and switches this server to them: the webhook route verifies the new
+    /// secret, the status page shows the App, and `serve` starts the workers.
+    fn adopt(
+        &self,
+        credentials: &env_file::Credentials,
+    ) -> Result<env_file::Saved, env_file::SaveError> {
+        let saved = env_file::save(&self.inner.config.dir, credentials)?;
+        *self.inner.intake.write().unwrap_or_else(|p| p.into_inner()) = Some(IntakeState {
+            store: self.inner.store.clone(),
+            secrets: Arc::new(vec![credentials.webhook_secret.clone()]),
+            wake: self.inner.wake.clone(),
+        });
+        let github = GithubApp::new(AppCredentials {
+            app_id: credentials.app_id,
+            private_key: credentials.private_key.clone(),
+            api_base: self.inner.config.github_api_url.clone(),
+        });
+        *self.inner.status.write().unwrap_or_else(|p| p.into_inner()) = Some(StatusSource {
+            store: self.inner.store.clone(),
+            app: github.ok().map(|github| {
+                Arc::new(AppStatus::new(github, self.inner.config.github_url.clone()))
+            }),
+            forwarding: credentials.webhook_proxy_url.is_some(),
+        });
+        let registered = Registered {
+            app_id: credentials.app_id,
+            private_key: credentials.private_key.clone(),
+            webhook_secret: credentials.webhook_secret.clone(),
+            webhook_proxy_url: credentials
+                .webhook_proxy_url
+                .clone()
+                .filter(|_| self.inner.config.webhook_proxy_url.is_none()),
+        };
+        if self.inner.registered.try_send(registered).is_err() {
+            tracing::warn!("server is stopping: the App is used from the next start");
+        }
+        Ok(saved)
+    }
+
     fn app_yml(&self) -> String {
         std::fs::read_to_string(self.inner.config.dir.join("app.yml"))
             .unwrap_or_else(|_| manifest::BUNDLED_APP_YML.to_string())
@@ -213,9 +292,14 @@ async fn home(
     headers: HeaderMap,
     Query(query): Query<HomeQuery>,
 ) -> Response {
-    if setup.is_registered() {
-        let depth = setup.inner.store.queue_depth().await.ok();
-        return Html(page::status(depth)).into_response();
+    let status = setup
+        .inner
+        .status
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if let Some(status) = status {
+        return Html(status.page().await).into_response();
     }
     let admitted = match setup.inner.access.admit(&headers, query.token.as_deref()) {
         Ok(admitted) => admitted,
@@ -235,11 +319,8 @@ async fn home(
             .into_response();
     }
     let config = &setup.inner.config;
-    let urls = ManifestUrls::new(
-        &admitted.base,
-        &config.webhook_path,
-        config.webhook_proxy_url.as_ref(),
-    );
+    let channel = setup.channel();
+    let urls = ManifestUrls::new(&admitted.base, &config.webhook_path, channel.as_ref());
     let manifest = match manifest_json(&setup.app_yml(), &urls) {
         Ok(manifest) => manifest.to_string(),
         Err(error) => {
@@ -279,6 +360,11 @@ async fn home(
             manifest: &manifest,
             webhook_url: &urls.webhook,
             org: config.github_org.as_deref(),
+            state: &state,
+            channel_offer: channel.is_none()
+                && config.public_url.is_none()
+                && manifest::unreachable(&urls.webhook),
+            channel_service: config.channel_service_url.as_str(),
         })),
     )
         .into_response()
@@ -358,7 +444,18 @@ async fn callback(
             );
         }
     };
-    let saved = match env_file::save(&config.dir, &app) {
+    let credentials = env_file::Credentials {
+        app_id: app.id,
+        slug: app.slug.clone(),
+        private_key: app.pem.clone(),
+        webhook_secret: app.webhook_secret.clone(),
+        webhook_proxy_url: setup.channel(),
+        oauth: Some(env_file::OAuthClient {
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+        }),
+    };
+    let saved = match setup.adopt(&credentials) {
         Ok(saved) => saved,
         Err(error) => {
             tracing::error!(%error, app_id = app.id, "cannot save the new App's credentials");
@@ -373,23 +470,6 @@ async fn callback(
             );
         }
     };
-    *setup
-        .inner
-        .intake
-        .write()
-        .unwrap_or_else(|p| p.into_inner()) = Some(IntakeState {
-        store: setup.inner.store.clone(),
-        secrets: Arc::new(vec![app.webhook_secret.clone()]),
-        wake: setup.inner.wake.clone(),
-    });
-    let registered = Registered {
-        app_id: app.id,
-        private_key: app.pem.clone(),
-        webhook_secret: app.webhook_secret.clone(),
-    };
-    if setup.inner.registered.send(registered).await.is_err() {
-        tracing::warn!("server is stopping: the new App is used from the next start");
-    }
     tracing::info!(
         app_id = app.id,
         slug = %app.slug,
@@ -417,6 +497,65 @@ async fn callback(
         )),
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ChannelForm {
+    state: String,
+}
+
+/// `POST /setup/channel`: creates a forwarding channel on `CHANNEL_SERVICE_URL` and goes back
+/// to `/`, whose manifest then names the channel as the webhook URL.
+async fn create_channel(
+    State(setup): State<Setup>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<ChannelForm>,
+) -> Response {
+    if let Err(refusal) = setup.inner.access.admit(&headers, None) {
+        return refused(&refusal);
+    }
+    // Only the page this browser was given may ask (its cookie holds the same token): another
+    // site cannot make this server pick a channel.
+    if !state_cookie(&headers).is_some_and(|cookie| states::same_token(cookie, &form.state)) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(page::error(
+                "Unknown form",
+                "This form was not served to this browser. Open the setup page again.",
+            )),
+        )
+            .into_response();
+    }
+    let service = &setup.inner.config.channel_service_url;
+    match crate::forward::create_channel(service).await {
+        Ok(channel) => {
+            tracing::info!(
+                service = %service,
+                "forwarding channel created; the App will be registered with it"
+            );
+            *setup
+                .inner
+                .channel
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = Some(channel);
+            (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
+        }
+        Err(error) => {
+            tracing::warn!(%error, service = %service, "cannot create a forwarding channel");
+            (
+                StatusCode::BAD_GATEWAY,
+                Html(page::error(
+                    "No forwarding channel",
+                    &format!(
+                        "{service} did not create a channel ({error}). Set WEBHOOK_PROXY_URL \
+                         to a channel you created, or CHANNEL_SERVICE_URL to another service, \
+                         and restart."
+                    ),
+                )),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// The webhook route of setup mode: the normal intake once an App exists.

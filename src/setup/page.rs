@@ -1,37 +1,7 @@
-//! The HTML pages of setup mode and the status page: small, self-contained (inline style, no
-//! scripts, no external assets) so they work offline and under a strict CSP.
+//! The HTML pages of setup mode: small, self-contained (see [`crate::html`]).
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;\
-padding:0 1rem;line-height:1.5;color:#1f2328}h1{font-size:1.6rem}code{background:#f6f8fa;\
-padding:0 .2rem}button{font-size:1rem;padding:.6rem 1.2rem;border:0;border-radius:6px;\
-background:#1f883d;color:#fff;cursor:pointer}.note{background:#fff8c5;padding:.5rem .8rem;\
-border-radius:6px}a.install{display:inline-block;font-size:1.1rem;padding:.6rem 1.2rem;\
-border-radius:6px;background:#1f883d;color:#fff;text-decoration:none}";
-
-/// Escapes text for HTML content and double-quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn document(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{}</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
-        escape(title)
-    )
-}
+use crate::html::document;
+pub use crate::html::escape;
 
 /// What the setup page shows.
 pub struct SetupPage<'a> {
@@ -43,6 +13,12 @@ pub struct SetupPage<'a> {
     pub webhook_url: &'a str,
     /// The organization the App is registered on, if any.
     pub org: Option<&'a str>,
+    /// This page's registration token, repeated in the page's own forms.
+    pub state: &'a str,
+    /// The webhook URL is this machine, which GitHub cannot reach: offer a forwarding channel.
+    pub channel_offer: bool,
+    /// Where the channel would be created (`CHANNEL_SERVICE_URL`).
+    pub channel_service: &'a str,
 }
 
 /// The first-run page: what the App does and the "Register GitHub App" button.
@@ -51,15 +27,20 @@ pub fn setup(page: &SetupPage<'_>) -> String {
         Some(org) => format!("the <code>{}</code> organization", escape(org)),
         None => "your GitHub account".to_string(),
     };
-    let unreachable = ["//localhost", "//127.", "//[::1]", "//0.0.0.0"]
-        .iter()
-        .any(|host| page.webhook_url.contains(host));
-    let warning = if unreachable {
-        "<p class=\"note\">GitHub cannot deliver webhooks to this address. For a server on a \
-laptop, set <code>WEBHOOK_PROXY_URL</code> to a forwarding channel (smee-style) and restart, \
-or forward with <code>gh webhook forward</code> after registering.</p>"
+    let warning = if page.channel_offer {
+        format!(
+            "<div class=\"note\" id=\"channel-offer\"><p>GitHub cannot deliver webhooks to \
+this address, so an App registered with it would never hear of a pull request. A forwarding \
+channel relays them: GitHub posts to the channel and this server reads it.</p>\
+<form method=\"post\" action=\"/setup/channel\"><input type=\"hidden\" name=\"state\" \
+value=\"{state}\"><button id=\"create-channel\" type=\"submit\">Create a channel on {service}\
+</button></form><p>Or set <code>WEBHOOK_PROXY_URL</code> (a channel of your own) or \
+<code>PUBLIC_URL</code> (an address GitHub reaches) and restart.</p></div>",
+            state = escape(page.state),
+            service = escape(page.channel_service.trim_end_matches('/')),
+        )
     } else {
-        ""
+        String::new()
     };
     document(
         "Set up design-review",
@@ -75,10 +56,50 @@ a restart.</p>\n\
 <p>Webhooks will be sent to <code>{webhook}</code>.</p>\n{warning}\n\
 <form id=\"register\" method=\"post\" action=\"{action}\">\
 <input type=\"hidden\" name=\"manifest\" value=\"{manifest}\">\
-<button id=\"register-app\" type=\"submit\">Register GitHub App</button></form>",
+<button id=\"register-app\" type=\"submit\">Register GitHub App</button></form>\n{existing}",
+            existing = existing_app_form(page.state, None),
             webhook = escape(page.webhook_url),
             action = escape(page.form_action),
             manifest = escape(page.manifest),
+        ),
+    )
+}
+
+/// "Use an existing App": its id, private key file and webhook secret, checked with GitHub
+/// before they are saved. `error` is the reason the last attempt was refused.
+pub fn existing_app_form(state: &str, error: Option<&str>) -> String {
+    let error = error
+        .map(|error| {
+            format!(
+                "<p class=\"note\" id=\"existing-error\">{}</p>",
+                escape(error)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<h2 id=\"existing\">Use an existing App</h2>\n\
+<p>If your GitHub App already exists (its settings page shows the App ID; generate a private key \
+there and set the webhook secret), enter its credentials: they are checked with GitHub before \
+they are saved.</p>\n{error}\
+<form id=\"existing-app\" method=\"post\" action=\"/setup/existing\" \
+enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"state\" value=\"{state}\">\
+<p><label>App ID<br><input id=\"app-id\" name=\"app_id\" inputmode=\"numeric\" required></label></p>\
+<p><label>Private key (.pem file)<br><input id=\"private-key\" name=\"private_key\" \
+type=\"file\" accept=\".pem\" required></label></p>\
+<p><label>Webhook secret<br><input id=\"webhook-secret\" name=\"webhook_secret\" \
+type=\"password\" required></label></p>\
+<button id=\"use-existing\" type=\"submit\">Check and save</button></form>",
+        state = escape(state),
+    )
+}
+
+/// The setup page again, with the existing-App form's error.
+pub fn existing_app_refused(state: &str, error: &str) -> String {
+    document(
+        "Use an existing App",
+        &format!(
+            "<h1>The App's credentials were not saved</h1>\n{}\n<p><a href=\"/\">Back to setup</a></p>",
+            existing_app_form(state, Some(error))
         ),
     )
 }
@@ -114,22 +135,6 @@ pub fn error(title: &str, message: &str) -> String {
     )
 }
 
-/// The one-line status page of normal mode (no secrets, nothing about the configuration).
-pub fn status(queue_depth: Option<i64>) -> String {
-    let queue = match queue_depth {
-        Some(depth) => format!("{depth} deliveries waiting"),
-        None => "database unreachable".to_string(),
-    };
-    document(
-        "design-review",
-        &format!(
-            "<p>design-review {} is running: {}.</p>",
-            env!("CARGO_PKG_VERSION"),
-            escape(&queue)
-        ),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,10 +146,14 @@ mod tests {
             manifest: r#"{"name":"x<y"}"#,
             webhook_url: "http://localhost:3000/hook",
             org: None,
+            state: "t<1>",
+            channel_offer: true,
+            channel_service: "https://smee.io/",
         });
         assert!(html.contains(r#"value="{&quot;name&quot;:&quot;x&lt;y&quot;}""#));
         assert!(html.contains("state=a&amp;b"));
         assert!(html.contains("WEBHOOK_PROXY_URL"), "localhost warning");
+        assert!(html.contains(r#"name="state" value="t&lt;1&gt;""#));
         assert!(!html.contains("<script"));
     }
 }

@@ -211,7 +211,7 @@ pub async fn receive(State(state): State<IntakeState>, request: Request) -> Resp
     match accept(&state, &headers, delivery_header, event_header, &body).await {
         Ok(accepted) => {
             deliveries_counter(label, accepted.outcome()).increment(1);
-            tracing::info!(%delivery, %event, outcome = accepted.outcome(), "webhook received");
+            tracing::info!(delivery_id = %delivery, %event, outcome = accepted.outcome(), "webhook received");
             let status = match accepted {
                 Accepted::Stored => StatusCode::ACCEPTED,
                 _ => StatusCode::OK,
@@ -231,9 +231,9 @@ pub async fn receive(State(state): State<IntakeState>, request: Request) -> Resp
 fn refuse(delivery: &str, event: &str, error: &IntakeError) -> Response {
     deliveries_counter(event_label(event), error.outcome()).increment(1);
     if matches!(error, IntakeError::Store(_)) {
-        tracing::error!(%delivery, %event, %error, "webhook not stored");
+        tracing::error!(delivery_id = %delivery, %event, %error, "webhook not stored");
     } else {
-        tracing::warn!(%delivery, %event, %error, "webhook refused");
+        tracing::warn!(delivery_id = %delivery, %event, %error, "webhook refused");
     }
     let answer = Answer {
         delivery,
@@ -431,7 +431,7 @@ async fn accept(
     match &event {
         Event::Ping => return Ok(Accepted::Ping),
         Event::Ignored(why) => {
-            tracing::debug!(delivery = delivery_id, why, "event dropped");
+            tracing::debug!(delivery_id, why, "event dropped");
             return Ok(Accepted::Ignored);
         }
         _ => {}

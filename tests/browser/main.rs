@@ -8,6 +8,7 @@
 mod support;
 
 mod cdp;
+mod status;
 
 use std::{
     path::Path,
