@@ -299,13 +299,23 @@ async fn registers_the_app_and_processes_webhooks_without_a_restart() {
     assert_eq!(vars["LOG_FORMAT"], "json");
     assert_eq!(vars["APP_ID"], support::fake_github::APP_ID.to_string());
     assert_eq!(vars["WEBHOOK_SECRET"], REGISTERED_WEBHOOK_SECRET);
-    // Only what the server reads, and the key by a path relative to `.env`.
+    // Only what the server reads (the OAuth client and a session key for the web pages'
+    // sign-in), and the key by a path relative to `.env`.
     let mut names: Vec<&str> = vars.keys().map(String::as_str).collect();
     names.sort_unstable();
     assert_eq!(
         names,
-        ["APP_ID", "LOG_FORMAT", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET"]
+        [
+            "APP_ID",
+            "GITHUB_CLIENT_ID",
+            "GITHUB_CLIENT_SECRET",
+            "LOG_FORMAT",
+            "PRIVATE_KEY_PATH",
+            "SESSION_KEY",
+            "WEBHOOK_SECRET"
+        ]
     );
+    assert!(is_session_key(&vars["SESSION_KEY"]), "{env}");
     assert_eq!(env.matches("APP_ID=").count(), 1, "{env}");
     assert_eq!(vars["PRIVATE_KEY_PATH"], "design-review.private-key.pem");
     let key_path = server.dir.path().join(&vars["PRIVATE_KEY_PATH"]);
@@ -698,6 +708,9 @@ async fn an_existing_app_is_checked_with_github_before_it_is_saved() {
     let html = saved.text().await.unwrap();
     assert!(html.contains("design-review is registered"), "{html}");
     let env = std::fs::read_to_string(server.dir.path().join(".env")).unwrap();
+    // An existing App's form asks for no OAuth client; a session key is generated.
+    let (env, session_key) = env.rsplit_once("SESSION_KEY=").expect("a session key");
+    assert!(is_session_key(session_key.trim_end()), "{session_key}");
     assert_eq!(
         env,
         format!(
@@ -776,8 +789,13 @@ async fn on_a_laptop_the_page_creates_a_forwarding_channel_and_registers_it() {
     assert_eq!(open_callback(&callback, Some(&cookie)).await.status(), 200);
     let env = std::fs::read_to_string(server.dir.path().join(".env")).unwrap();
     assert!(
-        env.ends_with(&format!("WEBHOOK_PROXY_URL={channel}\n")),
+        env.contains(&format!("\nWEBHOOK_PROXY_URL={channel}\n")),
         "{env}"
     );
     server.stop().await;
+}
+
+/// A generated session key: 256 bits in hex.
+fn is_session_key(value: &str) -> bool {
+    value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit())
 }
