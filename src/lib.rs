@@ -13,8 +13,12 @@
 //! - [`html`]: the frame, style and escaping of the server's HTML pages.
 //! - [`status`]: what the status page `/` says (the App, its reach, the queue, next steps).
 //! - [`forward`]: webhook deliveries from a forwarding channel (`WEBHOOK_PROXY_URL`).
+//! - [`review`]: the PR workflow (docs, approvals, reviewers, check run, sticky comment).
+//! - [`commands`]: slash-command grammar, permissions and execution.
+//! - [`web`]: the details page, the board of pending reviews, audit, trends, JSON API, sign-in.
 //! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
+//! - [`domain`], [`telemetry`]: shared id types; logging set-up.
 
 pub mod checker;
 pub mod cli;
