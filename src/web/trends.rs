@@ -96,6 +96,15 @@ fn chart(weeks: &[Week]) -> Markup {
         svg viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
             aria-label="Pending reviews per week (bars) and median hours to approval (line)" {
             line x1=(pad) y1=(y(0.0)) x2=(width - pad) y2=(y(0.0)) stroke="#d1d9e0" {}
+            // The scales: the tallest bar's count, the line's top in hours, the first and last week.
+            text x=(pad) y=(pad - 8.0) fill="#9a6700" { (max_pending) " pending" }
+            @if line.len() > 1 {
+                text x=(width - pad) y=(pad - 8.0) text-anchor="end" fill="#0969da" { (format!("{max_hours:.0} h")) }
+            }
+            @if let (Some(first), Some(last)) = (weeks.first(), weeks.last()) {
+                text x=(pad) y=(height - 6.0) fill="#59636e" { (first.end.format("%Y-%m-%d")) }
+                text x=(width - pad) y=(height - 6.0) text-anchor="end" fill="#59636e" { (last.end.format("%Y-%m-%d")) }
+            }
             @for (i, w) in weeks.iter().enumerate() {
                 rect x=(format!("{:.1}", pad + step * i as f64 + step * 0.15))
                      y=(format!("{:.1}", y(w.pending as f64 / max_pending)))
@@ -119,14 +128,16 @@ pub fn page(weeks: &[Week], repo: &str) -> Markup {
             button type="submit" { "Show" }
         }
         p.muted.small { "Bars: reviews pending at the end of each week. Line: median hours from a doc's first evaluation to approval." }
+        div.trends {
         (chart(weeks))
         div.table-wrap { table {
-            thead { tr { th { "Week ending" } th { "Approved" } th { "Median" } th { "90th percentile" } th { "Pending at end" } } }
+            thead { tr { th { "Week ending" } th { "Approved" } th { "Median" } th { abbr title="90th percentile" { "P90" } } th { abbr title="Pending at the end of the week" { "Pending" } } } }
             tbody { @for w in weeks.iter().rev() { tr {
-                td { (w.end.format("%Y-%m-%d")) } td { (w.approved) }
+                td.nowrap { (w.end.format("%Y-%m-%d")) } td { (w.approved) }
                 td { (hours(w.median_hours)) } td { (hours(w.p90_hours)) } td { (w.pending) }
             } } }
         } }
+        }
     }
 }
 

@@ -186,7 +186,7 @@ pub fn board(
         @if page.rows.is_empty() {
             p.muted { "No design reviews match these filters." }
         } @else {
-            div.table-wrap { table.board {
+            div.table-wrap { table.board.stack {
                 thead { tr { th { "Pull request" } th { "Title" } th { "Author" } th { "Docs" }
                     th { "State" } th { "Age" } th { "Waiting on" } } }
                 tbody { @for row in &page.rows { (board_row(row, now)) } }
@@ -207,12 +207,12 @@ fn board_row(row: &ReviewSummary, now: DateTime<Utc>) -> Markup {
             td.title { (row.title) }
             td data-label="Author" { "@" (row.author) }
             td data-label="Docs" { (row.docs) }
-            td { (state_badge(row.state)) }
-            td data-label="Age" { (duration(row.first_seen_at, now)) }
+            td data-label="State" { (state_badge(row.state)) }
+            td.nowrap data-label="Age" { (duration(row.first_seen_at, now)) }
             td data-label="Waiting on" {
                 @if row.awaited.is_empty() { span.muted { "—" } }
                 ul.plain { @for awaited in &row.awaited {
-                    li { (awaited.reviewer) " " span.muted.small { (duration(awaited.since, now)) } }
+                    li { (awaited.reviewer) " " span.muted.small.nowrap { (duration(awaited.since, now)) } }
                 } }
             }
         }
@@ -231,7 +231,7 @@ pub fn details(view: &ReviewView, commands: &[AuditEntry], now: DateTime<Utc>) -
         p.small.muted {
             (state_badge(s.state)) " by @" (s.author) " · "
             a href=(format!("{}/pull/{}", d.web_base, s.number)) { "open on GitHub" }
-            " · head " code { (s.head_sha.get(..7).unwrap_or(&s.head_sha)) }
+            " · head " code.sha { (s.head_sha.get(..7).unwrap_or(&s.head_sha)) }
             " · last evaluated " (when(s.evaluated_at))
             @if !s.open { " · closed" }
         }
@@ -256,11 +256,11 @@ pub fn details(view: &ReviewView, commands: &[AuditEntry], now: DateTime<Utc>) -
         }
         h2 { "Approvals" }
         @if d.requirements.is_empty() { p.muted { "No approvals are required." } }
-        @else { div.table-wrap { table {
+        @else { div.table-wrap { table.stack {
             thead { tr { th { "Required" } th { "Needed" } th { "Approved by" } th { "" } } }
             tbody { @for r in &d.requirements { tr {
-                td { (r.who) } td { (r.needed) }
-                td { @if r.approved_by.is_empty() { span.muted { "no one yet" } } @else { (r.approved_by.join(", ")) } }
+                td { (r.who) } td data-label="Needed" { (r.needed) }
+                td data-label="Approved by" { @if r.approved_by.is_empty() { span.muted { "no one yet" } } @else { (r.approved_by.join(", ")) } }
                 td { @if r.satisfied() { span.state.approved { "met" } } @else { span.state.awaiting { "missing" } } }
             } } }
         } } }
@@ -287,10 +287,10 @@ pub fn details(view: &ReviewView, commands: &[AuditEntry], now: DateTime<Utc>) -
             " · " (entry.outcome)
         } } } }
         h2 { "Evaluation history" }
-        div.table-wrap { table {
+        div.table-wrap { table.stack {
             thead { tr { th { "When" } th { "Head" } th { "Outcome" } } }
             tbody { @for e in &view.history { tr {
-                td { (when(e.at)) } td { code { (e.head_sha.get(..7).unwrap_or(&e.head_sha)) } }
+                td.nowrap { (when(e.at)) } td data-label="Head" { code.sha { (e.head_sha.get(..7).unwrap_or(&e.head_sha)) } }
                 td { (state_badge(e.state)) " " (e.reason) }
             } } }
         } }
@@ -331,10 +331,10 @@ pub fn audit(entries: &[AuditEntry], total: i64, form: &AuditForm) -> Markup {
             button type="submit" { "Filter" }
         }
         @if entries.is_empty() { p.muted { "No entries match these filters." } }
-        @else { div.table-wrap { table.board {
+        @else { div.table-wrap { table.board.stack {
             thead { tr { th { "When" } th { "Pull request" } th { "Actor" } th { "Command" } th { "Reason" } th { "Outcome" } } }
             tbody { @for e in entries { tr {
-                td data-label="When" { (when(e.at)) }
+                td.nowrap data-label="When" { (when(e.at)) }
                 td data-label="PR" { a href=(details_path(&e.repo, e.pr_number)) { (e.repo) "#" (e.pr_number) } }
                 td data-label="Actor" { "@" (e.actor) }
                 td data-label="Command" { code { (e.command) } }
