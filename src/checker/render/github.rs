@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use super::{FileOutcome, Summary, plural};
+use super::{FileOutcome, Summary};
 use crate::checker::gaps::{Gap, Severity};
 
 /// Renders the results as workflow commands, then a plain summary line for the log.
@@ -31,18 +31,7 @@ pub fn render_github(files: &[FileOutcome]) -> String {
             }
         }
     }
-    let summary = Summary::of(files);
-    let _ = write!(
-        out,
-        "design-review: {} checked: {}, {}",
-        plural(summary.files, "file"),
-        plural(summary.errors, "error"),
-        plural(summary.warnings, "warning")
-    );
-    if summary.unreadable > 0 {
-        let _ = write!(out, ", {} unreadable", summary.unreadable);
-    }
-    out.push('\n');
+    let _ = writeln!(out, "design-review: {}", Summary::of(files).line());
     out
 }
 

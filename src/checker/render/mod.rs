@@ -99,6 +99,21 @@ impl Summary {
     pub fn passes(&self) -> bool {
         self.errors == 0 && self.unreadable == 0
     }
+
+    /// `2 files checked: 1 error, 0 warnings[, 1 unreadable]`: the last line of the text and
+    /// GitHub formats.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "{} checked: {}, {}",
+            plural(self.files, "file"),
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning")
+        );
+        if self.unreadable > 0 {
+            line.push_str(&format!(", {} unreadable", self.unreadable));
+        }
+        line
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

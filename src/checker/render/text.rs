@@ -51,18 +51,7 @@ pub fn render_text(files: &[FileOutcome], color: bool) -> String {
     if !files.is_empty() {
         out.push('\n');
     }
-    let summary = Summary::of(files);
-    let _ = write!(
-        out,
-        "{} checked: {}, {}",
-        plural(summary.files, "file"),
-        plural(summary.errors, "error"),
-        plural(summary.warnings, "warning")
-    );
-    if summary.unreadable > 0 {
-        let _ = write!(out, ", {} unreadable", summary.unreadable);
-    }
-    out.push('\n');
+    let _ = writeln!(out, "{}", Summary::of(files).line());
     out
 }
 
