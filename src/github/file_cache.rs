@@ -1,31 +1,28 @@
 //! Remembers recently read files with their ETag, so re-reading an unchanged file costs a 304
 //! (which GitHub does not count against the rate limit) instead of a full download.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use quick_cache::sync::Cache;
 
 use super::models::FileContent;
 
 type Key = (String, String, String);
 
-/// A small bounded map `(repo, path, ref) -> (etag, content)`. When full it starts over: simple,
-/// and the working set (config files and a PR's docs) is small.
+/// A bounded map `(repo, path, ref) -> (etag, content)`; the least useful entries are evicted
+/// first. A capacity of zero turns it off.
 #[derive(Debug)]
 pub(crate) struct FileCache {
-    capacity: usize,
-    entries: Mutex<HashMap<Key, (String, FileContent)>>,
+    entries: Option<Cache<Key, (String, FileContent)>>,
+}
+
+fn key(repo: &str, path: &str, git_ref: &str) -> Key {
+    (repo.to_string(), path.to_string(), git_ref.to_string())
 }
 
 impl FileCache {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            capacity,
-            entries: Mutex::new(HashMap::new()),
+            entries: (capacity > 0).then(|| Cache::new(capacity)),
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, (String, FileContent)>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn get(
@@ -34,9 +31,7 @@ impl FileCache {
         path: &str,
         git_ref: &str,
     ) -> Option<(String, FileContent)> {
-        self.lock()
-            .get(&(repo.to_string(), path.to_string(), git_ref.to_string()))
-            .cloned()
+        self.entries.as_ref()?.get(&key(repo, path, git_ref))
     }
 
     pub(crate) fn put(
@@ -47,21 +42,55 @@ impl FileCache {
         etag: String,
         file: FileContent,
     ) {
-        if self.capacity == 0 {
-            return;
+        if let Some(entries) = &self.entries {
+            entries.insert(key(repo, path, git_ref), (etag, file));
         }
-        let mut entries = self.lock();
-        if entries.len() >= self.capacity {
-            entries.clear();
-        }
-        entries.insert(
-            (repo.to_string(), path.to_string(), git_ref.to_string()),
-            (etag, file),
-        );
     }
 
     pub(crate) fn remove(&self, repo: &str, path: &str, git_ref: &str) {
-        self.lock()
-            .remove(&(repo.to_string(), path.to_string(), git_ref.to_string()));
+        if let Some(entries) = &self.entries {
+            entries.remove(&key(repo, path, git_ref));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> FileContent {
+        FileContent {
+            sha: "s".into(),
+            size: text.len() as u64,
+            content: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_file_is_found_by_repo_path_and_ref() {
+        let cache = FileCache::new(8);
+        cache.put("o/r", "a.md", "main", "\"e\"".into(), file("x"));
+        let (etag, content) = cache.get("o/r", "a.md", "main").expect("cached");
+        assert_eq!((etag.as_str(), content.content), ("\"e\"", b"x".to_vec()));
+        assert!(cache.get("o/r", "a.md", "dev").is_none());
+        cache.remove("o/r", "a.md", "main");
+        assert!(cache.get("o/r", "a.md", "main").is_none());
+    }
+
+    #[test]
+    fn it_is_bounded() {
+        let cache = FileCache::new(4);
+        for i in 0..100 {
+            cache.put("o/r", &format!("{i}.md"), "main", "e".into(), file("x"));
+        }
+        assert_eq!(cache.entries.as_ref().map(Cache::len), Some(4));
+        assert!(cache.get("o/r", "99.md", "main").is_some());
+    }
+
+    #[test]
+    fn a_capacity_of_zero_caches_nothing() {
+        let cache = FileCache::new(0);
+        cache.put("o/r", "a.md", "main", "e".into(), file("x"));
+        assert!(cache.get("o/r", "a.md", "main").is_none());
     }
 }

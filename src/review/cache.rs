@@ -1,77 +1,56 @@
-//! Small in-process caches that save GitHub calls on re-evaluation.
+//! A short-lived cache for facts that can change (team membership, access lists), so that a
+//! burst of evaluations does not ask GitHub the same question again and again.
 //!
-//! Content at a commit SHA never changes, so [`ShaCache`] needs no revalidation; facts that can
-//! change (team membership) live in a [`TtlCache`] for a short time only.
+//! Facts fixed by a commit SHA need no expiry and use [`quick_cache::sync::Cache`] directly;
+//! this adds the one thing that crate leaves out: an entry is trusted for a fixed time only.
+//! The expiry is stored next to the value and checked when it is read; the bound on the number
+//! of entries, and which to evict first, are the crate's.
 
 use std::{
-    collections::HashMap,
     hash::Hash,
-    sync::Mutex,
     time::{Duration, Instant},
 };
 
-/// A bounded map for immutable facts (keyed by something that includes a commit SHA).
-pub struct ShaCache<K, V> {
-    entries: Mutex<HashMap<K, V>>,
-    capacity: usize,
-}
+use quick_cache::sync::Cache;
 
-impl<K: Eq + Hash, V: Clone> ShaCache<K, V> {
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-            capacity,
-        }
-    }
-
-    pub fn get(&self, key: &K) -> Option<V> {
-        self.entries.lock().ok()?.get(key).cloned()
-    }
-
-    pub fn put(&self, key: K, value: V) {
-        if let Ok(mut entries) = self.entries.lock() {
-            // Crude but bounded: facts are cheap to fetch again.
-            if entries.len() >= self.capacity {
-                entries.clear();
-            }
-            entries.insert(key, value);
-        }
-    }
-}
-
-/// A map whose entries expire after a fixed time.
+/// A bounded map whose entries expire a fixed time after they were put.
 pub struct TtlCache<K, V> {
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    entries: Cache<K, (Instant, V)>,
     ttl: Duration,
-    capacity: usize,
 }
 
 impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
+    /// Holds about `capacity` entries, each trusted for `ttl`.
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            entries: Cache::new(capacity.max(1)),
             ttl,
-            capacity,
         }
     }
 
+    /// The value put for `key`, unless it has expired.
     pub fn get(&self, key: &K) -> Option<V> {
-        let entries = self.entries.lock().ok()?;
-        let (at, value) = entries.get(key)?;
-        (at.elapsed() < self.ttl).then(|| value.clone())
+        self.get_at(key, Instant::now())
     }
 
+    /// Remembers `value` for `key` from now on.
     pub fn put(&self, key: K, value: V) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
-                let ttl = self.ttl;
-                entries.retain(|_, (at, _)| at.elapsed() < ttl);
-                if entries.len() >= self.capacity {
-                    entries.clear();
-                }
-            }
-            entries.insert(key, (Instant::now(), value));
+        self.put_at(key, value, Instant::now());
+    }
+
+    /// [`Self::get`] as seen at `now`: the clock is a parameter so that expiry is testable
+    /// without waiting.
+    fn get_at(&self, key: &K, now: Instant) -> Option<V> {
+        let (expires, value) = self.entries.get(key)?;
+        if now < expires {
+            return Some(value);
         }
+        self.entries.remove_if(key, |(expires, _)| now >= *expires);
+        None
+    }
+
+    fn put_at(&self, key: K, value: V, now: Instant) {
+        self.entries.insert(key, (now + self.ttl, value));
     }
 }
 
@@ -79,24 +58,49 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 mod tests {
     use super::*;
 
+    const MINUTE: Duration = Duration::from_secs(60);
+
     #[test]
-    fn sha_cache_is_bounded() {
-        let cache = ShaCache::new(2);
-        cache.put(1, "a");
-        cache.put(2, "b");
-        assert_eq!(cache.get(&1), Some("a"));
-        cache.put(3, "c");
-        assert_eq!(cache.get(&3), Some("c"));
-        assert!(cache.get(&1).is_none());
+    fn an_entry_is_trusted_until_its_time_is_up() {
+        let cache = TtlCache::new(MINUTE, 10);
+        let start = Instant::now();
+        cache.put_at("k", 1, start);
+        assert_eq!(cache.get_at(&"k", start), Some(1));
+        assert_eq!(
+            cache.get_at(&"k", start + MINUTE - Duration::from_nanos(1)),
+            Some(1)
+        );
+        assert_eq!(cache.get_at(&"k", start + MINUTE), None);
+        assert_eq!(
+            cache.get_at(&"k", start),
+            None,
+            "an expired entry is dropped"
+        );
     }
 
     #[test]
-    fn ttl_cache_expires() {
+    fn a_zero_ttl_caches_nothing() {
         let cache = TtlCache::new(Duration::ZERO, 10);
         cache.put("k", 1);
         assert_eq!(cache.get(&"k"), None);
-        let cache = TtlCache::new(Duration::from_secs(60), 10);
-        cache.put("k", 1);
-        assert_eq!(cache.get(&"k"), Some(1));
+    }
+
+    #[test]
+    fn putting_again_renews_the_entry() {
+        let cache = TtlCache::new(MINUTE, 10);
+        let start = Instant::now();
+        cache.put_at("k", 1, start);
+        cache.put_at("k", 2, start + MINUTE);
+        assert_eq!(cache.get_at(&"k", start + MINUTE), Some(2));
+    }
+
+    #[test]
+    fn it_is_bounded() {
+        let cache = TtlCache::new(MINUTE, 4);
+        for i in 0..100 {
+            cache.put(i, i);
+        }
+        assert_eq!(cache.entries.len(), 4);
+        assert_eq!(cache.get(&99), Some(99), "the newest entry is kept");
     }
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt, future::BoxFuture, stream};
+use quick_cache::sync::Cache;
 
 use std::collections::HashMap;
 
@@ -19,10 +20,7 @@ use crate::{
     },
 };
 
-use super::{
-    cache::ShaCache,
-    repo_config::{self, CONFIG_PATH, ConfigProblem},
-};
+use super::repo_config::{self, CONFIG_PATH, ConfigProblem};
 
 /// What happened to one design doc of the PR.
 #[derive(Debug, Clone)]
@@ -79,18 +77,19 @@ pub struct Partial {
     pub changed: u64,
 }
 
-/// Caches of facts that are fixed by a commit SHA.
+/// Caches of facts that are fixed by a commit SHA, so they never need revalidating; bounded,
+/// the least useful entries are evicted first.
 pub struct DocCaches {
     /// (repo, PR, base branch, head SHA): retargeting a PR at another base changes its files.
-    files: ShaCache<(String, u64, String, String), Arc<PullFiles>>,
-    contents: ShaCache<(String, String, String), Fetched>,
+    files: Cache<(String, u64, String, String), Arc<PullFiles>>,
+    contents: Cache<(String, String, String), Fetched>,
 }
 
 impl Default for DocCaches {
     fn default() -> Self {
         Self {
-            files: ShaCache::new(256),
-            contents: ShaCache::new(1024),
+            files: Cache::new(256),
+            contents: Cache::new(1024),
         }
     }
 }
@@ -120,7 +119,7 @@ impl DocCaches {
         }
         let listed = client.list_pull_files(&pr.repo, pr.number).await?;
         let files = Arc::new(complete_files(client, pr, base, head, listed).await?);
-        self.files.put(key, files.clone());
+        self.files.insert(key, files.clone());
         Ok(files)
     }
 
@@ -157,7 +156,7 @@ impl DocCaches {
             },
             Err(error) => return Err(error),
         };
-        self.contents.put(key, fetched.clone());
+        self.contents.insert(key, fetched.clone());
         Ok(fetched)
     }
 }
