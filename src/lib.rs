@@ -18,8 +18,10 @@
 //! - [`web`]: the details page, the board of pending reviews, audit, trends, JSON API, sign-in.
 //! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
+//! - [`backoff`]: the one retry schedule, shared by GitHub calls and queued deliveries.
 //! - [`domain`], [`telemetry`]: shared id types; logging set-up.
 
+pub mod backoff;
 pub mod checker;
 pub mod cli;
 pub mod commands;

@@ -12,16 +12,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
-use rand::Rng;
+
+use crate::backoff::Backoff;
 
 /// How hard to retry transient failures. Chosen once per [`GithubApp`](super::GithubApp).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Total attempts per call, the first one included (1 = never retry).
     pub max_attempts: u32,
-    /// Backoff before the second attempt; doubled for each further attempt (with jitter).
+    /// Longest wait before the second attempt, doubled for each further one ([`Backoff::base`]).
     pub base_delay: Duration,
-    /// Upper bound of one backoff delay.
+    /// Upper bound of one wait ([`Backoff::max`]).
     pub max_delay: Duration,
     /// Longest rate-limit wait done in-process; beyond it the call fails with `RateLimited`.
     pub max_wait: Duration,
@@ -119,13 +120,13 @@ impl RetryPolicy {
         }
     }
 
-    /// Exponential backoff with "equal jitter": between half and all of `base * 2^(attempt-1)`.
+    /// The shared schedule ([`Backoff`]) with this policy's base and cap.
     fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let full = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        let half = full / 2;
-        let jitter_ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
-        half + Duration::from_millis(rand::rng().random_range(0..=jitter_ms))
+        Backoff {
+            base: self.base_delay,
+            max: self.max_delay,
+        }
+        .delay(attempt)
     }
 }
 

@@ -4,10 +4,9 @@
 //! this module decides what happens after a handler ran: done, retry later, or failed. It also
 //! deletes finished deliveries once they are past retention.
 
-mod backoff;
 mod retention;
 mod worker;
 
-pub use backoff::Backoff;
+pub use crate::backoff::Backoff;
 pub use retention::{PRUNE_EVERY, Retention, prune_once, prune_periodically};
 pub use worker::{HandleError, Handler, QueueSettings, WorkerPool};
