@@ -485,71 +485,71 @@ impl DocCheck<'_> {
     }
 }
 
-/// Validates configuration and template files that the PR itself changes: they do not apply
-/// to this PR (the default branch's do), but their errors are shown so that a broken config
-/// never reaches the default branch unnoticed.
-pub async fn changed_config_problems(
-    client: &InstallationClient,
-    caches: &DocCaches,
-    repo: &RepoName,
-    head: &CommitSha,
-    base_config: &RepoConfig,
-    files: &[PullFile],
-) -> Result<Vec<ConfigProblem>, GithubError> {
-    let mut problems = Vec::new();
-    let changed = |path: &str| {
-        files
-            .iter()
-            .any(|f| f.filename == path && f.status != FileStatus::Removed)
-    };
-    let mut head_config = None;
-    if changed(CONFIG_PATH) {
-        match caches.file_at(client, repo, CONFIG_PATH, head).await? {
-            Fetched::Text { text, .. } => match repo_config::parse_bytes(text.as_bytes()) {
-                Ok(config) => head_config = Some(config),
-                Err(error) => problems.push(ConfigProblem {
-                    file: format!("{CONFIG_PATH} (changed in this pull request)"),
-                    error,
-                }),
-            },
-            Fetched::Unreadable { reason, .. } => problems.push(ConfigProblem {
-                file: format!("{CONFIG_PATH} (changed in this pull request)"),
-                error: crate::config::repo::ConfigError {
-                    line: None,
-                    column: None,
-                    message: reason,
+impl DocCheck<'_> {
+    /// Validates configuration and template files that the PR itself changes: they do not apply
+    /// to this PR (the default branch's do), but their errors are shown so that a broken config
+    /// never reaches the default branch unnoticed.
+    pub async fn changed_config_problems(
+        &self,
+        files: &[PullFile],
+    ) -> Result<Vec<ConfigProblem>, GithubError> {
+        let (client, caches, repo, head) = (self.client, self.caches, self.repo, self.head);
+        let base_config = self.config;
+        let mut problems = Vec::new();
+        let changed = |path: &str| {
+            files
+                .iter()
+                .any(|f| f.filename == path && f.status != FileStatus::Removed)
+        };
+        let mut head_config = None;
+        if changed(CONFIG_PATH) {
+            match caches.file_at(client, repo, CONFIG_PATH, head).await? {
+                Fetched::Text { text, .. } => match repo_config::parse_bytes(text.as_bytes()) {
+                    Ok(config) => head_config = Some(config),
+                    Err(error) => problems.push(ConfigProblem {
+                        file: format!("{CONFIG_PATH} (changed in this pull request)"),
+                        error,
+                    }),
                 },
-            }),
-            Fetched::Missing => {}
-        }
-    }
-    // Template files named by either configuration and changed here must still parse.
-    let mut template_paths: Vec<(String, crate::checker::TemplateRules)> = Vec::new();
-    for config in std::iter::once(base_config).chain(head_config.as_ref()) {
-        for rule in config.docs() {
-            if checker::builtin_template(&rule.template).is_none()
-                && changed(&rule.template)
-                && !template_paths.iter().any(|(p, _)| p == &rule.template)
-            {
-                template_paths.push((rule.template.clone(), config.rules_for(&rule.template)));
+                Fetched::Unreadable { reason, .. } => problems.push(ConfigProblem {
+                    file: format!("{CONFIG_PATH} (changed in this pull request)"),
+                    error: crate::config::repo::ConfigError {
+                        line: None,
+                        column: None,
+                        message: reason,
+                    },
+                }),
+                Fetched::Missing => {}
             }
         }
-    }
-    for (path, rules) in template_paths {
-        if let Fetched::Text { text, .. } = caches.file_at(client, repo, &path, head).await?
-            && let Err(error) = Template::parse(&path, &text, &rules)
-        {
-            problems.push(ConfigProblem {
-                file: format!("{path} (changed in this pull request)"),
-                error: crate::config::repo::ConfigError {
-                    line: None,
-                    column: None,
-                    message: error.to_string(),
-                },
-            });
+        // Template files named by either configuration and changed here must still parse.
+        let mut template_paths: Vec<(String, crate::checker::TemplateRules)> = Vec::new();
+        for config in std::iter::once(base_config).chain(head_config.as_ref()) {
+            for rule in config.docs() {
+                if checker::builtin_template(&rule.template).is_none()
+                    && changed(&rule.template)
+                    && !template_paths.iter().any(|(p, _)| p == &rule.template)
+                {
+                    template_paths.push((rule.template.clone(), config.rules_for(&rule.template)));
+                }
+            }
         }
+        for (path, rules) in template_paths {
+            if let Fetched::Text { text, .. } = caches.file_at(client, repo, &path, head).await?
+                && let Err(error) = Template::parse(&path, &text, &rules)
+            {
+                problems.push(ConfigProblem {
+                    file: format!("{path} (changed in this pull request)"),
+                    error: crate::config::repo::ConfigError {
+                        line: None,
+                        column: None,
+                        message: error.to_string(),
+                    },
+                });
+            }
+        }
+        Ok(problems)
     }
-    Ok(problems)
 }
 
 #[cfg(test)]

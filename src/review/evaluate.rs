@@ -8,7 +8,7 @@ use crate::{
     domain::{CommitSha, Login, PrRef, RepoName},
     github::{
         GithubError, InstallationClient,
-        models::{PullRequest, PullState, RequestedReviewers, Review},
+        models::{Comment, PullFile, PullRequest, PullState, RequestedReviewers, Review},
     },
     store::PrState,
 };
@@ -168,96 +168,19 @@ impl Workflow {
         inputs: Inputs<'_>,
         state: &mut PrState,
     ) -> Result<Evaluation, WorkflowError> {
-        let (client, pr, pull, loaded) = (inputs.client, inputs.pr, inputs.pull, inputs.loaded);
-        let (config, default_branch) = (&loaded.config, inputs.default_branch);
+        let (client, pr, pull, config) =
+            (inputs.client, inputs.pr, inputs.pull, &inputs.loaded.config);
         let head = pull.head_sha.clone();
-        let listing = inputs.listing;
-        let files = &listing.files;
-        let mut problems: Vec<ConfigProblem> = Vec::new();
-        let design_docs = match docs::design_docs(config, files) {
-            Ok(found) => found,
-            Err(error) => {
-                problems.push(ConfigProblem {
-                    file: repo_config::CONFIG_PATH.to_string(),
-                    error,
-                });
-                Vec::new()
-            }
-        };
-        let mut unseen: Vec<Unseen> = listing.partial.map(Unseen::Files).into_iter().collect();
-        let limit = config.limits.docs_per_pr();
-        if design_docs.len() > limit {
-            metrics::counter!(LIMITS_REACHED_TOTAL, "limit" => "docs_per_pr").increment(1);
-            tracing::warn!(
-                found = design_docs.len(),
-                limit,
-                "more design docs than limits.docs_per_pr: the rest are not checked"
-            );
-            unseen.push(Unseen::Docs {
-                found: design_docs.len(),
-                checked: limit,
-            });
-        }
-        let checked = &design_docs[..design_docs.len().min(limit)];
-        let check = DocCheck {
-            client,
-            caches: &self.docs,
-            repo: &pr.repo,
-            head: &head,
-            default_branch,
-            config,
-        };
-        // Round two: the docs, the CODEOWNERS file, the configuration files the PR changes and
-        // our comment (when one will be posted and its id is not stored) are read side by side.
-        let codeowners = async {
-            if config.review.service_owners_from() == OwnersSource::Codeowners {
-                codeowners::load(client, &pr.repo, default_branch)
-                    .await
-                    .map(Some)
-            } else {
-                Ok(None)
-            }
-        };
-        let changed_config =
-            docs::changed_config_problems(client, &self.docs, &pr.repo, &head, config, files);
-        let will_comment = !checked.is_empty() || !unseen.is_empty() || loaded.problem.is_some();
-        let lookup = async {
-            if will_comment && state.comment_id.is_none() {
-                publish::find_sticky(client, pr).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        };
-        let (checked_docs, codeowners, changed_config, found) =
-            tokio::join!(check.run(checked), codeowners, changed_config, lookup);
-        let (outcomes, template_problems) = checked_docs?;
-        let (codeowners, found) = (codeowners?, found?);
-        problems.extend(template_problems);
-        problems.extend(changed_config?);
-        let services = ownership::listed_services(&outcomes);
-        let ownership = ownership::resolve(config, &services, codeowners.as_ref());
-        let unknown_services = unknown_services(&ownership, &outcomes);
-
-        let mut evaluation = Evaluation {
-            pr: pr.clone(),
-            head: head.clone(),
-            web_base: web_base(pull, pr),
-            default_branch: default_branch.to_string(),
-            docs: outcomes,
-            unseen,
-            base_problem: loaded.problem.clone(),
-            problems,
-            gate: approvals::Gate::default(),
-            requests: state.requested.clone(),
-            not_requested: Vec::new(),
-            reviewers_over_limit: None,
-            draft_waiting: false,
-            held_reviewers: None,
-            unknown_services,
-            ownership,
-            skip: state.skip.clone(),
-            command_prefix: config.commands.prefix().to_string(),
-        };
+        let selected = select_docs(config, inputs.listing);
+        let will_comment = !selected.checked.is_empty()
+            || !selected.unseen.is_empty()
+            || inputs.loaded.problem.is_some();
+        let lookup_sticky = will_comment && state.comment_id.is_none();
+        let read = self
+            .read_side_by_side(&inputs, &selected.checked, lookup_sticky)
+            .await?;
+        let found = read.found;
+        let mut evaluation = new_evaluation(&inputs, state, selected, read.checked);
         let quiet = evaluation.docs.is_empty()
             && evaluation.unseen.is_empty()
             && evaluation.problems.is_empty()
@@ -320,6 +243,56 @@ impl Workflow {
         Ok(evaluation)
     }
 
+    /// Round two: the docs, the CODEOWNERS file, the configuration files the PR changes and
+    /// our comment (when `lookup_sticky`: one will be posted and its id is not stored) are read
+    /// side by side.
+    async fn read_side_by_side(
+        &self,
+        inputs: &Inputs<'_>,
+        checked: &[(&PullFile, String)],
+        lookup_sticky: bool,
+    ) -> Result<Read, WorkflowError> {
+        let (client, pr, config) = (inputs.client, inputs.pr, &inputs.loaded.config);
+        let (head, default_branch) = (&inputs.pull.head_sha, inputs.default_branch);
+        let check = DocCheck {
+            client,
+            caches: &self.docs,
+            repo: &pr.repo,
+            head,
+            default_branch,
+            config,
+        };
+        let codeowners = async {
+            if config.review.service_owners_from() == OwnersSource::Codeowners {
+                codeowners::load(client, &pr.repo, default_branch)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let changed_config = check.changed_config_problems(&inputs.listing.files);
+        let lookup = async {
+            if lookup_sticky {
+                publish::find_sticky(client, pr).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (checked_docs, codeowners, changed_config, found) =
+            tokio::join!(check.run(checked), codeowners, changed_config, lookup);
+        let (outcomes, mut problems) = checked_docs?;
+        problems.extend(changed_config?);
+        Ok(Read {
+            checked: Checked {
+                outcomes,
+                problems,
+                codeowners: codeowners?,
+            },
+            found: found?,
+        })
+    }
+
     /// The approvals gate and, unless the PR is a draft, the config is invalid or the docs are
     /// not complete yet, whom to request.
     async fn weigh_and_plan(
@@ -335,9 +308,7 @@ impl Workflow {
         } else {
             client.list_reviews(&pr.repo, pr.number).await?
         };
-        evaluation.gate = self
-            .gate(client, &pr.repo, config, pull, evaluation, &reviews)
-            .await?;
+        evaluation.gate = self.gate(inputs, evaluation, &reviews).await?;
         if pull.draft {
             evaluation.draft_waiting = true;
         } else if evaluation.base_problem.is_some() {
@@ -362,13 +333,16 @@ impl Workflow {
     /// Gathers the facts about each standing approval and applies the requirements.
     async fn gate(
         &self,
-        client: &InstallationClient,
-        repo: &RepoName,
-        config: &RepoConfig,
-        pull: &PullRequest,
+        inputs: &Inputs<'_>,
         evaluation: &Evaluation,
         reviews: &[Review],
     ) -> Result<approvals::Gate, WorkflowError> {
+        let (client, repo, pull, config) = (
+            inputs.client,
+            &inputs.pr.repo,
+            inputs.pull,
+            &inputs.loaded.config,
+        );
         let docs = &evaluation.docs;
         let requirements = Requirements {
             team: config.review.team(),
@@ -537,6 +511,100 @@ impl Workflow {
             });
         }
         Ok((!plan.is_empty()).then_some(plan))
+    }
+}
+
+/// The design docs of the PR this evaluation checks, and what it leaves unseen.
+struct Selected<'a> {
+    /// At most `limits.docs_per_pr` docs, each with its template's name.
+    checked: Vec<(&'a PullFile, String)>,
+    unseen: Vec<Unseen>,
+    /// The configuration's doc patterns, when they are invalid.
+    problems: Vec<ConfigProblem>,
+}
+
+/// What checking the docs found, with the facts read beside them.
+struct Checked {
+    outcomes: Vec<DocOutcome>,
+    /// The templates' and the changed configuration files' problems.
+    problems: Vec<ConfigProblem>,
+    codeowners: Option<codeowners::Codeowners>,
+}
+
+/// What round two read: [`Checked`], and our sticky comment when it was looked for.
+struct Read {
+    checked: Checked,
+    found: Option<Option<Comment>>,
+}
+
+/// Round one: the design docs among the PR's files, up to `limits.docs_per_pr`.
+fn select_docs<'a>(config: &RepoConfig, listing: &'a docs::PullFiles) -> Selected<'a> {
+    let mut problems = Vec::new();
+    let design_docs = match docs::design_docs(config, &listing.files) {
+        Ok(found) => found,
+        Err(error) => {
+            problems.push(ConfigProblem {
+                file: repo_config::CONFIG_PATH.to_string(),
+                error,
+            });
+            Vec::new()
+        }
+    };
+    let mut unseen: Vec<Unseen> = listing.partial.map(Unseen::Files).into_iter().collect();
+    let limit = config.limits.docs_per_pr();
+    if design_docs.len() > limit {
+        metrics::counter!(LIMITS_REACHED_TOTAL, "limit" => "docs_per_pr").increment(1);
+        tracing::warn!(
+            found = design_docs.len(),
+            limit,
+            "more design docs than limits.docs_per_pr: the rest are not checked"
+        );
+        unseen.push(Unseen::Docs {
+            found: design_docs.len(),
+            checked: limit,
+        });
+    }
+    let mut checked = design_docs;
+    checked.truncate(limit);
+    Selected {
+        checked,
+        unseen,
+        problems,
+    }
+}
+
+/// The evaluation as the docs leave it, before approvals are weighed and reviewers planned.
+fn new_evaluation(
+    inputs: &Inputs<'_>,
+    state: &PrState,
+    selected: Selected<'_>,
+    checked: Checked,
+) -> Evaluation {
+    let (pr, pull, config) = (inputs.pr, inputs.pull, &inputs.loaded.config);
+    let services = ownership::listed_services(&checked.outcomes);
+    let ownership = ownership::resolve(config, &services, checked.codeowners.as_ref());
+    let unknown_services = unknown_services(&ownership, &checked.outcomes);
+    let mut problems = selected.problems;
+    problems.extend(checked.problems);
+    Evaluation {
+        pr: pr.clone(),
+        head: pull.head_sha.clone(),
+        web_base: web_base(pull, pr),
+        default_branch: inputs.default_branch.to_string(),
+        docs: checked.outcomes,
+        unseen: selected.unseen,
+        base_problem: inputs.loaded.problem.clone(),
+        problems,
+        gate: approvals::Gate::default(),
+        requests: state.requested.clone(),
+        not_requested: Vec::new(),
+        reviewers_over_limit: None,
+        draft_waiting: false,
+        held_reviewers: None,
+        unknown_services,
+        ownership,
+        skip: state.skip.clone(),
+        command_prefix: config.commands.prefix().to_string(),
     }
 }
 
