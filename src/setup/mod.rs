@@ -318,56 +318,65 @@ async fn home(
         )
             .into_response();
     }
-    let config = &setup.inner.config;
-    let channel = setup.channel();
-    let urls = ManifestUrls::new(&admitted.base, &config.webhook_path, channel.as_ref());
-    let manifest = match manifest_json(&setup.app_yml(), &urls) {
-        Ok(manifest) => manifest.to_string(),
-        Err(error) => {
+    setup.registration_page(&headers, &admitted.base, secure)
+}
+
+impl Setup {
+    /// The page that starts a registration: the App's manifest in a form posted to GitHub,
+    /// under a fresh state token also given to this browser as a cookie.
+    fn registration_page(&self, headers: &HeaderMap, base: &str, secure: bool) -> Response {
+        let config = &self.inner.config;
+        let channel = self.channel();
+        let urls = ManifestUrls::new(base, &config.webhook_path, channel.as_ref());
+        let manifest = match manifest_json(&self.app_yml(), &urls) {
+            Ok(manifest) => manifest.to_string(),
+            Err(error) => {
+                return failure(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "app.yml cannot be used",
+                    &error.to_string(),
+                )
+                .into_response();
+            }
+        };
+        let Some(state) = self.state_token(headers) else {
+            tracing::warn!("setup page: too many registrations started recently");
             return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Html(page::error("app.yml cannot be used", &error.to_string())),
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "300")],
+                Html(page::error(
+                    "Too many registrations in progress",
+                    "Many registrations were started on this server in the last minutes. Try \
+                     again in a few minutes.",
+                )),
             )
                 .into_response();
-        }
-    };
-    let Some(state) = setup.state_token(&headers) else {
-        tracing::warn!("setup page: too many registrations started recently");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "300")],
-            Html(page::error(
-                "Too many registrations in progress",
-                "Many registrations were started on this server in the last minutes. Try \
-                 again in a few minutes.",
-            )),
+        };
+        let action =
+            manifest::registration_url(&config.github_url, config.github_org.as_deref(), &state);
+        // The same value in a cookie: the callback must come back to the browser that started it.
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={state}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            states::COOKIE,
+            states::LIFETIME.as_secs()
+        );
+        (
+            [(header::SET_COOKIE, cookie)],
+            Html(page::setup(&page::SetupPage {
+                form_action: &action,
+                manifest: &manifest,
+                webhook_url: &urls.webhook,
+                org: config.github_org.as_deref(),
+                state: &state,
+                channel_offer: channel.is_none()
+                    && config.public_url.is_none()
+                    && manifest::unreachable(&urls.webhook),
+                channel_service: config.channel_service_url.as_str(),
+            })),
         )
-            .into_response();
-    };
-    let action =
-        manifest::registration_url(&config.github_url, config.github_org.as_deref(), &state);
-    // The same value in a cookie: the callback must come back to the browser that started it.
-    let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={state}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-        states::COOKIE,
-        states::LIFETIME.as_secs()
-    );
-    (
-        [(header::SET_COOKIE, cookie)],
-        Html(page::setup(&page::SetupPage {
-            form_action: &action,
-            manifest: &manifest,
-            webhook_url: &urls.webhook,
-            org: config.github_org.as_deref(),
-            state: &state,
-            channel_offer: channel.is_none()
-                && config.public_url.is_none()
-                && manifest::unreachable(&urls.webhook),
-            channel_service: config.channel_service_url.as_str(),
-        })),
-    )
-        .into_response()
+            .into_response()
+    }
 }
 
 /// The registration state held in the browser's cookie, if any.
@@ -390,93 +399,43 @@ async fn callback(
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
-    let fail = |status: StatusCode, title: &str, message: &str| {
-        (status, Html(page::error(title, message))).into_response()
-    };
     if let Err(refusal) = setup.inner.access.admit(&headers, None) {
         return refused(&refusal);
     }
     let _one_at_a_time = setup.inner.registering.lock().await;
-    if setup.is_registered() {
-        return fail(
-            StatusCode::CONFLICT,
-            "Already registered",
-            "This server already has a GitHub App.",
-        );
+    let code = match setup.answer_code(&headers, query) {
+        Ok(code) => code,
+        Err(failure) => return failure.into_response(),
+    };
+    match setup.register(&code).await {
+        Ok((app, saved)) => registered(&app, &saved),
+        Err(failure) => failure.into_response(),
     }
-    let (Some(code), Some(state)) = (query.code, query.state) else {
-        return fail(
-            StatusCode::BAD_REQUEST,
-            "Incomplete answer from GitHub",
-            "The link lacks the code or state GitHub adds. Start again from the setup page.",
-        );
-    };
-    // The state must be the one this browser was given (its cookie) and still outstanding.
-    let from_this_browser =
-        state_cookie(&headers).is_some_and(|cookie| states::same_token(cookie, &state));
-    if !from_this_browser {
-        tracing::warn!("setup callback whose state is not this browser's refused");
-        return fail(
-            StatusCode::BAD_REQUEST,
-            "Unknown registration",
-            "This answer does not belong to a registration started in this browser. Open the \
-             setup page again in the browser you registered from, or start again.",
-        );
+}
+
+/// Why a step of the registration stopped: an error page with its status.
+struct Failure {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+}
+
+fn failure(status: StatusCode, title: &'static str, message: &str) -> Failure {
+    Failure {
+        status,
+        title,
+        message: message.to_string(),
     }
-    if !setup.take_state_token(&state) {
-        tracing::warn!("setup callback with an unknown or used state refused");
-        return fail(
-            StatusCode::BAD_REQUEST,
-            "Unknown registration",
-            "This answer does not belong to a registration started on this server (or it was \
-             used already). Start again from the setup page.",
-        );
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Html(page::error(self.title, &self.message))).into_response()
     }
-    let config = &setup.inner.config;
-    let app = match conversion::convert(&config.github_api_url, &code).await {
-        Ok(app) => app,
-        Err(error) => {
-            tracing::warn!(%error, "GitHub App manifest conversion failed");
-            return fail(
-                StatusCode::BAD_GATEWAY,
-                "GitHub did not hand over the App",
-                &error.to_string(),
-            );
-        }
-    };
-    let credentials = env_file::Credentials {
-        app_id: app.id,
-        slug: app.slug.clone(),
-        private_key: app.pem.clone(),
-        webhook_secret: app.webhook_secret.clone(),
-        webhook_proxy_url: setup.channel(),
-        oauth: Some(env_file::OAuthClient {
-            client_id: app.client_id.clone(),
-            client_secret: app.client_secret.clone(),
-        }),
-    };
-    let saved = match setup.adopt(&credentials) {
-        Ok(saved) => saved,
-        Err(error) => {
-            tracing::error!(%error, app_id = app.id, "cannot save the new App's credentials");
-            return fail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Credentials not saved",
-                &format!(
-                    "{error}. The App exists on GitHub ({}): delete it there, make the \
-                     directory writable and register again.",
-                    app.html_url
-                ),
-            );
-        }
-    };
-    tracing::info!(
-        app_id = app.id,
-        slug = %app.slug,
-        env_file = %saved.env_file.display(),
-        key_file = %saved.key_file.display(),
-        "GitHub App registered; processing webhooks"
-    );
+}
+
+/// The page saying the App is registered, clearing the registration's cookie.
+fn registered(app: &conversion::NewApp, saved: &env_file::Saved) -> Response {
     let name = if app.name.is_empty() {
         &app.slug
     } else {
@@ -497,6 +456,99 @@ async fn callback(
         )),
     )
         .into_response()
+}
+
+impl Setup {
+    /// The code of GitHub's answer to a registration, once the answer is known to come back to
+    /// the browser that started an outstanding registration on a server without an App.
+    fn answer_code(&self, headers: &HeaderMap, query: CallbackQuery) -> Result<String, Failure> {
+        if self.is_registered() {
+            return Err(failure(
+                StatusCode::CONFLICT,
+                "Already registered",
+                "This server already has a GitHub App.",
+            ));
+        }
+        let (Some(code), Some(state)) = (query.code, query.state) else {
+            return Err(failure(
+                StatusCode::BAD_REQUEST,
+                "Incomplete answer from GitHub",
+                "The link lacks the code or state GitHub adds. Start again from the setup page.",
+            ));
+        };
+        // The state must be the one this browser was given (its cookie) and still outstanding.
+        let from_this_browser =
+            state_cookie(headers).is_some_and(|cookie| states::same_token(cookie, &state));
+        if !from_this_browser {
+            tracing::warn!("setup callback whose state is not this browser's refused");
+            return Err(failure(
+                StatusCode::BAD_REQUEST,
+                "Unknown registration",
+                "This answer does not belong to a registration started in this browser. Open \
+                 the setup page again in the browser you registered from, or start again.",
+            ));
+        }
+        if !self.take_state_token(&state) {
+            tracing::warn!("setup callback with an unknown or used state refused");
+            return Err(failure(
+                StatusCode::BAD_REQUEST,
+                "Unknown registration",
+                "This answer does not belong to a registration started on this server (or it \
+                 was used already). Start again from the setup page.",
+            ));
+        }
+        Ok(code)
+    }
+
+    /// Exchanges `code` for the new App's credentials, saves them and starts using them.
+    async fn register(&self, code: &str) -> Result<(conversion::NewApp, env_file::Saved), Failure> {
+        let config = &self.inner.config;
+        let app = match conversion::convert(&config.github_api_url, code).await {
+            Ok(app) => app,
+            Err(error) => {
+                tracing::warn!(%error, "GitHub App manifest conversion failed");
+                return Err(failure(
+                    StatusCode::BAD_GATEWAY,
+                    "GitHub did not hand over the App",
+                    &error.to_string(),
+                ));
+            }
+        };
+        let credentials = env_file::Credentials {
+            app_id: app.id,
+            slug: app.slug.clone(),
+            private_key: app.pem.clone(),
+            webhook_secret: app.webhook_secret.clone(),
+            webhook_proxy_url: self.channel(),
+            oauth: Some(env_file::OAuthClient {
+                client_id: app.client_id.clone(),
+                client_secret: app.client_secret.clone(),
+            }),
+        };
+        let saved = match self.adopt(&credentials) {
+            Ok(saved) => saved,
+            Err(error) => {
+                tracing::error!(%error, app_id = app.id, "cannot save the new App's credentials");
+                return Err(failure(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Credentials not saved",
+                    &format!(
+                        "{error}. The App exists on GitHub ({}): delete it there, make the \
+                         directory writable and register again.",
+                        app.html_url
+                    ),
+                ));
+            }
+        };
+        tracing::info!(
+            app_id = app.id,
+            slug = %app.slug,
+            env_file = %saved.env_file.display(),
+            key_file = %saved.key_file.display(),
+            "GitHub App registered; processing webhooks"
+        );
+        Ok((app, saved))
+    }
 }
 
 #[derive(Debug, Deserialize)]
