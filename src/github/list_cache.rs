@@ -75,6 +75,11 @@ mod tests {
         for i in 0..1000 {
             cache.put(auth, &format!("/p/{i}"), "e".into(), "[]".into());
         }
-        assert!(cache.pages.len() <= 16 * 2, "{}", cache.pages.len());
+        assert_eq!(cache.pages.len(), 16);
+        assert_eq!(
+            cache.get(auth, "/p/999"),
+            Some(("e".to_string(), "[]".to_string())),
+            "the newest page is kept"
+        );
     }
 }
