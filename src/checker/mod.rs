@@ -9,6 +9,7 @@
 //! tools that learn the rules a repository's existing docs follow.
 
 mod builtin;
+pub mod calibrate;
 mod check;
 mod fields;
 mod forms;
