@@ -130,8 +130,8 @@ fn pasted_rules_remove_exactly_the_gaps_they_explain() {
 fn nothing_to_suggest_is_said_plainly() {
     assert_eq!(
         calibrate(&["--template", TEMPLATE, "tests/fixtures/calibrate/tidy"]),
-        "# Nothing to suggest for \"tests/fixtures/calibrate/template.md\": the 2 docs read \
-         need no alias, optional section or header-field change.\n"
+        "# Nothing to suggest for \"tests/fixtures/calibrate/template.md\" from 2 docs: no \
+         alias, optional section or header-field change is needed.\n"
     );
 }
 
@@ -203,4 +203,35 @@ fn no_readable_doc_is_an_error() {
          (os error 2) (left out)\n\
          design-review: no readable design docs in tests/fixtures/calibrate/none\n"
     );
+}
+
+#[test]
+fn without_template_each_configured_template_gets_its_own_rules() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let fixture = |rel: &str| std::fs::read_to_string(manifest_dir().join(rel)).unwrap();
+    write(
+        root,
+        ".github/design-review.yml",
+        "docs:\n  - paths: [\"rfcs/*.md\"]\n    template: rfcs/template.md\n  \
+         - paths: [\"specs/*.md\"]\n    template: tech-spec\n",
+    );
+    // The template sits among the docs its globs select; it is not read as one of them.
+    write(root, "rfcs/template.md", &fixture(TEMPLATE));
+    for name in ["0001-fast-widgets", "0002-quiet-widgets", "0004-dark-mode"] {
+        write(
+            root,
+            &format!("rfcs/{name}.md"),
+            &fixture(&format!("{DOCS}/{name}.md")),
+        );
+    }
+    write(
+        root,
+        "specs/search.md",
+        &fixture("config/examples/tech-spec.md"),
+    );
+    let o = run(&["calibrate", "."], root);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    insta::assert_snapshot!(stdout(&o));
 }

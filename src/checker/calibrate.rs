@@ -292,8 +292,8 @@ pub fn render_yaml(calibrations: &[Calibration]) -> String {
     let suggesting: Vec<&Calibration> = calibrations.iter().filter(|c| !c.is_empty()).collect();
     for quiet in calibrations.iter().filter(|c| c.is_empty()) {
         out.push_str(&format!(
-            "# Nothing to suggest for {}: the {} read need no alias, optional section or \
-             header-field change.\n",
+            "# Nothing to suggest for {} from {}: no alias, optional section or header-field \
+             change is needed.\n",
             quote(&quiet.template),
             docs(quiet.docs)
         ));
