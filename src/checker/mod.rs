@@ -6,9 +6,11 @@
 //! matches its headings to the template's sections and reports [`Gap`]s in a [`DocReport`],
 //! together with the doc's header fields, reviewers and services. [`match_doc`] gives the
 //! matching itself (which heading stands for which section, how, and the [`NearMiss`]es), for
-//! tools that learn the rules a repository's existing docs follow.
+//! tools that learn the rules a repository's existing docs follow; [`calibrate`] is that
+//! learning (counts over many docs turned into suggested rules).
 
 mod builtin;
+pub mod calibrate;
 mod check;
 mod fields;
 mod forms;

@@ -72,30 +72,30 @@ pub struct CheckArgs {
 }
 
 /// A doc to check: how to show it, where to read it, which template applies.
-struct Target {
+pub(super) struct Target {
     /// As typed (or found under a typed directory), for people.
-    shown: String,
+    pub(super) shown: String,
     /// Relative to the repository root, for CI annotations; the absolute path outside it.
-    in_repo: String,
-    path: PathBuf,
-    template: String,
+    pub(super) in_repo: String,
+    pub(super) path: PathBuf,
+    pub(super) template: String,
 }
 
 /// The config in effect and where its template paths are relative to.
-struct Loaded {
-    config: RepoConfig,
+pub(super) struct Loaded {
+    pub(super) config: RepoConfig,
     /// True when a config file was read (not the built-in defaults).
-    from_file: bool,
-    template_dir: PathBuf,
+    pub(super) from_file: bool,
+    pub(super) template_dir: PathBuf,
 }
 
 /// What picks the docs and their templates.
-struct Selection {
-    matcher: DocMatcher,
+pub(super) struct Selection {
+    pub(super) matcher: DocMatcher,
     /// False without a config file: a directory then yields every `*.md` file.
-    from_config: bool,
+    pub(super) from_config: bool,
     /// `--template`, in its canonical spelling.
-    template: Option<String>,
+    pub(super) template: Option<String>,
 }
 
 impl Selection {
@@ -184,7 +184,7 @@ fn execute(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
 /// Reads `--config`, else the repository's `.github/design-review.yml`, else the defaults.
 /// Every validation error is reported, one per line.
-fn load_config(flag: Option<&Path>, workspace: &Workspace) -> anyhow::Result<Loaded> {
+pub(super) fn load_config(flag: Option<&Path>, workspace: &Workspace) -> anyhow::Result<Loaded> {
     let (path, template_dir) = match flag {
         Some(path) => (
             path.to_path_buf(),
@@ -229,7 +229,7 @@ fn repo_dir_of_config(path: &Path) -> Option<PathBuf> {
 }
 
 /// The files and directories named on the command line.
-fn named_docs(
+pub(super) fn named_docs(
     workspace: &Workspace,
     paths: &[PathBuf],
     selection: &Selection,
@@ -404,7 +404,7 @@ fn print_outcomes(args: &CheckArgs, outcomes: &[FileOutcome]) {
 }
 
 /// Reads a doc, refusing binary and non-UTF-8 content with a clear reason.
-fn read_doc(path: &Path) -> anyhow::Result<String> {
+pub(super) fn read_doc(path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read: {e}"))?;
     if bytes.contains(&0) {
         anyhow::bail!("not a text file (contains NUL bytes)");

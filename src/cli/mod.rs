@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod audit;
+pub mod calibrate;
 pub mod check;
 pub mod deliveries;
 mod git;
@@ -39,6 +40,9 @@ pub struct Cli {
 pub enum Command {
     /// Check design docs against their template.
     Check(check::CheckArgs),
+    /// Read existing design docs and print the rules to adopt (aliases, optional sections,
+    /// required fields) as YAML for .github/design-review.yml.
+    Calibrate(calibrate::CalibrateArgs),
     /// List the built-in templates.
     Templates(templates::TemplatesArgs),
     /// Print a fresh doc skeleton from a template (built-in name or path).
@@ -78,6 +82,7 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Templates(args) => templates::list(args),
         Command::Init(args) => init::run(args),
         Command::Template { name } => templates::show(&name),
@@ -165,6 +170,9 @@ mod tests {
                 }
             }
         }
-        assert_eq!(with_format, ["check", "templates", "deliveries", "audit"]);
+        assert_eq!(
+            with_format,
+            ["check", "calibrate", "templates", "deliveries", "audit"]
+        );
     }
 }
