@@ -87,9 +87,24 @@ pub struct FakeGithub {
     pub oauth: Arc<oauth::OAuth>,
 }
 
+/// Every test that uses the fake fails on a call it does not answer, without asking: the
+/// App calling a route GitHub may not have is a bug whatever the test was about.
 impl Drop for FakeGithub {
     fn drop(&mut self) {
         self.server.abort();
+        if std::thread::panicking() {
+            return;
+        }
+        let unexpected: Vec<String> = self
+            .unexpected_requests()
+            .iter()
+            .map(|r| format!("{} {} -> {}", r.method, r.full_path, r.status))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "the fake GitHub received calls it has no route for:\n{}",
+            unexpected.join("\n")
+        );
     }
 }
 
