@@ -147,3 +147,19 @@ impl Scenario {
             .collect()
     }
 }
+
+/// `text` with what changes from run to run replaced by a fixed word, for snapshots: the
+/// minute a command ran (`TIME`), and the delivery id in a command reply's hidden marker
+/// (`DELIVERY`; ids count up across the tests of one binary, which run in any order).
+pub fn redacted(text: &str) -> String {
+    static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC").expect("valid pattern")
+    });
+    static DELIVERY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<!-- design-review:command-reply \S+ -->").expect("valid pattern")
+    });
+    let text = TIME.replace_all(text, "TIME");
+    DELIVERY
+        .replace_all(&text, "<!-- design-review:command-reply DELIVERY -->")
+        .into_owned()
+}
