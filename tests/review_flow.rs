@@ -932,3 +932,34 @@ async fn round_trips_of_a_first_evaluation() {
         "{again:#?}"
     );
 }
+
+// The fake GitHub fails any test after a call it has no route for. These calls go to the `/app`
+// routes, which need no installation token (the App signs them with its JWT), so that they reach
+// the routing instead of stopping at the token check.
+
+#[tokio::test]
+#[should_panic(
+    expected = "the fake GitHub received calls it has no route for:\nGET /app/installations/1/no-such-thing -> 404"
+)]
+async fn a_call_to_a_route_github_does_not_have_fails_the_test() {
+    let s = scenario(Some(CONFIG)).await;
+    let url =
+        s.gh.url()
+            .join("app/installations/1/no-such-thing")
+            .unwrap();
+    reqwest::get(url).await.expect("the fake answers");
+}
+
+#[tokio::test]
+#[should_panic(
+    expected = "the fake GitHub received calls it has no route for:\nDELETE /app -> 405"
+)]
+async fn a_call_with_a_method_the_route_does_not_take_fails_the_test() {
+    let s = scenario(Some(CONFIG)).await;
+    let url = s.gh.url().join("app").unwrap();
+    reqwest::Client::new()
+        .delete(url)
+        .send()
+        .await
+        .expect("the fake answers");
+}
