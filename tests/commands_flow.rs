@@ -292,6 +292,7 @@ async fn help_lists_only_the_commands_the_commenter_may_use() {
         [everyone.clone(), vec!["skip", "unskip"]].concat(),
         "review-team member without write access"
     );
+    insta::assert_snapshot!("help_reply_to_a_review_team_member", redacted(&replies[2]));
     assert_eq!(
         listed(&replies[3]),
         [everyone, vec!["assign"]].concat(),
