@@ -4,21 +4,16 @@
 
 mod support;
 
-use std::{process::Command as Process, sync::Arc};
+use std::process::Command as Process;
 
 use chrono::{TimeZone, Utc};
-use design_review::{
-    review::Workflow,
-    store::{self, AuditEntry, AuditFilter},
-};
+use design_review::store::{self, AuditEntry, AuditFilter};
 use support::{
-    app::{TestApp, test_queue_settings},
     fake_github::{CheckRunRecord, CommentRecord, FakeGithub},
+    scenario::{PR, REPO, Scenario, redacted},
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_design-review");
-const REPO: &str = "acme/widgets";
-const PR: u64 = 7;
 const DOC: &str = "docs/design/ledger-export.md";
 const COMPLETE: &str = include_str!("fixtures/review/complete-system-design.md");
 const INCOMPLETE: &str = include_str!("fixtures/review/incomplete-system-design.md");
@@ -32,93 +27,43 @@ review:
   approvals: 1
 "#;
 
-/// PR 7 by alice with a design doc, a review team with bob in it, and the App running.
-struct Scenario {
-    gh: FakeGithub,
-    app: TestApp,
-    /// Comments the test wrote under the bot's login.
-    written_as_bot: std::sync::Mutex<Vec<u64>>,
+/// PR 7 by alice with `doc`, a review team with bob in it, alice maintaining the repository,
+/// rita reading it and walt writing to it.
+async fn scenario(config: &str, doc: &str) -> Scenario {
+    let s = Scenario::with_config(config).await;
+    s.gh.team_member("acme", "design-review", "bob");
+    s.gh.permission(REPO, "alice", "maintain")
+        .permission(REPO, "rita", "read")
+        .permission(REPO, "walt", "write");
+    s.open("alice", "sha1", &[(DOC, doc)]).await;
+    s
 }
 
-impl Scenario {
-    async fn new(config: &str, doc: &str) -> Self {
-        let gh = FakeGithub::start().await;
-        gh.repo(REPO)
-            .default_branch("main")
-            .file("main", ".github/design-review.yml", config);
-        gh.team_member("acme", "design-review", "bob");
-        gh.permission(REPO, "alice", "maintain");
-        gh.permission(REPO, "rita", "read");
-        gh.permission(REPO, "walt", "write");
-        let github = gh.app();
-        let app = TestApp::start_with(
-            move |store| Arc::new(Workflow::new(github, store)),
-            test_queue_settings(),
-        )
-        .await;
-        gh.pull(REPO, PR)
-            .author("alice")
-            .head_sha("sha1")
-            .file(DOC, "added", doc);
-        let s = Self {
-            gh,
-            app,
-            written_as_bot: Default::default(),
-        };
-        s.pull_request("opened").await;
-        s
-    }
+/// What a command leaves behind: the sticky comment, replies, reactions and the audit log.
+trait CommandTraces {
+    fn sticky(&self) -> CommentRecord;
+    fn replies(&self) -> Vec<CommentRecord>;
+    fn reactions(&self, comment: u64) -> Vec<String>;
+    async fn audit(&self) -> Vec<AuditEntry>;
+}
 
-    async fn pull_request(&self, action: &str) {
-        let body = self.gh.pull_request_event(action, REPO, PR);
-        assert_eq!(self.app.deliver("pull_request", &body).await, 202);
-    }
-
-    /// `login` writes `body` on the PR; returns the comment id.
-    async fn comment(&self, login: &str, body: &str) -> u64 {
-        let id = self.gh.comment(REPO, PR, login, body);
-        let event = self.gh.comment_event(REPO, PR, id, login, body, false);
-        assert_eq!(self.app.deliver("issue_comment", &event).await, 202);
-        id
-    }
-
-    /// `login` submits a review with `body`.
-    async fn review(&self, login: &str, state: &str, body: &str) {
-        self.gh.pull(REPO, PR).review(login, state);
-        let event = self
-            .gh
-            .review_event("submitted", REPO, PR, login, state, body);
-        assert_eq!(self.app.deliver("pull_request_review", &event).await, 202);
-    }
-
-    /// The latest design-review check run of head `sha`.
-    fn check(&self, sha: &str) -> CheckRunRecord {
-        self.gh
-            .check_runs(REPO)
-            .into_iter()
-            .rfind(|r| r.head_sha == sha && r.name == "design-review")
-            .unwrap_or_else(|| panic!("no check run on {sha}"))
-    }
-
+impl CommandTraces for Scenario {
     fn sticky(&self) -> CommentRecord {
-        self.gh
-            .comments(REPO, PR)
+        self.bot_comments()
             .into_iter()
-            .find(|c| c.author_is_bot && c.body.contains(STICKY))
+            .find(|c| c.body.contains(STICKY))
             .expect("sticky comment")
     }
 
-    /// The bot's replies to commands: its comments other than the sticky one (the test's own
-    /// comments written as the bot excepted).
+    /// The bot's comments other than the sticky one: its replies to commands.
     fn replies(&self) -> Vec<CommentRecord> {
-        self.gh
-            .comments(REPO, PR)
+        self.bot_comments()
             .into_iter()
-            .filter(|c| c.author_is_bot && !c.body.contains(STICKY))
-            .filter(|c| !self.written_as_bot.lock().unwrap().contains(&c.id))
+            .filter(|c| !c.body.contains(STICKY))
             .collect()
     }
 
+    /// The reactions on `comment`, sorted.
     fn reactions(&self, comment: u64) -> Vec<String> {
         let mut contents: Vec<String> = self
             .gh
@@ -145,7 +90,7 @@ fn failing(check: &CheckRunRecord) -> bool {
 
 #[tokio::test]
 async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     assert!(failing(&s.check("sha1")));
 
     let id = s
@@ -156,20 +101,8 @@ async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
         .await;
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("success"));
-    assert_eq!(check.title(), Some("Design review skipped by @bob"));
-    assert!(
-        check
-            .summary()
-            .unwrap()
-            .contains("covered by the approved RFC-12"),
-        "{:?}",
-        check.summary()
-    );
-    assert!(
-        s.sticky().body.contains("Skipped by @bob"),
-        "{}",
-        s.sticky().body
-    );
+    insta::assert_snapshot!("skip_check", redacted(&check.page()));
+    insta::assert_snapshot!("skip_sticky_comment", redacted(&s.sticky().body));
     assert_eq!(s.reactions(id), ["+1", "eyes"]);
     assert!(s.replies().is_empty(), "a done skip needs no reply");
     let audit = s.audit().await;
@@ -202,7 +135,7 @@ async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
     // Undone, the gaps fail the check again.
     let id = s.comment("bob", "/design-review unskip").await;
     assert!(failing(&s.check("sha2")), "{:?}", s.check("sha2").title());
-    assert!(!s.sticky().body.contains("Skipped by"));
+    insta::assert_snapshot!("unskip_sticky_comment", s.sticky().body);
     assert_eq!(s.reactions(id), ["+1", "eyes"]);
     let audit = s.audit().await;
     assert_eq!(audit.len(), 2);
@@ -215,20 +148,14 @@ async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
 
 #[tokio::test]
 async fn the_author_may_never_skip_their_own_pull_request() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     // alice has maintain permission, which would otherwise allow skipping.
     let id = s.comment("alice", "/design-review skip trust me").await;
     assert!(failing(&s.check("sha1")), "{:?}", s.check("sha1").title());
     assert_eq!(s.reactions(id), ["confused", "eyes"]);
     let replies = s.replies();
     assert_eq!(replies.len(), 1);
-    assert!(
-        replies[0]
-            .body
-            .contains("the author of a pull request may never skip"),
-        "{}",
-        replies[0].body
-    );
+    insta::assert_snapshot!("author_skip_reply", redacted(&replies[0].body));
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].actor, "alice");
@@ -251,20 +178,13 @@ async fn the_author_may_never_skip_their_own_pull_request() {
 
 #[tokio::test]
 async fn a_read_only_user_may_not_skip() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let id = s.comment("rita", "/design-review skip not needed").await;
     assert!(failing(&s.check("sha1")));
     assert_eq!(s.reactions(id), ["confused", "eyes"]);
     let replies = s.replies();
     assert_eq!(replies.len(), 1);
-    let reply = &replies[0].body;
-    assert!(
-        reply.contains(
-            "members of @\u{2060}acme/design-review or people with maintain or admin permission"
-        ),
-        "{reply}"
-    );
-    assert!(reply.contains("commands.skip\\_allowed"), "{reply}");
+    insta::assert_snapshot!("read_only_skip_reply", redacted(&replies[0].body));
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1);
     assert!(
@@ -285,22 +205,22 @@ async fn a_read_only_user_may_not_skip() {
 
 #[tokio::test]
 async fn comments_by_bots_are_ignored() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let bot = s.gh.bot_login();
     let body = "/design-review skip by a bot";
     let id = s.gh.comment(REPO, PR, &bot, body);
-    s.written_as_bot.lock().unwrap().push(id);
     s.gh.clear_log();
     let event = s.gh.comment_event(REPO, PR, id, &bot, body, true);
     assert!(s.app.deliver("issue_comment", &event).await.is_success());
     assert!(s.gh.api_calls().is_empty(), "{:#?}", s.gh.api_calls());
     assert!(s.reactions(id).is_empty());
-    assert!(s.replies().is_empty());
+    let written_by_the_test = |s: &Scenario| s.replies().iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(written_by_the_test(&s), [id], "no reply");
 
     // A review body by a bot is a review (evaluated) but its commands never run.
     assert!(bot.ends_with("[bot]"), "{bot}");
     s.review(&bot, "COMMENTED", body).await;
-    assert!(s.replies().is_empty());
+    assert_eq!(written_by_the_test(&s), [id], "no reply");
     assert!(s.audit().await.is_empty());
     assert!(failing(&s.check("sha1")));
     assert!(
@@ -316,7 +236,7 @@ async fn comments_by_bots_are_ignored() {
 
 #[tokio::test]
 async fn commands_in_code_or_quotes_do_nothing() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let body = "Someone wrote:\n\n> /design-review skip quoted\n\n\
                 ```\n/design-review skip fenced\n```\n\n\
                 Run `/design-review check` to re-run.\n\n\
@@ -353,7 +273,7 @@ fn listed(reply: &str) -> Vec<&'static str> {
 
 #[tokio::test]
 async fn help_lists_only_the_commands_the_commenter_may_use() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     s.comment("rita", "/design-review help").await;
     s.comment("walt", "/design-review help").await;
     s.comment("bob", "/design-review HELP").await;
@@ -372,6 +292,7 @@ async fn help_lists_only_the_commands_the_commenter_may_use() {
         [everyone.clone(), vec!["skip", "unskip"]].concat(),
         "review-team member without write access"
     );
+    insta::assert_snapshot!("help_reply_to_a_review_team_member", redacted(&replies[2]));
     assert_eq!(
         listed(&replies[3]),
         [everyone, vec!["assign"]].concat(),
@@ -381,17 +302,12 @@ async fn help_lists_only_the_commands_the_commenter_may_use() {
 
 #[tokio::test]
 async fn an_unknown_command_gets_the_closest_suggestion() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let id = s.comment("bob", "/design-review skp docs only").await;
     assert_eq!(s.reactions(id), ["confused", "eyes"]);
     let replies = s.replies();
     assert_eq!(replies.len(), 1);
-    let reply = &replies[0].body;
-    assert!(reply.contains("Did you mean <code>skip</code>?"), "{reply}");
-    assert!(
-        reply.contains("Usage: <code>/design-review skip \\<reason\\></code>"),
-        "{reply}"
-    );
+    insta::assert_snapshot!("unknown_command_reply", redacted(&replies[0].body));
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].outcome, "invalid: unknown command `skp`");
@@ -400,7 +316,7 @@ async fn an_unknown_command_gets_the_closest_suggestion() {
 
 #[tokio::test]
 async fn several_commands_share_one_reply() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let id = s
         .comment(
             "bob",
@@ -411,32 +327,9 @@ async fn several_commands_share_one_reply() {
     assert_eq!(s.reactions(id), ["+1", "confused", "eyes"]);
     let replies = s.replies();
     assert_eq!(replies.len(), 1, "one reply for the whole comment");
-    let reply = &replies[0].body;
-    assert!(
-        reply.contains("**<code>/design-review status</code>**"),
-        "{reply}"
-    );
-    assert!(
-        reply.contains("Motivation"),
-        "status lists the gaps: {reply}"
-    );
-    assert!(
-        !reply.contains(STICKY),
-        "the reply is no second sticky comment"
-    );
-    assert!(
-        reply.contains("**<code>/design-review skip</code>**"),
-        "{reply}"
-    );
-    assert!(
-        reply.contains("Usage: <code>/design-review skip \\<reason\\></code>"),
-        "{reply}"
-    );
-    assert!(
-        reply.contains("<details><summary>Fresh skeleton of template <code>system-design</code>"),
-        "{reply}"
-    );
-    assert!(reply.contains("```markdown\n# "), "{reply}");
+    // Status lists the gaps, skip says how to use it, template posts a skeleton; the reply is
+    // no second sticky comment.
+    insta::assert_snapshot!("several_commands_reply", redacted(&replies[0].body));
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1, "only the invalid skip: {audit:#?}");
     assert!(
@@ -448,7 +341,7 @@ async fn several_commands_share_one_reply() {
 
 #[tokio::test]
 async fn check_after_a_config_change_uses_the_new_config() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     assert!(failing(&s.check("sha1")));
     // The default branch stops treating docs/design as design docs.
     s.gh.repo(REPO).file(
@@ -473,7 +366,7 @@ async fn assign_needs_write_access_and_asks_again() {
     // The owners' team does not exist yet: GitHub refuses the request, and the workflow never
     // asks again on its own.
     let config = format!("{CONFIG}  service_owners:\n    payments: [\"@acme/payments-owners\"]\n");
-    let s = Scenario::new(&config, COMPLETE).await;
+    let s = scenario(&config, COMPLETE).await;
     let (_, teams) = s.gh.requested_reviewers(REPO, PR);
     assert!(!teams.contains(&"payments-owners".to_string()), "{teams:?}");
     s.gh.team("acme", "payments-owners");
@@ -483,11 +376,7 @@ async fn assign_needs_write_access_and_asks_again() {
 
     let id = s.comment("rita", "/design-review assign").await;
     assert_eq!(s.reactions(id), ["confused", "eyes"]);
-    assert!(
-        s.replies()[0].body.contains("needs write access"),
-        "{}",
-        s.replies()[0].body
-    );
+    insta::assert_snapshot!("assign_refused_reply", redacted(&s.replies()[0].body));
     let (_, teams) = s.gh.requested_reviewers(REPO, PR);
     assert!(!teams.contains(&"payments-owners".to_string()));
 
@@ -508,7 +397,7 @@ async fn assign_needs_write_access_and_asks_again() {
 
 #[tokio::test]
 async fn commands_anyone_may_run_are_throttled_per_pull_request() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let mut ids = Vec::new();
     for _ in 0..7 {
         ids.push(s.comment("rita", "/design-review check").await);
@@ -520,11 +409,7 @@ async fn commands_anyone_may_run_are_throttled_per_pull_request() {
     assert_eq!(s.reactions(ids[6]), ["confused", "eyes"]);
     let replies = s.replies();
     assert_eq!(replies.len(), 1, "told once, not once per refusal");
-    assert!(
-        replies[0].body.contains("Too many commands"),
-        "{}",
-        replies[0].body
-    );
+    insta::assert_snapshot!("throttled_reply", redacted(&replies[0].body));
     let audit = s.audit().await;
     assert_eq!(audit.len(), 2);
     assert!(
@@ -541,7 +426,7 @@ async fn commands_anyone_may_run_are_throttled_per_pull_request() {
 
 #[tokio::test]
 async fn a_review_body_runs_commands_and_is_still_a_review() {
-    let s = Scenario::new(CONFIG, COMPLETE).await;
+    let s = scenario(CONFIG, COMPLETE).await;
     assert_eq!(s.check("sha1").status, "in_progress");
     // An approval with a plain body still counts.
     s.review("bob", "APPROVED", "Looks good to me.").await;
@@ -558,20 +443,12 @@ async fn a_review_body_runs_commands_and_is_still_a_review() {
         .await;
     let replies = s.replies();
     assert_eq!(replies.len(), 1);
-    assert!(
-        replies[0].body.contains("was refused"),
-        "{}",
-        replies[0].body
-    );
+    insta::assert_snapshot!("review_body_refused_reply", redacted(&replies[0].body));
     s.review("bob", "COMMENTED", "/design-review skip agreed offline")
         .await;
     let replies = s.replies();
     assert_eq!(replies.len(), 2);
-    assert!(
-        replies[1].body.contains("is skipped"),
-        "{}",
-        replies[1].body
-    );
+    insta::assert_snapshot!("review_body_skip_reply", redacted(&replies[1].body));
     assert_eq!(
         s.check("sha1").title(),
         Some("Design review skipped by @bob")
@@ -671,12 +548,12 @@ async fn the_audit_command_lists_entries() {
         .output()
         .expect("binary runs");
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+    insta::assert_snapshot!("audit_bad_date", String::from_utf8_lossy(&bad.stderr));
 }
 
 #[tokio::test]
 async fn a_retried_delivery_records_and_replies_once() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     // The reply fails once with a server error: the whole delivery is retried.
     s.gh.fail_next("POST", "/repos/acme/widgets/issues/7/comments", 502, 1);
     let id = s.comment("alice", "/design-review skip trust me").await;
@@ -698,7 +575,7 @@ async fn a_retried_delivery_records_and_replies_once() {
 
 #[tokio::test]
 async fn a_reply_github_refuses_does_not_fail_the_delivery() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     // A locked conversation: GitHub refuses the reply for good.
     s.gh.fail_next("POST", "/repos/acme/widgets/issues/7/comments", 403, 1);
     s.gh.clear_log();
@@ -747,7 +624,7 @@ fn writes(gh: &FakeGithub) -> Vec<String> {
 
 #[tokio::test]
 async fn a_captured_delivery_replayed_under_a_new_id_runs_nothing() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let body = "/design-review skip covered by the approved RFC-12";
     let id = s.gh.comment(REPO, PR, "bob", body);
     let captured = s.gh.comment_event(REPO, PR, id, "bob", body, false);
@@ -772,7 +649,7 @@ async fn a_captured_delivery_replayed_under_a_new_id_runs_nothing() {
 
 #[tokio::test]
 async fn a_comment_delivered_long_after_it_was_written_runs_nothing() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let body = "/design-review skip replayed from an old capture";
     let id = s.gh.comment(REPO, PR, "bob", body);
     let mut event: serde_json::Value =
@@ -830,7 +707,7 @@ async fn untrusted_text_in_commands_is_echoed_inert() {
         "    template: system-design\n",
         "    template: system-design\n  - paths: [\"odd/**/*.md\"]\n    template: \"docs/t`@acme/owners`.md\"\n",
     );
-    let s = Scenario::new(&config, INCOMPLETE).await;
+    let s = scenario(&config, INCOMPLETE).await;
     let body = "/design-review skip @acme/design-review <!-- design-review:sticky-comment --> `x` | <b>y</b>\n\
                 /design-review template docs/t`@acme/owners`.md\n\
                 /design-review template \"@acme/owners|`<!-- design-review -->\"\n\
@@ -873,7 +750,7 @@ async fn untrusted_text_in_commands_is_echoed_inert() {
 
 #[tokio::test]
 async fn invalid_and_refused_commands_are_throttled_like_valid_ones() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let mut ids = Vec::new();
     for body in [
         "/design-review skip nope",
@@ -895,8 +772,8 @@ async fn invalid_and_refused_commands_are_throttled_like_valid_ones() {
         6,
         "five answers, then one about the limit: {replies:#?}"
     );
-    assert!(replies[0].contains("was refused"), "{}", replies[0]);
-    assert!(replies[4].contains("is not a command"), "{}", replies[4]);
+    insta::assert_snapshot!("throttled_refused_reply", redacted(&replies[0]));
+    insta::assert_snapshot!("throttled_not_a_command_reply", redacted(&replies[4]));
     assert!(
         replies[5].starts_with(
             "Too many commands on this pull request: at most 5 commands per pull request and minute"
@@ -917,7 +794,7 @@ async fn invalid_and_refused_commands_are_throttled_like_valid_ones() {
 
 #[tokio::test]
 async fn a_comment_of_many_commands_runs_ten_and_gets_one_short_reply() {
-    let s = Scenario::new(CONFIG, INCOMPLETE).await;
+    let s = scenario(CONFIG, INCOMPLETE).await;
     let body = vec!["/design-review skip x"; 3]
         .into_iter()
         .chain(vec!["/design-review unskip"; 27])

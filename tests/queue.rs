@@ -1,8 +1,7 @@
 //! The delivery queue end to end through the real router: retries, failures, panics,
 //! per-PR order, coalescing and graceful shutdown.
 
-#[path = "support/app.rs"]
-mod app;
+mod support;
 
 use std::{
     collections::HashMap,
@@ -10,12 +9,12 @@ use std::{
     time::Duration,
 };
 
-use app::{TestApp, pull_request_payload, test_queue_settings};
 use async_trait::async_trait;
 use design_review::{
     queue::{HandleError, Handler},
     store::{Delivery, DeliveryStatus},
 };
+use support::app::{TestApp, pull_request_payload, test_queue_settings};
 use tokio::sync::Semaphore;
 
 /// A handler whose behaviour per delivery id is scripted by the test.
@@ -191,7 +190,7 @@ async fn pushes_to_one_pr_coalesce_into_one_evaluation_of_the_newest() {
 #[tokio::test]
 async fn one_pr_at_a_time_and_in_order_while_prs_run_in_parallel() {
     let handler = Arc::new(Scripted::default());
-    let settings = app::test_queue_settings();
+    let settings = test_queue_settings();
     let app = TestApp::with_handler(handler.clone(), settings).await;
     // Comments are not coalescable: every one runs, in order.
     for n in 0..5 {

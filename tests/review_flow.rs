@@ -3,15 +3,11 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use design_review::review::Workflow;
 use support::{
-    app::{TestApp, test_queue_settings},
-    fake_github::{APP_ID, FakeGithub},
+    fake_github::APP_ID,
+    scenario::{REPO, Scenario, redacted},
 };
 
-const REPO: &str = "acme/widgets";
 const DOC: &str = "docs/design/ledger-export.md";
 const COMPLETE: &str = include_str!("fixtures/review/complete-system-design.md");
 const INCOMPLETE: &str = include_str!("fixtures/review/incomplete-system-design.md");
@@ -26,96 +22,31 @@ review:
     payments: ["@acme/payments-owners"]
 "#;
 
-/// A repository with the config on its default branch, a review team and service owners, and
-/// the App's server running against the fake GitHub.
-struct Scenario {
-    gh: FakeGithub,
-    app: TestApp,
-}
-
-impl Scenario {
-    async fn new(config: Option<&str>) -> Self {
-        let gh = FakeGithub::start().await;
-        let repo = gh.repo(REPO);
-        repo.default_branch("main");
-        if let Some(config) = config {
-            repo.file("main", ".github/design-review.yml", config);
-        }
-        gh.team_member("acme", "design-review", "bob");
-        gh.team_member("acme", "payments-owners", "paula");
-        let github = gh.app();
-        let app = TestApp::start_with(
-            move |store| Arc::new(Workflow::new(github, store)),
-            test_queue_settings(),
-        )
-        .await;
-        Self { gh, app }
-    }
-
-    /// Opens PR 7 by alice with `files` ((path, content)) at head `sha`.
-    async fn open(&self, sha: &str, files: &[(&str, &str)]) {
-        let pull = self.gh.pull(REPO, 7);
-        pull.author("alice").head_sha(sha);
-        for (path, content) in files {
-            pull.file(path, "added", *content);
-        }
-        self.event("opened").await;
-    }
-
-    async fn event(&self, action: &str) {
-        let body = self.gh.pull_request_event(action, REPO, 7);
-        assert_eq!(self.app.deliver("pull_request", &body).await, 202);
-    }
-
-    async fn review(&self, login: &str, state: &str) {
-        self.gh.pull(REPO, 7).review(login, state);
-        let body = self.gh.review_event("submitted", REPO, 7, login, state, "");
-        assert_eq!(self.app.deliver("pull_request_review", &body).await, 202);
-    }
-
-    /// The latest check run of head `sha`.
-    fn check(&self, sha: &str) -> support::fake_github::state::CheckRunRecord {
-        self.gh
-            .check_runs(REPO)
-            .into_iter()
-            .rfind(|r| r.head_sha == sha && r.name == "design-review" && r.app_id == APP_ID)
-            .unwrap_or_else(|| panic!("no check run on {sha}"))
-    }
-
-    /// `login` writes `body` on the PR (a slash-command, say).
-    async fn comment(&self, login: &str, body: &str) {
-        let id = self.gh.comment(REPO, 7, login, body);
-        let event = self.gh.comment_event(REPO, 7, id, login, body, false);
-        assert_eq!(self.app.deliver("issue_comment", &event).await, 202);
-    }
-
-    /// Every check run of ours on head `sha`, oldest first.
-    fn checks_on(&self, sha: &str) -> Vec<support::fake_github::state::CheckRunRecord> {
-        self.gh
-            .check_runs(REPO)
-            .into_iter()
-            .filter(|r| r.head_sha == sha && r.name == "design-review" && r.app_id == APP_ID)
-            .collect()
-    }
-
-    fn bot_comments(&self) -> Vec<support::fake_github::state::CommentRecord> {
-        self.gh
-            .comments(REPO, 7)
-            .into_iter()
-            .filter(|c| c.author_is_bot)
-            .collect()
-    }
+/// `acme/widgets` with `config` on its default branch, a review team (bob) and the payments
+/// service's owners (paula).
+async fn scenario(config: Option<&str>) -> Scenario {
+    let s = match config {
+        Some(config) => Scenario::with_config(config).await,
+        None => Scenario::start().await,
+    };
+    s.gh.team_member("acme", "design-review", "bob")
+        .team_member("acme", "payments-owners", "paula");
+    s
 }
 
 #[tokio::test]
 async fn incomplete_doc_then_complete_then_approved_then_edited() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     // The author is in the review team and owns the payments service: were their own approval
     // counted, it alone would satisfy the gate.
     s.gh.team_member("acme", "design-review", "alice")
         .team_member("acme", "payments-owners", "alice");
-    s.open("sha1", &[(DOC, INCOMPLETE), ("src/lib.rs", "fn main() {}")])
-        .await;
+    s.open(
+        "alice",
+        "sha1",
+        &[(DOC, INCOMPLETE), ("src/lib.rs", "fn main() {}")],
+    )
+    .await;
 
     // Failure with annotations on the doc, one comment; no reviewer is paged to read a
     // skeleton (`request_when: complete` by default), and the comment says when they will be.
@@ -144,13 +75,7 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
         status_line,
         "❌ **13 sections missing, 1 still template text, 2 fields to fill in**; reviews will be requested once they are filled in."
     );
-    assert!(
-        comments[0].body.contains(
-            "Reviewers will be requested once every design doc is complete: <code>@\u{2060}acme/design-review</code>, <code>@\u{2060}carol</code>, <code>@\u{2060}acme/payments-owners</code>.\n"
-        ),
-        "{}",
-        comments[0].body
-    );
+    insta::assert_snapshot!("flow_1_incomplete_comment", comments[0].body);
     assert!(s.gh.reviewer_requests().is_empty());
 
     // The author pushes a complete doc: same comment edited, check waits for approvals, and
@@ -158,50 +83,38 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
     s.gh.pull(REPO, 7)
         .head_sha("sha2")
         .file(DOC, "added", COMPLETE);
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let check = s.check("sha2");
     assert_eq!(check.status, "in_progress", "{:?}", check.title());
-    assert!(
-        check.title().unwrap().contains("@acme/design-review"),
-        "{:?}",
-        check.title()
-    );
+    insta::assert_snapshot!("flow_2_complete_check", check.page());
     let comments = s.bot_comments();
     assert_eq!(comments.len(), 1, "one sticky comment, edited in place");
     assert_eq!(comments[0].edits(), 1);
+    insta::assert_snapshot!("flow_2_complete_comment", comments[0].body);
     assert_eq!(s.gh.reviewer_requests().len(), 1);
     let (users, teams) = s.gh.requested_reviewers(REPO, 7);
     assert_eq!(users, ["carol", "dave"], "named experts requested");
     assert_eq!(teams, ["design-review", "payments-owners"]);
     let requests_before = s.gh.reviewer_requests().len();
     // Evaluating the same complete doc again asks no one again.
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     assert_eq!(s.gh.reviewer_requests().len(), requests_before);
 
     // The author approving their own PR changes nothing.
     let before = s.check("sha2");
-    s.review("alice", "APPROVED").await;
+    s.review("alice", "APPROVED", "").await;
     let check = s.check("sha2");
     assert_eq!(check.status, "in_progress");
-    assert_eq!(check.title(), before.title());
-    assert!(
-        !check.summary().unwrap().contains("Approved by"),
-        "{}",
-        check.summary().unwrap()
-    );
+    assert_eq!(check.page(), before.page());
 
     // A review-team member approves: still waiting for the payments owners.
-    s.review("bob", "APPROVED").await;
+    s.review("bob", "APPROVED", "").await;
     let check = s.check("sha2");
     assert_eq!(check.status, "in_progress");
-    assert!(
-        check.title().unwrap().contains("payments"),
-        "{:?}",
-        check.title()
-    );
+    insta::assert_snapshot!("flow_3_approved_by_the_team_check", check.page());
 
     // A payments owner approves: success.
-    s.review("paula", "APPROVED").await;
+    s.review("paula", "APPROVED", "").await;
     let check = s.check("sha2");
     assert_eq!(
         (check.status.as_str(), check.conclusion.as_deref()),
@@ -218,7 +131,7 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
     s.gh.pull(REPO, 7)
         .head_sha("sha3")
         .file("src/lib.rs", "modified", "fn main() { run() }");
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     assert_eq!(s.check("sha3").conclusion.as_deref(), Some("success"));
 
     // A push that edits the doc does not.
@@ -226,25 +139,17 @@ async fn incomplete_doc_then_complete_then_approved_then_edited() {
     s.gh.pull(REPO, 7)
         .head_sha("sha4")
         .file(DOC, "added", edited.as_str());
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let check = s.check("sha4");
     assert_eq!(check.status, "in_progress", "{:?}", check.title());
-    assert!(
-        check.summary().unwrap().contains("No longer counted"),
-        "{}",
-        check.summary().unwrap()
-    );
-    assert!(
-        s.gh.unexpected_requests().is_empty(),
-        "{:?}",
-        s.gh.unexpected_requests()
-    );
+    insta::assert_snapshot!("flow_4_doc_edited_check", check.page());
 }
 
 #[tokio::test]
 async fn pull_request_without_docs_passes_without_a_comment() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.open(
+        "alice",
         "sha1",
         &[("src/lib.rs", "fn main() {}"), ("docs/guide.md", "# Guide")],
     )
@@ -261,11 +166,11 @@ async fn pull_request_without_docs_passes_without_a_comment() {
 
 #[tokio::test]
 async fn another_apps_check_run_with_our_name_is_left_alone() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     // A CI job of another App already reports a passing `design-review` on the head.
     let foreign =
         s.gh.foreign_check_run(REPO, "sha1", "design-review", APP_ID + 1);
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
 
     // Our verdict is a run of our own; the other App's run is neither updated nor adopted.
     let ours = s.checks_on("sha1");
@@ -280,7 +185,7 @@ async fn another_apps_check_run_with_our_name_is_left_alone() {
     assert_eq!(theirs.conclusion.as_deref(), Some("success"));
 
     // A re-evaluation updates our run, still not theirs.
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     assert_eq!(s.checks_on("sha1").len(), 1);
     assert!(
         s.gh.check_runs(REPO)
@@ -294,8 +199,8 @@ async fn another_apps_check_run_with_our_name_is_left_alone() {
 
 #[tokio::test]
 async fn a_push_that_changes_the_rules_on_the_default_branch_re_evaluates_open_pull_requests() {
-    let s = Scenario::new(Some(CONFIG)).await;
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let s = scenario(Some(CONFIG)).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     assert_eq!(s.check("sha1").conclusion.as_deref(), Some("failure"));
     let runs_before = s.checks_on("sha1").len();
     let updates = s.check("sha1").updates.len();
@@ -335,13 +240,13 @@ async fn a_push_to_a_template_the_config_names_re_evaluates_open_pull_requests()
         "template: system-design",
         "template: docs/templates/short.md",
     );
-    let s = Scenario::new(Some(&config)).await;
+    let s = scenario(Some(&config)).await;
     s.gh.repo(REPO).file(
         "main",
         "docs/templates/short.md",
         "# Title\n\n## Summary\n\nWhat and why.\n\n## Rollout plan\n\nHow it ships.\n",
     );
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
     let before = s.check("sha1");
     assert!(
         before
@@ -368,12 +273,12 @@ async fn a_push_to_a_template_the_config_names_re_evaluates_open_pull_requests()
 
 #[tokio::test]
 async fn removed_doc_is_not_checked() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.pull(REPO, 7)
         .author("alice")
         .head_sha("sha1")
         .removed_file(DOC);
-    s.event("opened").await;
+    s.pull_request("opened").await;
     assert_eq!(
         s.check("sha1").title(),
         Some("No design documents in this pull request")
@@ -383,14 +288,12 @@ async fn removed_doc_is_not_checked() {
 #[tokio::test]
 async fn invalid_config_fails_the_check_naming_the_line() {
     let broken = "review:\n  team: acme/design-review\n  aprovals: 2\n";
-    let s = Scenario::new(Some(broken)).await;
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let s = scenario(Some(broken)).await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("failure"));
     assert_eq!(check.title(), Some("Invalid .github/design-review.yml"));
-    let summary = check.summary().unwrap();
-    assert!(summary.contains("line 3"), "{summary}");
-    assert!(summary.contains("aprovals"), "{summary}");
+    insta::assert_snapshot!("invalid_config_check", check.page());
     // Without valid rules no one is asked to review (not even the people the doc names).
     assert!(
         s.gh.reviewer_requests().is_empty(),
@@ -398,57 +301,46 @@ async fn invalid_config_fails_the_check_naming_the_line() {
         s.gh.reviewer_requests()
     );
     // ... and the comment says why.
-    let body = &s.bot_comments()[0].body;
-    assert!(
-        body.contains(
-            "No reviewers were requested because the repository configuration is invalid."
-        ),
-        "{body}"
-    );
+    insta::assert_snapshot!("invalid_config_comment", s.bot_comments()[0].body);
 }
 
 #[tokio::test]
 async fn config_changed_only_in_the_pr_head_does_not_apply_but_is_validated() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     // The PR tries to stop its own doc from being checked, with a config that is also broken.
     let loosened = "docs:\n  - paths: [\"nothing/**\"]\n    template: system-design\nbogus: 1\n";
     s.open(
+        "alice",
         "sha1",
         &[(DOC, INCOMPLETE), (".github/design-review.yml", loosened)],
     )
     .await;
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("failure"));
-    let summary = check.summary().unwrap();
-    assert!(
-        summary.contains("changed in this pull request"),
-        "{summary}"
-    );
-    assert!(summary.contains("bogus"), "{summary}");
     // The default branch's rules still judged the doc.
-    assert!(summary.contains(DOC), "{summary}");
+    insta::assert_snapshot!("invalid_config_in_the_pr_head_check", check.page());
     assert!(!check.annotations.is_empty());
 }
 
 #[tokio::test]
 async fn a_3000_file_pull_request_works() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     let pull = s.gh.pull(REPO, 7);
     // GitHub lists at most 3,000 files of a pull request.
     pull.author("alice")
         .head_sha("sha1")
         .many_files(2999, |i| format!("src/file{i}.rs"));
     pull.file(DOC, "added", COMPLETE);
-    s.event("opened").await;
+    s.pull_request("opened").await;
     let check = s.check("sha1");
     assert_eq!(check.status, "in_progress", "{:?}", check.title());
 }
 
 #[tokio::test]
 async fn github_calls_per_evaluation_stay_within_budget() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.clear_log();
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     let first: Vec<_> = s.gh.api_calls();
     assert!(
         first.len() <= 8,
@@ -456,7 +348,7 @@ async fn github_calls_per_evaluation_stay_within_budget() {
         first.len()
     );
     s.gh.clear_log();
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let again = s.gh.api_calls();
     assert!(
         again.len() <= 4,
@@ -474,34 +366,30 @@ async fn github_calls_per_evaluation_stay_within_budget() {
 async fn refused_reviewer_request_is_reported_and_the_rest_goes_on() {
     // `ghosts` was never declared in the org: GitHub answers 422 for it.
     let config = CONFIG.replace("@acme/payments-owners", "@acme/ghosts");
-    let s = Scenario::new(Some(&config)).await;
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    let s = scenario(Some(&config)).await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
     let (users, teams) = s.gh.requested_reviewers(REPO, 7);
     assert!(teams.iter().any(|t| t == "design-review"), "{teams:?}");
     assert!(users.iter().any(|u| u == "carol"), "{users:?}");
-    let body = &s.bot_comments()[0].body;
-    assert!(
-        body.contains("Could not request <code>@\u{2060}acme/ghosts</code>"),
-        "{body}"
-    );
+    insta::assert_snapshot!("refused_reviewer_comment", s.bot_comments()[0].body);
 }
 
 #[tokio::test]
 async fn drafts_are_checked_but_reviewers_wait() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.pull(REPO, 7).draft(true);
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
     assert_eq!(s.check("sha1").status, "in_progress");
     assert!(s.gh.reviewer_requests().is_empty());
-    assert!(s.bot_comments()[0].body.contains("ready for review"));
+    insta::assert_snapshot!("draft_comment", s.bot_comments()[0].body);
     s.gh.pull(REPO, 7).draft(false);
-    s.event("ready_for_review").await;
+    s.pull_request("ready_for_review").await;
     assert!(!s.gh.reviewer_requests().is_empty());
 }
 
 #[tokio::test]
 async fn merge_group_gets_a_success_check() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     let body = serde_json::json!({
         "action": "checks_requested",
         "merge_group": {
@@ -518,28 +406,27 @@ async fn merge_group_gets_a_success_check() {
 
 #[tokio::test]
 async fn org_defaults_apply_when_the_repo_has_no_config() {
-    let s = Scenario::new(None).await;
+    let s = scenario(None).await;
     s.gh.repo("acme/.github").default_branch("main").file(
         "main",
         ".github/design-review.yml",
         "review:\n  team: acme/design-review\n",
     );
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
     // The team comes from the organisation's file; the repo has none.
     let (_, teams) = s.gh.requested_reviewers(REPO, 7);
     assert!(teams.contains(&"design-review".to_string()), "{teams:?}");
-    let check = s.check("sha1");
-    assert!(
-        check.title().unwrap().contains("@acme/design-review"),
-        "{:?}",
-        check.title()
+    assert_eq!(
+        s.check("sha1").title(),
+        Some("Waiting for 1 more approval from @acme/design-review")
     );
 }
 
 #[tokio::test]
 async fn comment_body_and_check_summary_snapshots() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.open(
+        "alice",
         "0123456789abcdef0123456789abcdef01234567",
         &[(DOC, INCOMPLETE)],
     )
@@ -551,7 +438,7 @@ async fn comment_body_and_check_summary_snapshots() {
 
 #[tokio::test]
 async fn huge_or_binary_docs_are_reported_not_fetched_whole() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     pull.file(
@@ -561,15 +448,10 @@ async fn huge_or_binary_docs_are_reported_not_fetched_whole() {
     );
     let huge = "# Summary\n\n".to_string() + &"All work and no play. ".repeat(60_000);
     pull.file("docs/design/huge.md", "added", huge.into_bytes());
-    s.event("opened").await;
+    s.pull_request("opened").await;
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("failure"));
-    let body = &s.bot_comments()[0].body;
-    assert!(body.contains("not UTF-8"), "{body}");
-    assert!(
-        body.contains("design docs over 1048576 bytes are not checked"),
-        "{body}"
-    );
+    insta::assert_snapshot!("huge_or_binary_comment", s.bot_comments()[0].body);
     // Each got an annotation on its first line.
     for path in ["docs/design/binary.md", "docs/design/huge.md"] {
         assert!(
@@ -595,20 +477,16 @@ fn gaps_in(doc: &str) -> usize {
 #[tokio::test]
 async fn updates_of_a_failing_check_do_not_repeat_its_annotations() {
     // GitHub appends the annotations of every update to those already on the run.
-    let s = Scenario::new(Some(CONFIG)).await;
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let s = scenario(Some(CONFIG)).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     let gaps = gaps_in(INCOMPLETE);
     assert!(gaps > 0);
     assert_eq!(s.check("sha1").annotations.len(), gaps);
 
     // An approval changes the summary of the still failing check.
-    s.review("bob", "APPROVED").await;
+    s.review("bob", "APPROVED", "").await;
     let check = s.check("sha1");
-    assert!(
-        check.summary().unwrap().contains("Approved by @bob"),
-        "{}",
-        check.summary().unwrap()
-    );
+    insta::assert_snapshot!("failing_check_approved", check.page());
     assert_eq!(check.annotations.len(), gaps, "after an approval");
 
     // A skip and an unskip change the conclusion and the summary, not the gaps.
@@ -623,7 +501,7 @@ async fn updates_of_a_failing_check_do_not_repeat_its_annotations() {
     assert_eq!(check.annotations.len(), gaps, "after an unskip");
 
     // A re-evaluation that changes nothing sends nothing.
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     assert_eq!(s.check("sha1").annotations.len(), gaps);
     assert_eq!(s.checks_on("sha1").len(), 1, "one run, updated in place");
 
@@ -634,7 +512,7 @@ async fn updates_of_a_failing_check_do_not_repeat_its_annotations() {
         ".github/design-review.yml",
         CONFIG.replace("docs/design/**/*.md", "rfcs/**/*.md"),
     );
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let check = s.check("sha1");
     assert_eq!(
         check.title(),
@@ -645,11 +523,11 @@ async fn updates_of_a_failing_check_do_not_repeat_its_annotations() {
 
 #[tokio::test]
 async fn a_run_adopted_after_a_lost_answer_gets_its_annotations_once() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     // GitHub creates the run (with the first annotations) but the answer is lost: the run is
     // found again and completed, not given the same annotations twice.
     s.gh.lose_answer_next("POST", "/repos/acme/widgets/check-runs", 1);
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     assert_eq!(s.checks_on("sha1").len(), 1);
     assert_eq!(s.check("sha1").annotations.len(), gaps_in(INCOMPLETE));
 }
@@ -657,8 +535,8 @@ async fn a_run_adopted_after_a_lost_answer_gets_its_annotations_once() {
 #[tokio::test]
 async fn a_run_being_replaced_is_not_adopted_after_a_failed_create() {
     // Checked against tech-spec first: 15 gaps on the run of sha1.
-    let s = Scenario::new(Some(&CONFIG.replace("system-design", "tech-spec"))).await;
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let s = scenario(Some(&CONFIG.replace("system-design", "tech-spec"))).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     let first = s.check("sha1");
     assert!(!first.annotations.is_empty());
     assert!(
@@ -671,7 +549,7 @@ async fn a_run_being_replaced_is_not_adopted_after_a_failed_create() {
     s.gh.repo(REPO)
         .file("main", ".github/design-review.yml", CONFIG);
     s.gh.fail_next("POST", "/repos/acme/widgets/check-runs", 502, 1);
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let runs = s.checks_on("sha1");
     assert_eq!(runs.len(), 2, "a fresh run replaces the old one");
     assert_eq!(runs[0].annotations, first.annotations, "old run untouched");
@@ -680,8 +558,9 @@ async fn a_run_being_replaced_is_not_adopted_after_a_failed_create() {
 
 #[tokio::test]
 async fn a_change_of_base_branch_lists_the_files_again() {
-    let s = Scenario::new(Some(CONFIG)).await;
-    s.open("sha1", &[("src/lib.rs", "fn main() {}")]).await;
+    let s = scenario(Some(CONFIG)).await;
+    s.open("alice", "sha1", &[("src/lib.rs", "fn main() {}")])
+        .await;
     assert_eq!(
         s.check("sha1").title(),
         Some("No design documents in this pull request")
@@ -699,25 +578,20 @@ async fn a_change_of_base_branch_lists_the_files_again() {
         "{:?}",
         check.title()
     );
-    assert!(check.summary().unwrap().contains(DOC));
+    insta::assert_snapshot!("base_changed_check", check.page());
     assert_eq!(s.bot_comments().len(), 1);
 }
 
 #[tokio::test]
 async fn unreadable_team_membership_is_reported_on_the_check() {
     // The organisation did not grant the App `members: read`: GitHub answers 403.
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.members_unreadable("acme");
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
-    s.review("bob", "APPROVED").await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
+    s.review("bob", "APPROVED", "").await;
     let check = s.check("sha1");
     assert_eq!(check.status, "in_progress", "{:?}", check.title());
-    let summary = check.summary().unwrap();
-    assert!(summary.contains("Approved by @bob"), "{summary}");
-    assert!(
-        summary.contains("membership of @acme/design-review could not be read"),
-        "{summary}"
-    );
+    insta::assert_snapshot!("unreadable_membership_check", check.page());
     let failed = s
         .app
         .store
@@ -732,7 +606,7 @@ async fn unreadable_team_membership_is_reported_on_the_check() {
 
 #[tokio::test]
 async fn a_rerun_naming_only_a_commit_is_serialised_with_the_pull_requests_deliveries() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.track_evaluations();
     s.gh.latency(std::time::Duration::from_millis(20));
     s.gh.pull(REPO, 7)
@@ -774,8 +648,8 @@ async fn a_rerun_naming_only_a_commit_is_serialised_with_the_pull_requests_deliv
 
 #[tokio::test]
 async fn skip_reason_is_escaped_in_the_check_summary() {
-    let s = Scenario::new(Some(CONFIG)).await;
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let s = scenario(Some(CONFIG)).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     s.comment(
         "bob",
         "/design-review skip ping @carol, see <img src=x> **now**",
@@ -783,29 +657,17 @@ async fn skip_reason_is_escaped_in_the_check_summary() {
     .await;
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("success"));
-    let summary = check.summary().unwrap();
-    assert!(summary.contains("skipped"), "{summary}");
-    assert!(
-        !summary.contains("@carol"),
-        "mention not defused: {summary}"
-    );
-    assert!(
-        summary.contains(r"see \<img src=x\> \*\*now\*\*"),
-        "HTML and markup not escaped: {summary}"
-    );
+    // The mention is defused, the HTML and the markup escaped.
+    insta::assert_snapshot!("skip_reason_escaped_check", redacted(&check.page()));
 }
 
 #[tokio::test]
 async fn a_built_in_template_names_the_command_that_posts_it() {
-    let s = Scenario::new(Some(CONFIG)).await;
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let s = scenario(Some(CONFIG)).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     // The built-in templates are not files of the repository: no link that could lead nowhere.
-    let shown = "<code>system-design</code> (built-in; `/design-review template` posts a skeleton)";
-    let summary = s.check("sha1").summary().unwrap().to_string();
-    assert!(summary.contains(shown), "{summary}");
-    let body = &s.bot_comments()[0].body;
-    assert!(body.contains(&format!(" · template {shown}\n")), "{body}");
-    assert!(!body.contains("/config/templates/"), "{body}");
+    insta::assert_snapshot!("built_in_template_check", s.check("sha1").page());
+    insta::assert_snapshot!("built_in_template_comment", s.bot_comments()[0].body);
 }
 
 #[tokio::test]
@@ -814,7 +676,7 @@ async fn a_repository_template_links_to_its_file_on_the_default_branch() {
         "template: system-design",
         "template: docs/templates/short.md",
     );
-    let s = Scenario::new(Some(&config)).await;
+    let s = scenario(Some(&config)).await;
     s.gh.repo(REPO).default_branch("trunk").file(
         "trunk",
         "docs/templates/short.md",
@@ -822,19 +684,18 @@ async fn a_repository_template_links_to_its_file_on_the_default_branch() {
     );
     s.gh.repo(REPO)
         .file("trunk", ".github/design-review.yml", config.as_str());
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
-    let link = "[<code>docs/templates/short.md</code>](https://github.com/acme/widgets/blob/trunk/docs/templates/short.md)";
-    let body = &s.bot_comments()[0].body;
-    assert!(body.contains(&format!(" · template {link}\n")), "{body}");
-    assert!(s.check("sha1").summary().unwrap().contains(link));
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
+    insta::assert_snapshot!("repository_template_check", s.check("sha1").page());
+    insta::assert_snapshot!("repository_template_comment", s.bot_comments()[0].body);
 }
 
 #[tokio::test]
 async fn a_valid_config_in_the_pr_head_that_loosens_the_rules_is_not_applied() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     // Valid, and it would exempt the PR's doc and need no approval.
     let loosened = "docs:\n  - paths: [\"nothing/**\"]\n    template: system-design\nreview:\n  team: acme/design-review\n  approvals: 0\n";
     s.open(
+        "alice",
         "sha1",
         &[(DOC, COMPLETE), (".github/design-review.yml", loosened)],
     )
@@ -842,17 +703,7 @@ async fn a_valid_config_in_the_pr_head_that_loosens_the_rules_is_not_applied() {
     let check = s.check("sha1");
     // The default branch's rules: the doc is checked and one approval is still needed.
     assert_eq!(check.status, "in_progress", "{:?}", check.title());
-    assert!(
-        check.title().unwrap().contains("@acme/design-review"),
-        "{:?}",
-        check.title()
-    );
-    let summary = check.summary().unwrap();
-    assert!(summary.contains(DOC), "{summary}");
-    assert!(
-        !summary.contains("changed in this pull request"),
-        "{summary}"
-    );
+    insta::assert_snapshot!("loosening_config_in_the_pr_head_check", check.page());
 }
 
 /// The comment as a reader sees it before opening anything: its text outside `<details>`.
@@ -883,8 +734,8 @@ fn visible_text(markdown: &str) -> String {
 
 #[tokio::test]
 async fn a_doc_with_16_gaps_fits_on_one_screen() {
-    let s = Scenario::new(Some(CONFIG)).await;
-    s.open("sha1", &[(DOC, INCOMPLETE)]).await;
+    let s = scenario(Some(CONFIG)).await;
+    s.open("alice", "sha1", &[(DOC, INCOMPLETE)]).await;
     let body = &s.bot_comments()[0].body;
     let shown = visible_text(body);
     // One screen: about 25 lines of 100 characters (long lines wrap).
@@ -899,15 +750,15 @@ async fn a_doc_with_16_gaps_fits_on_one_screen() {
 
 #[tokio::test]
 async fn optional_sections_read_as_suggestions() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     let doc = format!("{COMPLETE}\n## GraphQL API (optional)\n\n");
     s.open(
+        "alice",
         "0123456789abcdef0123456789abcdef01234567",
         &[(DOC, doc.as_str())],
     )
     .await;
     let body = &s.bot_comments()[0].body;
-    assert!(!body.contains("write it"), "{body}");
     insta::assert_snapshot!("sticky_comment_optional_section", body);
     let check = s.check("0123456789abcdef0123456789abcdef01234567");
     let notices: Vec<_> = check
@@ -935,7 +786,7 @@ review:
   service_owners:
     ledger: "@acme/ledger-owners"
 "#;
-    let s = Scenario::new(Some(config)).await;
+    let s = scenario(Some(config)).await;
     s.gh.team_member("acme", "ledger-owners", "lena")
         .team_member("acme", "platform", "pat");
     // GitHub reads .github/CODEOWNERS first; the root file is not used when it exists.
@@ -948,8 +799,12 @@ review:
         .file("main", "CODEOWNERS", "* @mallory\n");
     // The PR's own CODEOWNERS does not apply.
     let doc = COMPLETE.replace("- payments", "- payments\n- ledger");
-    s.open("sha1", &[(DOC, doc.as_str()), ("CODEOWNERS", "* @alice\n")])
-        .await;
+    s.open(
+        "alice",
+        "sha1",
+        &[(DOC, doc.as_str()), ("CODEOWNERS", "* @alice\n")],
+    )
+    .await;
     let (_, teams) = s.gh.requested_reviewers(REPO, 7);
     assert_eq!(teams, ["design-review", "payments-owners", "ledger-owners"]);
     let check = s.check("sha1");
@@ -967,11 +822,12 @@ async fn a_service_no_one_knows_is_a_warning_naming_the_known_services() {
         "payments: [\"@acme/payments-owners\"]",
         "payments: \"@acme/payments-owners\"\n    ledger: [\"@acme/ledger-owners\"]",
     );
-    let s = Scenario::new(Some(&config)).await;
+    let s = scenario(Some(&config)).await;
     s.gh.team("acme", "ledger-owners");
     // A typo: "paymnets" must not silently skip the payments owners' approval.
     let doc = COMPLETE.replace("- payments", "- paymnets");
     s.open(
+        "alice",
         "0123456789abcdef0123456789abcdef01234567",
         &[(DOC, doc.as_str())],
     )
@@ -1001,11 +857,11 @@ async fn a_service_no_one_knows_is_a_warning_naming_the_known_services() {
 /// GitHub 100 ms away (figures for docs/performance.md).
 #[tokio::test]
 async fn round_trips_of_a_first_evaluation() {
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.latency(std::time::Duration::from_millis(100));
     s.gh.pull(REPO, 7).author("alice").head_sha("sha0");
     // A first PR warms the installation token and the bot's login, as a running App has.
-    s.open("sha0", &[(DOC, COMPLETE)]).await;
+    s.open("alice", "sha0", &[(DOC, COMPLETE)]).await;
     s.gh.pull(REPO, 8)
         .author("alice")
         .head_sha("sha8")
@@ -1027,10 +883,10 @@ async fn round_trips_of_a_first_evaluation() {
     assert_eq!(calls.len(), 7, "no more calls than before: {calls:#?}");
 
     // A fresh App: the installation token is exchanged first (and the bot's login read).
-    let s = Scenario::new(Some(CONFIG)).await;
+    let s = scenario(Some(CONFIG)).await;
     s.gh.latency(std::time::Duration::from_millis(100));
     s.gh.clear_log();
-    s.open("sha1", &[(DOC, COMPLETE)]).await;
+    s.open("alice", "sha1", &[(DOC, COMPLETE)]).await;
     let calls: Vec<String> =
         s.gh.requests()
             .iter()
@@ -1047,7 +903,7 @@ async fn round_trips_of_a_first_evaluation() {
     // PR has none, so the first evaluation did not ask); from then on, a re-evaluation spends
     // no rate-limited call: every read is a 304.
     s.gh.clear_log();
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let statuses: Vec<(String, u16)> =
         s.gh.requests()
             .into_iter()
@@ -1064,7 +920,7 @@ async fn round_trips_of_a_first_evaluation() {
         ]
     );
     s.gh.clear_log();
-    s.event("synchronize").await;
+    s.pull_request("synchronize").await;
     let again: Vec<(String, String, u16)> =
         s.gh.requests()
             .into_iter()
@@ -1075,4 +931,35 @@ async fn round_trips_of_a_first_evaluation() {
         again.iter().all(|(_, _, status)| *status == 304),
         "{again:#?}"
     );
+}
+
+// The fake GitHub fails any test after a call it has no route for. These calls go to the `/app`
+// routes, which need no installation token (the App signs them with its JWT), so that they reach
+// the routing instead of stopping at the token check.
+
+#[tokio::test]
+#[should_panic(
+    expected = "the fake GitHub received calls it has no route for:\nGET /app/installations/1/no-such-thing -> 404"
+)]
+async fn a_call_to_a_route_github_does_not_have_fails_the_test() {
+    let s = scenario(Some(CONFIG)).await;
+    let url =
+        s.gh.url()
+            .join("app/installations/1/no-such-thing")
+            .unwrap();
+    reqwest::get(url).await.expect("the fake answers");
+}
+
+#[tokio::test]
+#[should_panic(
+    expected = "the fake GitHub received calls it has no route for:\nDELETE /app -> 405"
+)]
+async fn a_call_with_a_method_the_route_does_not_take_fails_the_test() {
+    let s = scenario(Some(CONFIG)).await;
+    let url = s.gh.url().join("app").unwrap();
+    reqwest::Client::new()
+        .delete(url)
+        .send()
+        .await
+        .expect("the fake answers");
 }

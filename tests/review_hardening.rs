@@ -5,19 +5,13 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use design_review::{
     domain::{PrNumber, PrRef, RepoName},
     review::{Hints, Workflow, comment::MARKER},
 };
 use pulldown_cmark::{Event, Options, Parser};
-use support::{
-    app::{TestApp, test_queue_settings},
-    fake_github::{APP_ID, FakeGithub, state::CheckRunRecord, state::CommentRecord},
-};
+use support::scenario::{REPO, Scenario};
 
-const REPO: &str = "acme/widgets";
 const COMPLETE: &str = include_str!("fixtures/review/complete-system-design.md");
 const INCOMPLETE: &str = include_str!("fixtures/review/incomplete-system-design.md");
 const CONFIG: &str = r#"
@@ -31,60 +25,21 @@ review:
     payments: ["@acme/payments-owners"]
 "#;
 
-struct Scenario {
-    gh: FakeGithub,
-    app: TestApp,
+/// `acme/widgets` with `config`, a review team (bob) and the payments service's owners (paula).
+async fn scenario(config: &str) -> Scenario {
+    let s = Scenario::with_config(config).await;
+    s.gh.team_member("acme", "design-review", "bob")
+        .team_member("acme", "payments-owners", "paula");
+    s
 }
 
-impl Scenario {
-    async fn new(config: &str) -> Self {
-        let gh = FakeGithub::start().await;
-        gh.repo(REPO)
-            .default_branch("main")
-            .file("main", ".github/design-review.yml", config);
-        gh.team_member("acme", "design-review", "bob");
-        gh.team_member("acme", "payments-owners", "paula");
-        let github = gh.app();
-        let app = TestApp::start_with(
-            move |store| Arc::new(Workflow::new(github, store)),
-            test_queue_settings(),
-        )
-        .await;
-        Self { gh, app }
-    }
-
-    async fn event(&self, number: u64, action: &str) {
-        let body = self.gh.pull_request_event(action, REPO, number);
-        assert_eq!(self.app.deliver("pull_request", &body).await, 202);
-    }
-
-    /// Our latest check run on `sha`.
-    fn check(&self, sha: &str) -> CheckRunRecord {
-        self.gh
-            .check_runs(REPO)
-            .into_iter()
-            .rfind(|r| r.head_sha == sha && r.name == "design-review" && r.app_id == APP_ID)
-            .unwrap_or_else(|| panic!("no check run on {sha}"))
-    }
-
-    fn bot_comments(&self, number: u64) -> Vec<CommentRecord> {
-        let bot = self.gh.bot_login();
-        self.gh
-            .comments(REPO, number)
-            .into_iter()
-            .filter(|c| c.author == bot)
-            .collect()
-    }
-
-    /// GET requests for file contents under `prefix`.
-    fn content_reads(&self, prefix: &str) -> usize {
-        let route = format!("/repos/{REPO}/contents/{prefix}");
-        self.gh
-            .requests()
-            .iter()
-            .filter(|r| r.method == "GET" && r.path.starts_with(&route))
-            .count()
-    }
+/// GET requests for file contents under `prefix`.
+fn content_reads(s: &Scenario, prefix: &str) -> usize {
+    let route = format!("/repos/{REPO}/contents/{prefix}");
+    s.gh.requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with(&route))
+        .count()
 }
 
 /// A complete doc whose "Technical Expert(s)" field names `reviewers`.
@@ -99,13 +54,13 @@ fn doc_naming(reviewers: &str) -> String {
 
 #[tokio::test]
 async fn a_pull_request_with_300_docs_has_the_first_50_checked_and_fails_saying_so() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     for i in 0..300 {
         pull.file(&format!("docs/design/doc{i:03}.md"), "added", COMPLETE);
     }
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
 
     let check = s.check("sha1");
     let title = "300 design docs changed; the first 50 were checked (limits.docs_per_pr)";
@@ -119,35 +74,35 @@ async fn a_pull_request_with_300_docs_has_the_first_50_checked_and_fails_saying_
         "{:?}",
         check.summary()
     );
-    let comment = &s.bot_comments(7)[0].body;
+    let comment = &s.bot_comments_on(7)[0].body;
     assert!(comment.contains(&note), "{comment}");
     // The title is escaped like any text in the comment.
     let escaped = title.replace('_', "\\_");
     assert!(comment.contains(&format!("❌ **{escaped}**")), "{comment}");
-    assert_eq!(s.content_reads("docs/design/"), 50, "only 50 docs read");
+    assert_eq!(content_reads(&s, "docs/design/"), 50, "only 50 docs read");
 }
 
 #[tokio::test]
 async fn the_docs_limit_is_a_config_key() {
     let config = format!("{CONFIG}limits:\n  docs_per_pr: 3\n");
-    let s = Scenario::new(&config).await;
+    let s = scenario(&config).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     for i in 0..4 {
         pull.file(&format!("docs/design/doc{i}.md"), "added", COMPLETE);
     }
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
     assert_eq!(
         s.check("sha1").title(),
         Some("4 design docs changed; the first 3 were checked (limits.docs_per_pr)")
     );
-    assert_eq!(s.content_reads("docs/design/"), 3);
+    assert_eq!(content_reads(&s, "docs/design/"), 3);
 
     // Within the limit, the check judges the docs as usual.
     s.gh.pull(REPO, 7)
         .head_sha("sha2")
         .removed_file("docs/design/doc3.md");
-    s.event(7, "synchronize").await;
+    s.pull_request_on(7, "synchronize").await;
     assert_eq!(
         s.check("sha2").title(),
         Some(
@@ -158,13 +113,13 @@ async fn the_docs_limit_is_a_config_key() {
 
 #[tokio::test]
 async fn a_doc_naming_3000_reviewers_gets_15_requested_in_a_bounded_number_of_calls() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     let named: Vec<String> = (0..3000).map(|i| format!("@person{i}")).collect();
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     pull.file("docs/design/x.md", "added", doc_naming(&named.join(" ")));
     s.gh.clear_log();
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
 
     let (users, teams) = s.gh.requested_reviewers(REPO, 7);
     assert_eq!(users.len() + teams.len(), 15, "{users:?} {teams:?}");
@@ -175,18 +130,18 @@ async fn a_doc_naming_3000_reviewers_gets_15_requested_in_a_bounded_number_of_ca
     assert_eq!(users[0], "person0");
     assert_eq!(teams, ["design-review"]);
     let note = "The limit of 15 review requests per pull request (`limits.reviewers_per_pr`) was reached: 2988 more reviewers not requested.\n";
-    assert!(s.bot_comments(7)[0].body.contains(note));
+    assert!(s.bot_comments_on(7)[0].body.contains(note));
     assert!(s.check("sha1").summary().unwrap().contains(note));
 
     // Asking again later asks no one more: the limit is per pull request, not per evaluation.
     s.gh.pull(REPO, 7).head_sha("sha2");
-    s.event(7, "synchronize").await;
+    s.pull_request_on(7, "synchronize").await;
     assert_eq!(s.gh.reviewer_requests().len(), 1);
 }
 
 #[tokio::test]
 async fn a_retry_does_not_ask_again_the_reviewers_an_earlier_attempt_asked() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     s.gh.repo(REPO).non_collaborator("carol");
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
@@ -197,7 +152,7 @@ async fn a_retry_does_not_ask_again_the_reviewers_an_earlier_attempt_asked() {
     // 502. A create is not repeated by the client: the delivery is retried.
     let route = format!("/repos/{REPO}/pulls/7/requested_reviewers");
     s.gh.fail_after("POST", &route, 4, 502, 1);
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
 
     let posts: Vec<(Vec<String>, Vec<String>, u16)> =
         s.gh.reviewer_requests()
@@ -221,16 +176,12 @@ async fn a_retry_does_not_ask_again_the_reviewers_an_earlier_attempt_asked() {
             (vec![], names(&["payments-owners"]), 201),
         ]
     );
-    let comment = &s.bot_comments(7)[0].body;
-    assert!(
-        comment.contains("⚠️ Could not request <code>@\u{2060}carol</code>: Validation Failed"),
-        "{comment}"
-    );
+    insta::assert_snapshot!("retry_comment", s.bot_comments_on(7)[0].body);
 }
 
 #[tokio::test]
 async fn the_requests_of_one_evaluation_are_counted() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     pull.file("docs/design/x.md", "added", INCOMPLETE);
@@ -270,7 +221,7 @@ async fn the_fake_github_refuses_output_over_githubs_limits_as_github_does() {
         CheckRunOutput, CheckRunSpec, CheckStatus, GithubError,
         models::{CheckConclusion, CommentId},
     };
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     s.gh.pull(REPO, 7);
     let client = s.gh.app().installation(s.gh.installation_id());
     let repo = RepoName::new("acme", "widgets");
@@ -321,7 +272,7 @@ async fn the_fake_github_refuses_output_over_githubs_limits_as_github_does() {
 async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
     // `always`: the reviewers are requested although docs have gaps.
     let config = format!("{CONFIG}  request_when: always\nlimits:\n  docs_per_pr: 300\n");
-    let s = Scenario::new(&config).await;
+    let s = scenario(&config).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     // 3,000 teams of another organisation: each gets its own "not requested" line.
@@ -330,7 +281,7 @@ async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
     for i in 0..299 {
         pull.file(&format!("docs/design/doc{i:03}.md"), "added", INCOMPLETE);
     }
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
 
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("failure"));
@@ -357,7 +308,7 @@ async fn a_huge_gap_list_and_3000_reviewer_lines_are_trimmed_to_fit() {
     assert!(summary.ends_with("lint locally with `design-review check FILE`.\n"));
 
     // The comment carries the checklist: every list is cut, each saying by how much.
-    let comment = &s.bot_comments(7)[0].body;
+    let comment = &s.bot_comments_on(7)[0].body;
     assert!(comment.chars().count() <= 65_536);
     assert!(comment.len() > 60_000, "{}", comment.len());
     let cut_reviewers = count_before(
@@ -414,9 +365,9 @@ fn doc_as_file_3001(s: &Scenario) {
 
 #[tokio::test]
 async fn a_doc_beyond_the_3000_listed_files_is_found_through_the_trees() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     doc_as_file_3001(&s);
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
     let check = s.check("sha1");
     assert_eq!(check.conclusion.as_deref(), Some("failure"));
     assert_eq!(check.title(), Some("16 gaps to fix in 1 of 1 design doc"));
@@ -430,39 +381,33 @@ async fn a_doc_beyond_the_3000_listed_files_is_found_through_the_trees() {
 
 #[tokio::test]
 async fn when_the_trees_cannot_be_compared_the_check_fails_saying_what_it_could_not_see() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     doc_as_file_3001(&s);
     s.gh.truncated_trees(REPO);
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
     let check = s.check("sha1");
     let title = "This pull request changes 3001 files; GitHub lists only the first 3000 and the rest could not be read, so design docs among them were not checked";
     assert_eq!(
         (check.conclusion.as_deref(), check.title()),
         (Some("failure"), Some(title))
     );
-    assert!(
-        s.bot_comments(7)[0]
-            .body
-            .contains("Split the pull request so that GitHub lists all of its files.")
-    );
+    insta::assert_snapshot!("trees_not_compared_comment", s.bot_comments_on(7)[0].body);
 }
 
 #[tokio::test]
 async fn a_listed_doc_whose_content_answers_404_is_a_gap() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     pull.file("docs/design/gone.md", "added", COMPLETE);
     s.gh.repo(REPO).remove_file("sha1", "docs/design/gone.md");
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
     let check = s.check("sha1");
     assert_eq!(
         (check.conclusion.as_deref(), check.title()),
         (Some("failure"), Some("1 gap to fix in 1 of 1 design doc"))
     );
-    assert!(s.bot_comments(7)[0].body.contains(
-        "- [ ] could not read the file: GitHub answered 404 Not Found for it at the head commit\n"
-    ));
+    insta::assert_snapshot!("content_404_comment", s.bot_comments_on(7)[0].body);
 }
 
 // ----- 8. untrusted text in our Markdown ------------------------------------------------------
@@ -496,14 +441,14 @@ fn live_mentions(text: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_doc_path_with_markup_echoes_as_text_in_the_comment_and_the_check() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     let path = format!("docs/design/x\n\n@org/team {MARKER} <b>|a|</b>.md");
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     pull.file(&path, "added", INCOMPLETE);
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
 
-    let comment = &s.bot_comments(7)[0].body;
+    let comment = &s.bot_comments_on(7)[0].body;
     assert_eq!(comment.matches(MARKER).count(), 1, "{comment}");
     assert!(comment.starts_with(MARKER));
     let (html, text) = html_and_text(comment);
@@ -543,32 +488,26 @@ async fn a_doc_path_with_markup_echoes_as_text_in_the_comment_and_the_check() {
 
 #[tokio::test]
 async fn another_bots_comment_carrying_our_marker_is_never_adopted() {
-    let s = Scenario::new(CONFIG).await;
+    let s = scenario(CONFIG).await;
     let forged = format!("{MARKER}\n## Design review\n\n✅ **Looks fine**\n");
     let pull = s.gh.pull(REPO, 7);
     pull.author("alice").head_sha("sha1");
     pull.file("docs/design/x.md", "added", INCOMPLETE);
     let other = s.gh.comment(REPO, 7, "impostor[bot]", &forged);
-    s.event(7, "opened").await;
+    s.pull_request_on(7, "opened").await;
 
     let comments = s.gh.comments(REPO, 7);
     let theirs = comments.iter().find(|c| c.id == other).unwrap();
     assert_eq!(theirs.history, vec![forged.clone()], "left alone");
-    let ours = s.bot_comments(7);
+    let ours = s.bot_comments_on(7);
     assert_eq!(ours.len(), 1);
-    assert!(
-        ours[0]
-            .body
-            .contains("❌ **13 sections missing, 1 still template text, 2 fields to fill in**"),
-        "{}",
-        ours[0].body
-    );
+    insta::assert_snapshot!("marker_not_adopted_comment", ours[0].body);
 
     // A second PR that lost track of its comment looks for it too: `GET /app` is asked once.
     let pull = s.gh.pull(REPO, 8);
     pull.author("alice").head_sha("sha8");
     pull.file("docs/design/y.md", "added", INCOMPLETE);
-    s.event(8, "opened").await;
-    assert_eq!(s.bot_comments(8).len(), 1);
+    s.pull_request_on(8, "opened").await;
+    assert_eq!(s.bot_comments_on(8).len(), 1);
     assert_eq!(s.gh.count("GET", "/app"), 1);
 }

@@ -1,17 +1,16 @@
 //! Intake through the real router: signature, headers, sizes, encodings, duplicates.
 
-#[path = "support/app.rs"]
-mod app;
+mod support;
 
 use std::sync::{Arc, Mutex};
 
-use app::{SECRET, TestApp, WEBHOOK_PATH, pull_request_payload, test_queue_settings};
 use async_trait::async_trait;
 use design_review::{
     queue::{HandleError, Handler},
     store::{Delivery, DeliveryFilter, DeliveryStatus},
     webhook::{intake::DEFAULT_MAX_BODY_BYTES, signature},
 };
+use support::app::{SECRET, TestApp, WEBHOOK_PATH, pull_request_payload, test_queue_settings};
 
 async fn stored_count(app: &TestApp) -> usize {
     app.store

@@ -12,6 +12,8 @@ use design_review::{
 };
 use secrecy::SecretString;
 use tokio::sync::Notify;
+
+use super::scratch_pg::ScratchDatabase;
 use tokio_util::sync::CancellationToken;
 
 static DELIVERIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -26,7 +28,46 @@ pub struct TestApp {
     pub http: reqwest::Client,
     shutdown: CancellationToken,
     workers: Option<WorkerPool>,
-    _dir: tempfile::TempDir,
+    _database: TestDatabase,
+}
+
+/// Where a test app keeps its store: a SQLite file in a temporary directory, or a scratch
+/// PostgreSQL database. Dropping it deletes the file or drops the database.
+pub enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres(ScratchDatabase),
+}
+
+impl TestDatabase {
+    /// A SQLite file of its own.
+    pub fn sqlite() -> Self {
+        Self::Sqlite(tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// PostgreSQL when `TEST_DATABASE_URL` names a server (a fresh database on it), SQLite
+    /// otherwise: the same end-to-end test then covers both stores.
+    pub async fn from_env() -> Self {
+        match ScratchDatabase::create("dr_e2e").await {
+            Some(database) => Self::Postgres(database),
+            None => Self::sqlite(),
+        }
+    }
+
+    /// The URL `store::connect` opens.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite(dir) => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Self::Postgres(database) => database.url.clone(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres(database) = self {
+            database.drop_blocking();
+        }
+    }
 }
 
 /// Fast queue settings for tests: short lease, tiny backoff.
@@ -58,7 +99,12 @@ impl TestApp {
         match handler {
             Some(handler) => Self::start_with(|_| handler, settings).await,
             None => {
-                Self::start_inner(None::<fn(Arc<dyn Store>) -> Arc<dyn Handler>>, settings).await
+                Self::start_inner(
+                    None::<fn(Arc<dyn Store>) -> Arc<dyn Handler>>,
+                    settings,
+                    TestDatabase::sqlite(),
+                )
+                .await
             }
         }
     }
@@ -68,16 +114,24 @@ impl TestApp {
         make: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Handler>,
         settings: QueueSettings,
     ) -> Self {
-        Self::start_inner(Some(make), settings).await
+        Self::start_inner(Some(make), settings, TestDatabase::sqlite()).await
+    }
+
+    /// As [`start_with`](Self::start_with), over the store in `database`.
+    pub async fn start_on(
+        database: TestDatabase,
+        make: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Handler>,
+        settings: QueueSettings,
+    ) -> Self {
+        Self::start_inner(Some(make), settings, database).await
     }
 
     async fn start_inner(
         make: Option<impl FnOnce(Arc<dyn Store>) -> Arc<dyn Handler>>,
         settings: QueueSettings,
+        database: TestDatabase,
     ) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = store::connect(&url).await.expect("store opens");
+        let store = store::connect(&database.url()).await.expect("store opens");
         let handler = make.map(|make| make(store.clone()));
         let wake = Arc::new(Notify::new());
         let shutdown = CancellationToken::new();
@@ -120,7 +174,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             shutdown,
             workers,
-            _dir: dir,
+            _database: database,
         }
     }
 
@@ -197,15 +251,15 @@ impl TestApp {
         }
         Stopped {
             store: self.store,
-            _dir: self._dir,
+            _database: self._database,
         }
     }
 }
 
-/// A stopped [`TestApp`]: its store, still readable, and the directory its database is in.
+/// A stopped [`TestApp`]: its store, still readable, and the database behind it.
 pub struct Stopped {
     pub store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
+    _database: TestDatabase,
 }
 
 /// A `pull_request` payload in GitHub's shape (trimmed to what matters plus realistic noise).

@@ -3,4 +3,5 @@
 pub mod app;
 pub mod fake_github;
 pub mod process;
+pub mod scenario;
 pub mod scratch_pg;

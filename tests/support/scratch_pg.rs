@@ -47,4 +47,28 @@ impl ScratchDatabase {
         .await
         .expect("drop test database");
     }
+
+    /// Drops the database from a thread of its own, with a connection of its own: for a `Drop`
+    /// impl, which cannot await and may run on a runtime that is itself blocked on it.
+    pub fn drop_blocking(&self) {
+        let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL is set");
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime for the drop")
+                .block_on(async {
+                    let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                    sqlx::query(&statement).execute(&mut admin).await?;
+                    admin.close().await
+                })
+        })
+        .join();
+        if !std::thread::panicking() {
+            dropped
+                .expect("the drop thread runs")
+                .expect("drop test database");
+        }
+    }
 }

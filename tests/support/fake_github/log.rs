@@ -110,7 +110,9 @@ pub async fn log_and_faults(
     }
     let status = response.status().as_u16();
     chaos::answered(&shared, tracked, status);
-    let unknown_route = response.extensions().get::<UnknownRoute>().is_some();
+    // A route the fake serves, asked with a method it does not: as unexpected as an unknown path.
+    let wrong_method = status == 405 && injected.is_none();
+    let unknown_route = wrong_method || response.extensions().get::<UnknownRoute>().is_some();
     let mut state = shared.lock();
     if !matches!(injected, Some(Fault::PrimaryRateLimit { .. })) {
         // 304s are free on GitHub: they do not count against the rate limit.

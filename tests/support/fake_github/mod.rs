@@ -12,7 +12,9 @@
 //!
 //! It verifies the App's JWT (against `tests/fixtures/keys/app.pub.pem`) when minting installation
 //! tokens and requires a valid token everywhere else, records every request (unknown routes answer
-//! GitHub's 404 and are flagged), and can inject faults (5xx, rate limits) for chosen routes.
+//! GitHub's 404, known routes asked with another method 405, and both are flagged: dropping the
+//! fake fails the test after such a call), and can inject faults (5xx, rate limits) for chosen
+//! routes.
 // Each test binary uses a different part of the fake; handlers return a ready GitHub error
 // `Response` as their `Err`, as axum handlers do.
 #![allow(dead_code, unused_imports, clippy::result_large_err)]
@@ -87,9 +89,24 @@ pub struct FakeGithub {
     pub oauth: Arc<oauth::OAuth>,
 }
 
+/// Every test that uses the fake fails on a call it does not answer, without asking: the
+/// App calling a route GitHub may not have is a bug whatever the test was about.
 impl Drop for FakeGithub {
     fn drop(&mut self) {
         self.server.abort();
+        if std::thread::panicking() {
+            return;
+        }
+        let unexpected: Vec<String> = self
+            .unexpected_requests()
+            .iter()
+            .map(|r| format!("{} {} -> {}", r.method, r.full_path, r.status))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "the fake GitHub received calls it has no route for:\n{}",
+            unexpected.join("\n")
+        );
     }
 }
 

@@ -135,6 +135,15 @@ impl CheckRunRecord {
     pub fn summary(&self) -> Option<&str> {
         self.output.as_ref()?.get("summary")?.as_str()
     }
+
+    /// What the check's page shows: the title, a blank line, then the summary.
+    pub fn page(&self) -> String {
+        format!(
+            "{}\n\n{}",
+            self.title().unwrap_or_default(),
+            self.summary().unwrap_or_default()
+        )
+    }
 }
 
 /// One `POST .../requested_reviewers` that GitHub accepted or refused.
