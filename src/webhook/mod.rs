@@ -1,8 +1,12 @@
 //! Intake of GitHub webhook deliveries: signature check, header validation, payload parsing
 //! and durable storage, all before answering GitHub.
 
+pub mod delivery;
 pub mod event;
+mod events;
 pub mod intake;
+pub mod internal;
 pub mod signature;
 
+pub use delivery::VerifiedDelivery;
 pub use event::Event;
