@@ -51,13 +51,6 @@ pub struct Refusal {
     error: IntakeError,
 }
 
-impl Refusal {
-    /// What went wrong.
-    pub fn error(&self) -> &IntakeError {
-        &self.error
-    }
-}
-
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let delivery = self.delivery.as_deref().unwrap_or("-");

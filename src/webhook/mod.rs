@@ -1,5 +1,6 @@
 //! Intake of GitHub webhook deliveries: signature check, header validation, payload parsing
-//! and durable storage, all before answering GitHub.
+//! and durable storage, all before answering GitHub; and the typed work the bot queues for
+//! itself beside them ([`internal`]).
 
 pub mod delivery;
 pub mod event;
