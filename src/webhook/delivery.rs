@@ -155,3 +155,83 @@ fn json_payload(headers: &HeaderMap, body: Bytes) -> Result<Bytes, IntakeError> 
         .map(|(_, value)| Bytes::from(value.into_owned()))
         .ok_or(IntakeError::MissingFormPayload)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::http::StatusCode;
+
+    use super::*;
+    use crate::webhook::event::{EvaluateReason, PullRequestAction};
+
+    const SECRET: &str = "s3cret";
+
+    async fn state() -> (IntakeState, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("intake.db").display());
+        let state = IntakeState {
+            store: crate::store::connect(&url).await.unwrap(),
+            secrets: Arc::new(vec![SecretString::from(SECRET)]),
+            wake: Arc::default(),
+        };
+        (state, dir)
+    }
+
+    fn request(signature: &str, body: &'static str) -> Request {
+        Request::post("/webhook")
+            .header("x-github-delivery", "d-1")
+            .header("x-github-event", "pull_request")
+            .header("x-hub-signature-256", signature)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    }
+
+    const BODY: &str = r#"{"action":"reopened","installation":{"id":42},
+        "repository":{"full_name":"acme/widgets"},"pull_request":{"number":7,"head":{"sha":"abc"}}}"#;
+
+    #[tokio::test]
+    async fn a_signed_delivery_comes_out_parsed_with_its_headers() {
+        let (state, _dir) = state().await;
+        let signed = request(&signature::sign(SECRET, BODY.as_bytes()), BODY);
+        let delivery = VerifiedDelivery::from_request(signed, &state)
+            .await
+            .unwrap();
+        assert_eq!(
+            (delivery.id.as_str(), delivery.event_name.as_str()),
+            ("d-1", "pull_request")
+        );
+        assert_eq!(delivery.action.as_deref(), Some("reopened"));
+        assert_eq!(&delivery.payload[..], BODY.as_bytes());
+        let Event::Evaluate(e) = &delivery.event else {
+            panic!("{:?}", delivery.event)
+        };
+        assert_eq!(
+            e.reason,
+            EvaluateReason::PullRequest(PullRequestAction::Reopened)
+        );
+        let row = delivery.row().unwrap();
+        assert_eq!(
+            (row.pr_key.as_deref(), row.installation_id, row.coalescable),
+            (Some("acme/widgets#7"), Some(42), true)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_signed_with_another_secret_is_refused_with_the_reason() {
+        let (state, _dir) = state().await;
+        let forged = request(&signature::sign("guess", BODY.as_bytes()), BODY);
+        let refusal = VerifiedDelivery::from_request(forged, &state)
+            .await
+            .unwrap_err();
+        let response = refusal.into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            &body[..],
+            br#"{"delivery":"d-1","error":"X-Hub-Signature-256 does not match the body"}"#
+        );
+    }
+}
