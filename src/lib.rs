@@ -4,7 +4,8 @@
 //! - [`gfm`]: the one escaping door for untrusted text echoed into GitHub Markdown.
 //! - [`checker`]: pure Markdown-vs-template logic (text in, gaps out; no I/O).
 //! - [`config`]: server settings (environment) and the per-repository `.github/design-review.yml`.
-//! - [`webhook`]: intake of GitHub deliveries (signature, headers, payload -> domain events).
+//! - [`webhook`]: intake of GitHub deliveries (a verifying extractor, one parser per event ->
+//!   domain events) and the typed work the bot queues for itself.
 //! - [`store`]: durable queue, per-PR state and audit log (SQLite or PostgreSQL).
 //! - [`queue`]: workers that claim stored deliveries and run their handlers with retries.
 //! - [`github`]: App authentication and the one client through which every API call goes.

@@ -1,6 +1,6 @@
 //! Catching up after downtime or missed webhooks: every open pull request whose head commit has
-//! no check run of ours gets an evaluation, queued as a synthetic `pull_request.synchronize`
-//! delivery so the normal queue (ordering, coalescing, retries) does the work.
+//! no check run of ours gets an evaluation, queued as the bot's own work
+//! ([`Reevaluation`]) so the normal queue (ordering, coalescing, retries) does the work.
 //!
 //! Delivery ids are derived from the repository, PR and head SHA, so running resync again (or on
 //! several replicas at once) never queues the same evaluation twice. A rate limit stops the run
@@ -9,14 +9,14 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use tokio::sync::Notify;
 
 use crate::{
-    domain::{InstallationId, RepoName},
+    domain::{InstallationId, PrRef, RepoName},
     github::{GithubApp, GithubError, InstallationClient, PullRequest},
     review::repo_config,
     store::{InsertOutcome, NewDelivery, Store, StoreError},
+    webhook::internal::{Reevaluation, ReevaluationCause},
 };
 
 /// What to resync and how patient to be.
@@ -158,7 +158,7 @@ async fn resync_repo(
             report.up_to_date += 1;
             continue;
         }
-        let delivery = synthetic_delivery(installation, repo, &pull);
+        let delivery = queued_evaluation(installation, repo, &pull);
         let id = delivery.id.clone();
         match store.insert_delivery(delivery).await? {
             InsertOutcome::Inserted => {
@@ -174,40 +174,27 @@ async fn resync_repo(
     Ok(())
 }
 
-/// The delivery a `pull_request.synchronize` webhook for this head would have produced.
-/// It carries no snapshot of the pull request, so the workflow reads the PR afresh.
-pub fn synthetic_delivery(
+/// The evaluation of this head, queued under the PR's key. It carries no snapshot of the pull
+/// request, so the workflow reads the PR afresh.
+pub fn queued_evaluation(
     installation: InstallationId,
     repo: &RepoName,
     pull: &PullRequest,
 ) -> NewDelivery {
-    let payload = json!({
-        "action": "synchronize",
-        "number": pull.number.0,
-        "pull_request": {
-            "number": pull.number.0,
-            "head": { "sha": pull.head_sha.0, "ref": pull.head_ref },
+    let evaluation = Reevaluation {
+        pr: PrRef {
+            repo: repo.clone(),
+            number: pull.number,
         },
-        "repository": { "full_name": repo.to_string() },
-        "installation": { "id": installation.0 },
-    });
-    NewDelivery {
-        id: format!("resync-{repo}-{}-{}", pull.number.0, pull.head_sha.0),
-        event: "pull_request".to_string(),
-        action: Some("synchronize".to_string()),
-        installation_id: Some(installation.0 as i64),
-        repo: Some(repo.to_string()),
-        pr_key: Some(
-            crate::domain::PrRef {
-                repo: repo.clone(),
-                number: pull.number,
-            }
-            .queue_key(),
-        ),
-        coalescable: true,
-        payload: payload.to_string(),
-        received_at: Utc::now(),
-    }
+        installation: Some(installation),
+        head_sha: Some(pull.head_sha.clone()),
+        default_branch: None,
+        cause: ReevaluationCause::Resync,
+    };
+    evaluation.delivery(format!(
+        "resync-{repo}-{}-{}",
+        pull.number.0, pull.head_sha.0
+    ))
 }
 
 /// Runs `call`; a rate limit that lifts within `max_wait` is slept out (once), a later one stops.
@@ -243,7 +230,7 @@ mod tests {
     };
 
     #[test]
-    fn synthetic_delivery_parses_as_an_evaluation_of_the_head() {
+    fn queued_evaluation_parses_as_an_evaluation_of_the_head() {
         let repo = RepoName::new("acme", "widgets");
         let pull = PullRequest {
             number: PrNumber(7),
@@ -256,10 +243,10 @@ mod tests {
             state: PullState::Open,
             html_url: String::new(),
         };
-        let delivery = synthetic_delivery(InstallationId(3), &repo, &pull);
+        let delivery = queued_evaluation(InstallationId(3), &repo, &pull);
         assert_eq!(delivery.id, "resync-acme/widgets-7-abc");
         let Event::Evaluate(event) =
-            Event::parse(&delivery.event, delivery.payload.as_bytes()).unwrap()
+            Event::decode_stored(&delivery.event, delivery.payload.as_bytes()).unwrap()
         else {
             panic!("not an evaluation");
         };

@@ -1,14 +1,18 @@
 //! Every example payload GitHub publishes for the events we handle must parse into our events.
 //!
 //! Reads `../shared/corpus/webhooks` (octokit/webhooks examples) when it is present beside the
-//! repository; run with `cargo test --test corpus_webhooks -- --ignored`.
+//! repository (or in the directory `WEBHOOK_CORPUS` names); run with
+//! `cargo test --test corpus_webhooks -- --ignored`.
 
 use std::path::PathBuf;
 
 use design_review::webhook::Event;
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/webhooks");
+    let dir = std::env::var_os("WEBHOOK_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/webhooks"),
+        PathBuf::from,
+    );
     dir.is_dir().then_some(dir)
 }
 

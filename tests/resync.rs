@@ -10,10 +10,10 @@ use design_review::{
     github::{CheckConclusion, CheckRunSpec, CheckStatus},
     resync::{ResyncError, ResyncOptions, ResyncReport, resync},
     review::Workflow,
-    store::{self, DeliveryStatus, Store},
+    store::{self, DeliveryStatus, NewDelivery, Store},
     webhook::Event,
 };
-use support::fake_github::FakeGithub;
+use support::{fake_github::FakeGithub, scratch_pg::ScratchDatabase};
 
 const SEEN: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const MISSED: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -102,7 +102,7 @@ async fn queues_only_pull_requests_without_our_check_run() {
     assert_eq!(delivery.status, DeliveryStatus::Pending);
     assert_eq!(delivery.pr_key.as_deref(), Some("acme/widgets#2"));
     assert!(matches!(
-        Event::parse(&delivery.event, delivery.payload.as_bytes()).unwrap(),
+        Event::decode_stored(&delivery.event, delivery.payload.as_bytes()).unwrap(),
         Event::Evaluate(_)
     ));
 
@@ -200,4 +200,84 @@ async fn a_repository_github_refuses_does_not_stop_the_others() {
     );
     assert_eq!(report.failed_repos.len(), 1, "{report:?}");
     assert_eq!(report.failed_repos[0].0, "acme/archived");
+}
+
+/// The rows the previous release queued for a resync and for a re-run that named only a commit,
+/// dressed up as GitHub payloads (`event`, `action`, payload), for PR 2 of the scenario.
+fn rows_of_the_previous_release() -> [(&'static str, &'static str, String); 2] {
+    [
+        (
+            "pull_request",
+            "synchronize",
+            format!(
+                r#"{{"action":"synchronize","installation":{{"id":1}},"number":2,"pull_request":{{"head":{{"ref":"feature","sha":"{MISSED}"}},"number":2}},"repository":{{"full_name":"acme/widgets"}}}}"#
+            ),
+        ),
+        (
+            "check_suite",
+            "rerequested",
+            format!(
+                r#"{{"action":"rerequested","check_suite":{{"head_sha":"{MISSED}","pull_requests":[{{"number":2}}]}},"installation":{{"id":1}},"repository":{{"full_name":"acme/widgets"}}}}"#
+            ),
+        ),
+    ]
+}
+
+/// Queues the previous release's rows in `store`, reads them back and runs each through the
+/// workflow: every one evaluates PR 2 (a check run of ours on its head).
+async fn previous_rows_run(gh: &FakeGithub, store: std::sync::Arc<dyn Store>) {
+    let workflow = Workflow::new(gh.app(), store.clone());
+    for (event, action, payload) in rows_of_the_previous_release() {
+        let id = format!("old-{event}");
+        store
+            .insert_delivery(NewDelivery {
+                id: id.clone(),
+                event: event.to_string(),
+                action: Some(action.to_string()),
+                installation_id: Some(1),
+                repo: Some("acme/widgets".into()),
+                pr_key: Some("acme/widgets#2".into()),
+                coalescable: true,
+                payload,
+                received_at: chrono::Utc::now(),
+            })
+            .await
+            .unwrap();
+        let delivery = store.get_delivery(&id).await.unwrap().expect("stored");
+        workflow
+            .handle_delivery(&delivery)
+            .await
+            .unwrap_or_else(|e| panic!("{event}: {e}"));
+        let ours: Vec<_> = gh
+            .check_runs("acme/widgets")
+            .into_iter()
+            .filter(|r| r.app_id == support::fake_github::APP_ID && r.head_sha == MISSED)
+            .map(|r| (r.name, r.status))
+            .collect();
+        assert_eq!(
+            ours,
+            [("design-review".to_string(), "completed".to_string())],
+            "{event}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn evaluations_queued_by_the_previous_release_still_run_on_both_stores() {
+    let s = scenario().await;
+    previous_rows_run(&s.gh, s.store.clone()).await;
+    match ScratchDatabase::create("dr_resync").await {
+        Some(database) => {
+            let s = scenario().await;
+            let store = store::connect(&database.url).await.expect("postgres store");
+            let outcome = tokio::spawn(async move { previous_rows_run(&s.gh, store).await }).await;
+            database.drop_database().await;
+            if let Err(panic) = outcome {
+                std::panic::resume_unwind(panic.into_panic());
+            }
+        }
+        None => eprintln!(
+            "note: TEST_DATABASE_URL is not set; the PostgreSQL run of this test was skipped"
+        ),
+    }
 }

@@ -641,7 +641,8 @@ async fn a_rerun_naming_only_a_commit_is_serialised_with_the_pull_requests_deliv
     assert!(
         handled
             .iter()
-            .any(|d| d.event == "check_suite" && d.pr_key.as_deref() == Some("acme/widgets#7")),
+            .any(|d| d.event == design_review::webhook::internal::EVENT
+                && d.pr_key.as_deref() == Some("acme/widgets#7")),
         "{handled:#?}"
     );
 }

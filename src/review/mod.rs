@@ -116,7 +116,7 @@ impl Workflow {
 
     /// Handles one delivery.
     pub async fn handle_delivery(&self, delivery: &Delivery) -> Result<(), WorkflowError> {
-        let event = Event::parse(&delivery.event, delivery.payload.as_bytes())?;
+        let event = Event::decode_stored(&delivery.event, delivery.payload.as_bytes())?;
         match event {
             Event::Evaluate(e) => {
                 let client = self.client(e.installation)?;
@@ -125,7 +125,7 @@ impl Workflow {
                 let fresh = delivery.attempts <= 1
                     && chrono::Utc::now() - delivery.received_at < chrono::Duration::seconds(60);
                 let hints = Hints {
-                    no_reviews_yet: fresh && e.reason == "pull_request.opened",
+                    no_reviews_yet: fresh && e.reason.is_pull_opened(),
                     pull: e.snapshot.filter(|_| fresh).map(|s| (s.pull, s.requested)),
                     default_branch: e.default_branch,
                     retry: delivery.attempts > 1,
@@ -138,7 +138,7 @@ impl Workflow {
                 let client = self.client(e.installation)?;
                 let pulls = client.list_open_pulls(&e.repo).await?;
                 for pull in pulls.into_iter().filter(|p| p.head_sha == e.head_sha) {
-                    let queued = rerun_delivery(delivery, &e, pull.number);
+                    let queued = rerun_delivery(delivery, &e.for_pull(pull.number));
                     let (pr, id) = (queued.pr_key.clone(), queued.id.clone());
                     if self.store.insert_delivery(queued).await? == InsertOutcome::Inserted {
                         tracing::info!(
@@ -198,15 +198,18 @@ impl Workflow {
             "the rules changed on the default branch: re-evaluating open pull requests"
         );
         for pull in pulls {
-            let rerun = crate::webhook::event::RerunCommitEvent {
-                repo: event.repo.clone(),
+            let rerun = crate::webhook::internal::Reevaluation {
+                pr: crate::domain::PrRef {
+                    repo: event.repo.clone(),
+                    number: pull.number,
+                },
                 installation: event.installation,
-                head_sha: pull.head_sha.clone(),
-                event: "check_suite".to_string(),
+                head_sha: Some(pull.head_sha.clone()),
                 default_branch: Some(event.default_branch.clone()),
+                cause: crate::webhook::internal::ReevaluationCause::RulesChanged,
             };
             self.store
-                .insert_delivery(rerun_delivery(delivery, &rerun, pull.number))
+                .insert_delivery(rerun_delivery(delivery, &rerun))
                 .await?;
         }
         Ok(())
@@ -218,25 +221,9 @@ impl Workflow {
 /// delivery, so a retried fan-out queues nothing twice.
 fn rerun_delivery(
     rerun: &Delivery,
-    event: &crate::webhook::event::RerunCommitEvent,
-    number: crate::domain::PrNumber,
+    evaluation: &crate::webhook::internal::Reevaluation,
 ) -> NewDelivery {
-    let pr = crate::domain::PrRef {
-        repo: event.repo.clone(),
-        number,
-    };
-    NewDelivery {
-        id: format!("{}:pr-{}", rerun.id, number.0),
-        // The payload is a re-run of the check (`for_pull`), whatever the delivery was.
-        event: event.event.clone(),
-        action: Some("rerequested".to_string()),
-        installation_id: event.installation.map(|i| i.0 as i64),
-        repo: Some(event.repo.to_string()),
-        pr_key: Some(pr.queue_key()),
-        coalescable: true,
-        payload: event.for_pull(number),
-        received_at: chrono::Utc::now(),
-    }
+    evaluation.delivery(format!("{}:pr-{}", rerun.id, evaluation.pr.number.0))
 }
 
 #[async_trait]

@@ -613,7 +613,7 @@ async fn create_channel(
 /// The webhook route of setup mode: the normal intake once an App exists.
 async fn webhook(State(setup): State<Setup>, request: axum::extract::Request) -> Response {
     match setup.current_intake() {
-        Some(state) => intake::receive(State(state), request).await,
+        Some(state) => intake::receive_request(state, request).await,
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({

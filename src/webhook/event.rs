@@ -1,18 +1,16 @@
-//! GitHub webhook payloads converted once into our own small event types.
-//!
-//! Only the fields the bot needs are read (unknown fields are ignored), so payloads from newer
-//! GitHub versions or GitHub Enterprise Server keep parsing. Everything after intake works with
-//! [`Event`], never with raw JSON.
-
-use serde::Deserialize;
+//! What a delivery asks the bot to do, read once from its payload ([`super::events`] has one
+//! parser per GitHub event) or from the bot's own queued work ([`super::internal`]). Everything
+//! after intake works with [`Event`], never with raw JSON.
 
 use crate::{
-    domain::{
-        CommentSource, CommentVersion, CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName,
-        TeamSlug,
-    },
-    github::models::{PullRequest as PullFacts, PullState, RequestedReviewers},
+    domain::{CommentVersion, CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName},
+    github::models::{PullRequest as PullFacts, RequestedReviewers},
 };
+
+pub use super::events::{
+    CheckAction, CheckKind, IssueCommentAction, MergeGroupAction, PullRequestAction, ReviewAction,
+};
+use super::internal::{self, Reevaluation, ReevaluationCause};
 
 /// The `X-GitHub-Event` types [`Event::parse`] acts on (`ping` aside, which GitHub always sends); `app.yml` subscribes to exactly these.
 pub const HANDLED_EVENTS: &[&str] = &[
@@ -55,8 +53,8 @@ pub enum Event {
 pub struct EvaluateEvent {
     pub pr: PrRef,
     pub installation: Option<InstallationId>,
-    /// `pull_request.synchronize`, `check_run.rerequested`, ...
-    pub reason: String,
+    /// What asked for the evaluation.
+    pub reason: EvaluateReason,
     /// The head SHA the event was about, when the payload says.
     pub head_sha: Option<CommitSha>,
     /// Who caused the event.
@@ -67,6 +65,26 @@ pub struct EvaluateEvent {
     /// The pull request as the payload describes it, which saves fetching it again when the
     /// delivery is fresh.
     pub snapshot: Option<PullSnapshot>,
+}
+
+/// What asked for an evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvaluateReason {
+    /// A `pull_request` delivery.
+    PullRequest(PullRequestAction),
+    /// A `pull_request_review` delivery.
+    Review(ReviewAction),
+    /// "Re-run" on our check run or suite, naming the pull request.
+    CheckRerequested(CheckKind),
+    /// Work the bot queued for itself.
+    Reevaluation(ReevaluationCause),
+}
+
+impl EvaluateReason {
+    /// True for a pull request just opened, which cannot have reviews yet.
+    pub fn is_pull_opened(&self) -> bool {
+        *self == Self::PullRequest(PullRequestAction::Opened)
+    }
 }
 
 /// A pull request as a webhook payload describes it.
@@ -106,8 +124,8 @@ pub struct RerunCommitEvent {
     pub repo: RepoName,
     pub installation: Option<InstallationId>,
     pub head_sha: CommitSha,
-    /// `check_run` or `check_suite`.
-    pub event: String,
+    /// Which check the re-run was asked on.
+    pub kind: CheckKind,
     pub default_branch: Option<String>,
 }
 
@@ -135,26 +153,18 @@ impl RulesPushEvent {
 }
 
 impl RerunCommitEvent {
-    /// The payload of the same re-run naming pull request `number`: it parses as an
-    /// [`Event::Evaluate`] of that PR (reason `check_run.rerequested` or
-    /// `check_suite.rerequested`), to be queued under the PR's key.
-    pub fn for_pull(&self, number: PrNumber) -> String {
-        let mut repository = serde_json::json!({ "full_name": self.repo.to_string() });
-        if let Some(branch) = &self.default_branch {
-            repository["default_branch"] = serde_json::json!(branch);
+    /// The same re-run for pull request `number` of the commit, to be queued under the PR's key.
+    pub fn for_pull(&self, number: PrNumber) -> Reevaluation {
+        Reevaluation {
+            pr: PrRef {
+                repo: self.repo.clone(),
+                number,
+            },
+            installation: self.installation,
+            head_sha: Some(self.head_sha.clone()),
+            default_branch: self.default_branch.clone(),
+            cause: ReevaluationCause::CheckRerun(self.kind),
         }
-        let mut payload = serde_json::json!({
-            "action": "rerequested",
-            "repository": repository,
-        });
-        payload[self.event.as_str()] = serde_json::json!({
-            "head_sha": self.head_sha.0,
-            "pull_requests": [{ "number": number.0 }],
-        });
-        if let Some(installation) = self.installation {
-            payload["installation"] = serde_json::json!({ "id": installation.0 });
-        }
-        payload.to_string()
     }
 }
 
@@ -165,6 +175,8 @@ pub enum PayloadError {
     Json(#[from] serde_json::Error),
     #[error("payload lacks {0}")]
     Missing(&'static str),
+    #[error("queued work of version {0}, which this release cannot read")]
+    UnknownVersion(u32),
 }
 
 impl Event {
@@ -178,9 +190,29 @@ impl Event {
         event: &str,
         payload: &[u8],
     ) -> Result<(Self, Option<String>), PayloadError> {
-        let envelope: Envelope = serde_json::from_slice(payload)?;
-        let action = envelope.action.clone();
-        Ok((envelope.into_event(event)?, action))
+        super::events::parse(event, payload)
+    }
+
+    /// Reads a stored delivery: a GitHub payload of type `event`, or work the bot queued for
+    /// itself ([`internal::EVENT`], which GitHub never sends, so intake ignores it).
+    pub fn decode_stored(event: &str, payload: &[u8]) -> Result<Self, PayloadError> {
+        if event == internal::EVENT {
+            let work = Reevaluation::decode(payload)?;
+            return Ok(Event::Evaluate(Box::new(work.into_event())));
+        }
+        Self::parse(event, payload)
+    }
+
+    /// The repository this event concerns.
+    pub fn repo(&self) -> Option<&RepoName> {
+        match self {
+            Event::Evaluate(e) => Some(&e.pr.repo),
+            Event::Comment(c) => Some(&c.pr.repo),
+            Event::MergeGroup(m) => Some(&m.repo),
+            Event::RerunCommit(r) => Some(&r.repo),
+            Event::RulesPush(p) => Some(&p.repo),
+            Event::Ping | Event::Ignored(_) => None,
+        }
     }
 
     /// The pull request this event concerns; the queue serialises work per PR.
@@ -209,384 +241,10 @@ impl Event {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    action: Option<String>,
-    installation: Option<IdOnly>,
-    repository: Option<Repository>,
-    sender: Option<User>,
-    pull_request: Option<PullRequest>,
-    review: Option<Review>,
-    comment: Option<Comment>,
-    issue: Option<Issue>,
-    check_run: Option<CheckHolder>,
-    check_suite: Option<CheckHolder>,
-    merge_group: Option<MergeGroup>,
-    changes: Option<serde_json::Value>,
-    /// `push`: the ref pushed to, and the pushed commits.
-    #[serde(rename = "ref")]
-    git_ref: Option<String>,
-    commits: Option<Vec<PushCommit>>,
-    head_commit: Option<PushCommit>,
-    #[serde(default)]
-    deleted: bool,
-}
-
-#[derive(Debug, Deserialize)]
-struct PushCommit {
-    #[serde(default)]
-    added: Vec<String>,
-    #[serde(default)]
-    modified: Vec<String>,
-    #[serde(default)]
-    removed: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct IdOnly {
-    id: u64,
-}
-
-#[derive(Debug, Deserialize)]
-struct Repository {
-    full_name: String,
-    default_branch: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct User {
-    login: String,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
-impl User {
-    fn is_bot(&self) -> bool {
-        self.kind.as_deref() == Some("Bot") || self.login.ends_with("[bot]")
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct PullRequest {
-    number: u64,
-    head: Option<Branch>,
-    base: Option<Branch>,
-    user: Option<User>,
-    title: Option<String>,
-    #[serde(default)]
-    draft: bool,
-    state: Option<String>,
-    html_url: Option<String>,
-    requested_reviewers: Option<Vec<User>>,
-    requested_teams: Option<Vec<TeamRef>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Branch {
-    sha: String,
-    #[serde(rename = "ref")]
-    name: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TeamRef {
-    slug: String,
-}
-
-impl PullRequest {
-    /// The full picture, when the payload carries everything the workflow needs.
-    fn snapshot(&self, repo: &RepoName) -> Option<PullSnapshot> {
-        let head = self.head.as_ref()?;
-        let base = self.base.as_ref()?;
-        let pull = PullFacts {
-            number: PrNumber(self.number),
-            title: self.title.clone().unwrap_or_default(),
-            head_sha: CommitSha(head.sha.clone()),
-            head_ref: head.name.clone().unwrap_or_default(),
-            base_ref: base.name.clone()?,
-            author: Login(self.user.as_ref()?.login.clone()),
-            draft: self.draft,
-            state: match self.state.as_deref()? {
-                "open" => PullState::Open,
-                _ => PullState::Closed,
-            },
-            html_url: self.html_url.clone().unwrap_or_default(),
-        };
-        let requested = RequestedReviewers {
-            users: self
-                .requested_reviewers
-                .as_ref()?
-                .iter()
-                .map(|u| Login(u.login.clone()))
-                .collect(),
-            teams: self
-                .requested_teams
-                .as_ref()?
-                .iter()
-                .map(|t| TeamSlug {
-                    org: repo.owner.clone(),
-                    slug: t.slug.clone(),
-                })
-                .collect(),
-        };
-        Some(PullSnapshot { pull, requested })
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct Review {
-    id: Option<u64>,
-    body: Option<String>,
-    user: Option<User>,
-    submitted_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Comment {
-    id: u64,
-    body: Option<String>,
-    user: Option<User>,
-    updated_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Issue {
-    number: u64,
-    pull_request: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Deserialize)]
-struct CheckHolder {
-    head_sha: Option<String>,
-    #[serde(default)]
-    pull_requests: Vec<PullRef>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PullRef {
-    number: u64,
-}
-
-#[derive(Debug, Deserialize)]
-struct MergeGroup {
-    head_sha: String,
-}
-
-impl Envelope {
-    fn into_event(self, event: &str) -> Result<Event, PayloadError> {
-        if event == "ping" {
-            return Ok(Event::Ping);
-        }
-        let action = self.action.clone().unwrap_or_default();
-        let installation = self.installation.as_ref().map(|i| InstallationId(i.id));
-        let sender = self.sender.as_ref().map(|u| Login(u.login.clone()));
-        let default_branch = self
-            .repository
-            .as_ref()
-            .and_then(|r| r.default_branch.clone());
-        let ignored = |why: &str| Ok(Event::Ignored(format!("{event}.{action}: {why}")));
-        let repo = || -> Result<RepoName, PayloadError> {
-            self.repository
-                .as_ref()
-                .and_then(|r| RepoName::parse(&r.full_name))
-                .ok_or(PayloadError::Missing("repository.full_name"))
-        };
-        let evaluate = |number: u64, head_sha: Option<String>| -> Result<Event, PayloadError> {
-            let repo = repo()?;
-            let snapshot = self
-                .pull_request
-                .as_ref()
-                .filter(|pr| pr.number == number)
-                .and_then(|pr| pr.snapshot(&repo));
-            Ok(Event::Evaluate(Box::new(EvaluateEvent {
-                pr: PrRef {
-                    repo,
-                    number: PrNumber(number),
-                },
-                installation,
-                reason: format!("{event}.{action}"),
-                head_sha: head_sha.map(CommitSha),
-                sender: sender.clone(),
-                default_branch: default_branch.clone(),
-                snapshot,
-            })))
-        };
-        match event {
-            "pull_request" => {
-                let pr = self
-                    .pull_request
-                    .as_ref()
-                    .ok_or(PayloadError::Missing("pull_request"))?;
-                let head = pr.head.as_ref().map(|h| h.sha.clone());
-                match action.as_str() {
-                    "opened" | "reopened" | "synchronize" | "ready_for_review"
-                    | "converted_to_draft" => evaluate(pr.number, head),
-                    // Only a change of base branch can change the verdict of an edit.
-                    "edited"
-                        if self
-                            .changes
-                            .as_ref()
-                            .is_some_and(|c| c.get("base").is_some()) =>
-                    {
-                        evaluate(pr.number, head)
-                    }
-                    _ => ignored("action not handled"),
-                }
-            }
-            "pull_request_review" => {
-                let pr = self
-                    .pull_request
-                    .as_ref()
-                    .ok_or(PayloadError::Missing("pull_request"))?;
-                match action.as_str() {
-                    "submitted" | "dismissed" | "edited" => {}
-                    _ => return ignored("action not handled"),
-                }
-                let review = self.review.as_ref();
-                let body = review.and_then(|r| r.body.clone()).unwrap_or_default();
-                // A review body may hold commands; only a freshly submitted one runs them
-                // (an edited body never re-runs commands).
-                if action == "submitted"
-                    && !body.trim().is_empty()
-                    && let Some(user) = review.and_then(|r| r.user.as_ref())
-                {
-                    return Ok(Event::Comment(CommentEvent {
-                        pr: PrRef {
-                            repo: repo()?,
-                            number: PrNumber(pr.number),
-                        },
-                        installation,
-                        comment_id: None,
-                        author: Login(user.login.clone()),
-                        author_is_bot: user.is_bot(),
-                        body,
-                        default_branch: default_branch.clone(),
-                        version: review.and_then(|r| {
-                            Some(CommentVersion {
-                                source: CommentSource::Review(r.id?),
-                                updated_at: r.submitted_at?,
-                            })
-                        }),
-                    }));
-                }
-                evaluate(pr.number, pr.head.as_ref().map(|h| h.sha.clone()))
-            }
-            "issue_comment" => {
-                let issue = self.issue.as_ref().ok_or(PayloadError::Missing("issue"))?;
-                if issue.pull_request.is_none() {
-                    return ignored("comment on an issue, not a pull request");
-                }
-                if action != "created" {
-                    return ignored("only new comments run commands");
-                }
-                let comment = self
-                    .comment
-                    .as_ref()
-                    .ok_or(PayloadError::Missing("comment"))?;
-                let user = comment
-                    .user
-                    .as_ref()
-                    .ok_or(PayloadError::Missing("comment.user"))?;
-                if user.is_bot() {
-                    return ignored("comments by bots are never executed");
-                }
-                Ok(Event::Comment(CommentEvent {
-                    pr: PrRef {
-                        repo: repo()?,
-                        number: PrNumber(issue.number),
-                    },
-                    installation,
-                    comment_id: Some(comment.id),
-                    author: Login(user.login.clone()),
-                    author_is_bot: false,
-                    body: comment.body.clone().unwrap_or_default(),
-                    default_branch: default_branch.clone(),
-                    version: comment.updated_at.map(|updated_at| CommentVersion {
-                        source: CommentSource::IssueComment(comment.id),
-                        updated_at,
-                    }),
-                }))
-            }
-            "check_run" | "check_suite" => {
-                if action != "rerequested" {
-                    return ignored("action not handled");
-                }
-                let holder = if event == "check_run" {
-                    self.check_run.as_ref()
-                } else {
-                    self.check_suite.as_ref()
-                };
-                let holder = holder.ok_or(PayloadError::Missing("check_run/check_suite"))?;
-                match (holder.pull_requests.first(), &holder.head_sha) {
-                    (Some(pr), _) => evaluate(pr.number, holder.head_sha.clone()),
-                    (None, Some(sha)) => Ok(Event::RerunCommit(RerunCommitEvent {
-                        repo: repo()?,
-                        installation,
-                        head_sha: CommitSha(sha.clone()),
-                        event: event.to_string(),
-                        default_branch: default_branch.clone(),
-                    })),
-                    (None, None) => ignored("no pull request or commit attached"),
-                }
-            }
-            "merge_group" => {
-                if action != "checks_requested" {
-                    return ignored("action not handled");
-                }
-                let group = self
-                    .merge_group
-                    .as_ref()
-                    .ok_or(PayloadError::Missing("merge_group"))?;
-                Ok(Event::MergeGroup(MergeGroupEvent {
-                    repo: repo()?,
-                    installation,
-                    head_sha: CommitSha(group.head_sha.clone()),
-                }))
-            }
-            "push" => {
-                let Some(branch) = default_branch.as_deref() else {
-                    return ignored("no default branch in the payload");
-                };
-                if self.git_ref.as_deref() != Some(&format!("refs/heads/{branch}")) || self.deleted
-                {
-                    return ignored("not a push to the default branch");
-                }
-                let commits = self.commits.as_deref().unwrap_or_default();
-                let mut changed: Vec<String> = commits
-                    .iter()
-                    .chain(self.head_commit.as_ref())
-                    .flat_map(|c| c.added.iter().chain(&c.modified).chain(&c.removed))
-                    .cloned()
-                    .collect();
-                changed.sort_unstable();
-                changed.dedup();
-                let complete = commits.len() < RulesPushEvent::MAX_LISTED_COMMITS;
-                // The rules are the config file and templates, which are Markdown files.
-                let may_change_rules = !complete
-                    || changed.iter().any(|path| {
-                        path == crate::config::repo::CONFIG_PATH
-                            || path.ends_with(".md")
-                            || path.ends_with(".markdown")
-                    });
-                if !may_change_rules {
-                    return ignored("the push changes neither the configuration nor a template");
-                }
-                Ok(Event::RulesPush(RulesPushEvent {
-                    repo: repo()?,
-                    installation,
-                    default_branch: branch.to_string(),
-                    changed,
-                    complete,
-                }))
-            }
-            _ => ignored("event not handled"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::CommentSource;
 
     fn pr_payload(action: &str) -> String {
         format!(
@@ -605,6 +263,10 @@ mod tests {
         assert_eq!(e.pr.queue_key(), "acme/widgets#7");
         assert_eq!(e.installation, Some(InstallationId(42)));
         assert_eq!(e.head_sha, Some(CommitSha("abc123".into())));
+        assert_eq!(
+            e.reason,
+            EvaluateReason::PullRequest(PullRequestAction::Synchronize)
+        );
         assert!(event.coalescable());
         assert!(matches!(
             Event::parse("pull_request", pr_payload("labeled").as_bytes()).unwrap(),
@@ -691,35 +353,156 @@ mod tests {
             panic!()
         };
         assert_eq!(e.pr.number, PrNumber(5));
+        assert_eq!(
+            e.reason,
+            EvaluateReason::CheckRerequested(CheckKind::CheckRun)
+        );
         // A re-run for a PR from a fork names only the commit; the handler queues one
-        // evaluation per PR of it, each parsing as that PR's evaluation.
-        for event in ["check_run", "check_suite"] {
+        // evaluation per PR of it, which the workflow reads back as that PR's evaluation.
+        for (name, kind) in [
+            ("check_run", CheckKind::CheckRun),
+            ("check_suite", CheckKind::CheckSuite),
+        ] {
             let fork = format!(
                 r#"{{"action":"rerequested","installation":{{"id":42}},
                 "repository":{{"full_name":"acme/widgets","default_branch":"trunk"}},
-                "{event}":{{"head_sha":"def","pull_requests":[]}}}}"#
+                "{name}":{{"head_sha":"def","pull_requests":[]}}}}"#
             );
-            let Event::RerunCommit(rerun) = Event::parse(event, fork.as_bytes()).unwrap() else {
-                panic!("{event}: not a re-run of a commit")
+            let Event::RerunCommit(rerun) = Event::parse(name, fork.as_bytes()).unwrap() else {
+                panic!("{name}: not a re-run of a commit")
             };
-            let queued = Event::parse(event, rerun.for_pull(PrNumber(9)).as_bytes()).unwrap();
-            assert_eq!(
-                queued.pr().map(PrRef::queue_key).as_deref(),
-                Some("acme/widgets#9")
-            );
-            let Event::Evaluate(e) = queued else {
-                panic!("{event}: not an evaluation")
+            assert_eq!(rerun.kind, kind);
+            let queued = rerun.for_pull(PrNumber(9)).encode();
+            let Event::Evaluate(e) =
+                Event::decode_stored(internal::EVENT, queued.as_bytes()).unwrap()
+            else {
+                panic!("{name}: not an evaluation")
             };
-            assert_eq!(e.reason, format!("{event}.rerequested"));
-            assert_eq!(e.head_sha, Some(CommitSha("def".into())));
-            assert_eq!(e.installation, Some(InstallationId(42)));
-            assert_eq!(e.default_branch.as_deref(), Some("trunk"));
+            let expected = EvaluateEvent {
+                pr: PrRef {
+                    repo: RepoName::new("acme", "widgets"),
+                    number: PrNumber(9),
+                },
+                installation: Some(InstallationId(42)),
+                reason: EvaluateReason::Reevaluation(ReevaluationCause::CheckRerun(kind)),
+                head_sha: Some(CommitSha("def".into())),
+                sender: None,
+                default_branch: Some("trunk".into()),
+                snapshot: None,
+            };
+            assert_eq!(*e, expected);
         }
         let group = br#"{"action":"checks_requested","repository":{"full_name":"acme/widgets"},
             "merge_group":{"head_sha":"fff","head_ref":"refs/heads/gh-readonly-queue/main/pr-5"}}"#;
         assert!(matches!(
             Event::parse("merge_group", group).unwrap(),
             Event::MergeGroup(_)
+        ));
+    }
+
+    #[test]
+    fn actions_read_and_print_as_github_spells_them() {
+        let pull_request = [
+            ("opened", PullRequestAction::Opened),
+            ("reopened", PullRequestAction::Reopened),
+            ("synchronize", PullRequestAction::Synchronize),
+            ("ready_for_review", PullRequestAction::ReadyForReview),
+            ("converted_to_draft", PullRequestAction::ConvertedToDraft),
+            ("edited", PullRequestAction::Edited),
+            ("labeled", PullRequestAction::Other("labeled".into())),
+        ];
+        for (text, action) in pull_request {
+            let read: PullRequestAction = serde_json::from_value(text.into()).unwrap();
+            assert_eq!((read.to_string(), read), (text.to_string(), action));
+        }
+        let others = [
+            (
+                ReviewAction::Submitted.to_string(),
+                CheckAction::Rerequested.to_string(),
+                IssueCommentAction::Created.to_string(),
+                MergeGroupAction::ChecksRequested.to_string(),
+            ),
+            (
+                ReviewAction::Other("x".into()).to_string(),
+                CheckAction::Other("x".into()).to_string(),
+                IssueCommentAction::Other("x".into()).to_string(),
+                MergeGroupAction::Other("x".into()).to_string(),
+            ),
+        ];
+        assert_eq!(
+            others,
+            [
+                (
+                    "submitted".into(),
+                    "rerequested".into(),
+                    "created".into(),
+                    "checks_requested".into()
+                ),
+                ("x".into(), "x".into(), "x".into(), "x".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_action_is_returned_as_sent() {
+        for action in ["synchronize", "labeled"] {
+            let (_, read) =
+                Event::parse_with_action("pull_request", pr_payload(action).as_bytes()).unwrap();
+            assert_eq!(read.as_deref(), Some(action));
+        }
+    }
+
+    /// The payloads an earlier release queued for its own work, dressed up as GitHub's: rows
+    /// still in a database are read as the evaluations they stood for.
+    #[test]
+    fn rows_queued_by_an_earlier_release_still_read() {
+        let resync = r#"{"action":"synchronize","installation":{"id":3},"number":7,
+            "pull_request":{"head":{"ref":"feature","sha":"abc"},"number":7},
+            "repository":{"full_name":"acme/widgets"}}"#;
+        let rerun = r#"{"action":"rerequested","check_suite":{"head_sha":"def",
+            "pull_requests":[{"number":9}]},"installation":{"id":42},
+            "repository":{"default_branch":"trunk","full_name":"acme/widgets"}}"#;
+        let read = |event, payload: &str| match Event::decode_stored(event, payload.as_bytes()) {
+            Ok(Event::Evaluate(e)) => *e,
+            other => panic!("{other:?}"),
+        };
+        let resync = read("pull_request", resync);
+        assert_eq!(
+            (resync.pr.to_string(), resync.installation, resync.head_sha),
+            (
+                "acme/widgets#7".to_string(),
+                Some(InstallationId(3)),
+                Some(CommitSha("abc".into()))
+            )
+        );
+        assert_eq!(resync.snapshot, None);
+        let rerun = read("check_suite", rerun);
+        assert_eq!(
+            (
+                rerun.pr.to_string(),
+                rerun.installation,
+                rerun.head_sha,
+                rerun.default_branch
+            ),
+            (
+                "acme/widgets#9".to_string(),
+                Some(InstallationId(42)),
+                Some(CommitSha("def".into())),
+                Some("trunk".to_string())
+            )
+        );
+    }
+
+    #[test]
+    fn github_cannot_send_the_bots_own_work() {
+        let work = br#"{"version":1,"evaluate":{"repo":"acme/widgets","number":9,"installation":42,"head_sha":"def","default_branch":null,"cause":"resync"}}"#;
+        assert!(matches!(
+            Event::parse(internal::EVENT, work).unwrap(),
+            Event::Ignored(why) if why.contains("event not handled")
+        ));
+        assert!(matches!(
+            Event::decode_stored(internal::EVENT, work).unwrap(),
+            Event::Evaluate(_)
         ));
     }
 

@@ -1,5 +1,5 @@
-//! `POST {WEBHOOK_PATH}`: the hot path. Verify, parse, store durably, answer. Nothing slow runs
-//! here: no GitHub call and no template check (GitHub gives up after 10 seconds and does not
+//! `POST {WEBHOOK_PATH}`: the hot path. Verify ([`VerifiedDelivery`]), store durably, answer.
+//! Nothing slow runs here: no GitHub call and no template check (GitHub gives up after 10 seconds and does not
 //! redeliver on its own).
 //!
 //! Anyone can post here, so before a body is read [`guard`] refuses what the headers alone give
@@ -15,27 +15,25 @@ use std::{
 use axum::{
     body::{Body, Bytes},
     extract::{FromRequest, Request, State},
-    http::{HeaderMap, HeaderName, StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use bytes::BytesMut;
-use chrono::Utc;
 use http_body_util::BodyExt;
 use metrics::Counter;
 use secrecy::SecretString;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::{
+    delivery::{
+        Refusal, VerifiedDelivery, X_GITHUB_DELIVERY, X_GITHUB_EVENT, X_HUB_SIGNATURE_256,
+        header_str,
+    },
     event::{Event, HANDLED_EVENTS, PayloadError},
-    signature::{self, SignatureError},
+    signature::SignatureError,
 };
-use crate::store::{InsertOutcome, NewDelivery, Store};
-
-// GitHub's headers as names ready for look-up (a `&str` name is parsed on every look-up).
-const X_GITHUB_DELIVERY: HeaderName = HeaderName::from_static("x-github-delivery");
-const X_GITHUB_EVENT: HeaderName = HeaderName::from_static("x-github-event");
-const X_HUB_SIGNATURE_256: HeaderName = HeaderName::from_static("x-hub-signature-256");
+use crate::store::{InsertOutcome, Store};
 
 /// Default largest body accepted (4 MiB); larger ones get 413. GitHub caps payloads at 25 MB,
 /// but the events this App subscribes to are far smaller: a `pull_request` delivery is typically
@@ -193,42 +191,45 @@ impl IntakeError {
     }
 }
 
-/// The axum handler of the webhook route.
-pub async fn receive(State(state): State<IntakeState>, request: Request) -> Response {
-    // The headers are moved out of the request (a `HeaderMap` argument would copy them); the
-    // body is already in memory, read by `guard` within its limits.
-    let (mut parts, body) = request.into_parts();
-    let headers = std::mem::take(&mut parts.headers);
-    let body = match Bytes::from_request(Request::from_parts(parts, body), &()).await {
-        Ok(body) => body,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let delivery_header = header_str(&headers, &X_GITHUB_DELIVERY);
-    let event_header = header_str(&headers, &X_GITHUB_EVENT);
-    let delivery = delivery_header.unwrap_or("-");
-    let event = event_header.unwrap_or("-");
-    let label = event_label(event);
-    match accept(&state, &headers, delivery_header, event_header, &body).await {
-        Ok(accepted) => {
-            deliveries_counter(label, accepted.outcome()).increment(1);
-            tracing::info!(delivery_id = %delivery, %event, outcome = accepted.outcome(), "webhook received");
-            let status = match accepted {
-                Accepted::Stored => StatusCode::ACCEPTED,
-                _ => StatusCode::OK,
-            };
-            let answer = Answer {
-                delivery,
-                outcome: Some(accepted.outcome()),
-                error: None,
-            };
-            (status, axum::Json(answer)).into_response()
-        }
-        Err(error) => refuse(delivery, event, &error),
+/// The webhook route: verify (the [`VerifiedDelivery`] extractor), store, answer.
+pub async fn receive(
+    State(state): State<IntakeState>,
+    delivery: VerifiedDelivery,
+) -> Result<Response, Refusal> {
+    let accepted = store(&state, &delivery)
+        .await
+        .map_err(|error| delivery.refusal(error))?;
+    Ok(answer(&delivery, accepted))
+}
+
+/// The webhook route for a caller that picks its [`IntakeState`] per request (setup mode, once
+/// an App is registered).
+pub async fn receive_request(state: IntakeState, request: Request) -> Response {
+    match VerifiedDelivery::from_request(request, &state).await {
+        Ok(delivery) => receive(State(state), delivery).await.into_response(),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
+/// The answer to an accepted delivery, with its log line and count.
+fn answer(delivery: &VerifiedDelivery, accepted: Accepted) -> Response {
+    let (id, event) = (delivery.id.as_str(), delivery.event_name.as_str());
+    deliveries_counter(event_label(event), accepted.outcome()).increment(1);
+    tracing::info!(delivery_id = %id, %event, outcome = accepted.outcome(), "webhook received");
+    let status = match accepted {
+        Accepted::Stored => StatusCode::ACCEPTED,
+        _ => StatusCode::OK,
+    };
+    let answer = Answer {
+        delivery: id,
+        outcome: Some(accepted.outcome()),
+        error: None,
+    };
+    (status, axum::Json(answer)).into_response()
+}
+
 /// The answer to a refused delivery, with its log line and count.
-fn refuse(delivery: &str, event: &str, error: &IntakeError) -> Response {
+pub(super) fn refuse(delivery: &str, event: &str, error: &IntakeError) -> Response {
     deliveries_counter(event_label(event), error.outcome()).increment(1);
     if matches!(error, IntakeError::Store(_)) {
         tracing::error!(delivery_id = %delivery, %event, %error, "webhook not stored");
@@ -406,58 +407,19 @@ impl Accepted {
     }
 }
 
-/// `delivery_id` and `event_name` are the `X-GitHub-Delivery` and `X-GitHub-Event` headers,
-/// read once by the caller (which names them in its log line).
-async fn accept(
-    state: &IntakeState,
-    headers: &HeaderMap,
-    delivery_id: Option<&str>,
-    event_name: Option<&str>,
-    body: &[u8],
-) -> Result<Accepted, IntakeError> {
-    signature::verify(
-        &state.secrets,
-        header_str(headers, &X_HUB_SIGNATURE_256),
-        body,
-    )?;
-    let delivery_id = delivery_id
-        .filter(|s| !s.trim().is_empty())
-        .ok_or(IntakeError::MissingHeader("X-GitHub-Delivery"))?;
-    let event_name = event_name
-        .filter(|s| !s.trim().is_empty())
-        .ok_or(IntakeError::MissingHeader("X-GitHub-Event"))?;
-    let payload = json_payload(headers, body)?;
-    let (event, action) = Event::parse_with_action(event_name, &payload)?;
-    match &event {
+/// Queues a delivery that asks for work; a ping or an ignored event is only acknowledged.
+async fn store(state: &IntakeState, delivery: &VerifiedDelivery) -> Result<Accepted, IntakeError> {
+    match &delivery.event {
         Event::Ping => return Ok(Accepted::Ping),
         Event::Ignored(why) => {
-            tracing::debug!(delivery_id, why, "event dropped");
+            tracing::debug!(delivery_id = %delivery.id, why, "event dropped");
             return Ok(Accepted::Ignored);
         }
         _ => {}
     }
-    let payload_text =
-        String::from_utf8(payload.into_owned()).map_err(|_| PayloadError::Missing("UTF-8 text"))?;
-    let pr = event.pr();
-    let new = NewDelivery {
-        id: delivery_id.to_string(),
-        event: event_name.to_string(),
-        action,
-        installation_id: event.installation().map(|i| i.0 as i64),
-        repo: pr.map(|p| p.repo.to_string()).or_else(|| match &event {
-            Event::MergeGroup(m) => Some(m.repo.to_string()),
-            Event::RerunCommit(r) => Some(r.repo.to_string()),
-            Event::RulesPush(p) => Some(p.repo.to_string()),
-            _ => None,
-        }),
-        pr_key: pr.map(|p| p.queue_key()),
-        coalescable: event.coalescable(),
-        payload: payload_text,
-        received_at: Utc::now(),
-    };
     let outcome = state
         .store
-        .insert_delivery(new)
+        .insert_delivery(delivery.row()?)
         .await
         .map_err(|e| IntakeError::Store(e.to_string()))?;
     Ok(match outcome {
@@ -467,27 +429,6 @@ async fn accept(
         }
         InsertOutcome::Duplicate => Accepted::Duplicate,
     })
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// The JSON payload: the body itself, or the `payload` field of a form-encoded body (GitHub's
-/// `application/x-www-form-urlencoded` content type).
-fn json_payload<'a>(
-    headers: &HeaderMap,
-    body: &'a [u8],
-) -> Result<std::borrow::Cow<'a, [u8]>, IntakeError> {
-    let is_form = header_str(headers, &header::CONTENT_TYPE)
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Ok(std::borrow::Cow::Borrowed(body));
-    }
-    url::form_urlencoded::parse(body)
-        .find(|(key, _)| key == "payload")
-        .map(|(_, value)| std::borrow::Cow::Owned(value.into_owned().into_bytes()))
-        .ok_or(IntakeError::MissingFormPayload)
 }
 
 #[cfg(test)]
