@@ -18,7 +18,7 @@
 //! - [`web`]: the details page, the board of pending reviews, audit, trends, JSON API, sign-in.
 //! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
-//! - [`domain`], [`telemetry`]: shared id types; logging set-up.
+//! - [`domain`], [`telemetry`], [`uri`]: shared id types; logging set-up; percent-encoding.
 
 pub mod checker;
 pub mod cli;
@@ -37,5 +37,6 @@ pub mod setup;
 pub mod status;
 pub mod store;
 pub mod telemetry;
+pub mod uri;
 pub mod web;
 pub mod webhook;
