@@ -20,7 +20,7 @@
 //! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
 //! - [`backoff`]: the one retry schedule, shared by GitHub calls and queued deliveries.
-//! - [`domain`], [`telemetry`]: shared id types; logging set-up.
+//! - [`domain`], [`telemetry`], [`uri`]: shared id types; logging set-up; percent-encoding.
 
 pub mod backoff;
 pub mod checker;
@@ -40,5 +40,6 @@ pub mod setup;
 pub mod status;
 pub mod store;
 pub mod telemetry;
+pub mod uri;
 pub mod web;
 pub mod webhook;

@@ -1,5 +1,6 @@
-//! Invalid settings stop start-up with one line naming the variable (exit 2), before anything is
-//! started or created, like every other setting: `RUST_LOG` and `SHUTDOWN_DELAY_SECS` here.
+//! Invalid settings stop start-up with one line naming the variable and saying why (exit 2),
+//! before anything is started or created: values clap refuses, values checked against others,
+//! and `RUST_LOG`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -84,6 +85,64 @@ fn invalid_numbers_and_switches_stop_start_up_with_one_line_naming_the_variable(
             )),
             "{stderr}"
         );
+    }
+    assert!(!dir.path().join("dr.db").exists(), "nothing was created");
+}
+
+#[test]
+fn invalid_values_stop_start_up_with_one_line_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |what: &str| format!("design-review: invalid setting {what}\n");
+    for (variable, value, expected) in [
+        (
+            "LOG_FORMAT",
+            "xml",
+            r#"LOG_FORMAT: "xml": expected text or json"#,
+        ),
+        (
+            "LISTEN_ADDR",
+            "nowhere",
+            r#"LISTEN_ADDR: "nowhere": invalid socket address syntax"#,
+        ),
+        (
+            "GITHUB_API_URL",
+            "ftp://x",
+            r#"GITHUB_API_URL: "ftp://x": must be an http(s) URL"#,
+        ),
+        (
+            "QUEUE_LEASE_SECS",
+            "30s",
+            r#"QUEUE_LEASE_SECS: "30s": not a whole number (invalid digit found in string)"#,
+        ),
+        (
+            "SHUTDOWN_DELAY_SECS",
+            "86400",
+            r#"SHUTDOWN_DELAY_SECS: "86400": at most 600 seconds"#,
+        ),
+        (
+            "HTTP_MAX_CONNECTIONS",
+            "0",
+            r#"HTTP_MAX_CONNECTIONS: "0": must be at least 1"#,
+        ),
+        (
+            "GITHUB_ORG",
+            "acme/widgets",
+            r#"GITHUB_ORG: "acme/widgets": not an organization login"#,
+        ),
+        // Secrets are checked after parsing, and never echoed.
+        (
+            "DATABASE_URL",
+            "mysql://dr:hunter2@db/dr",
+            "DATABASE_URL: must start with sqlite:// or postgres://",
+        ),
+        (
+            "SESSION_KEY",
+            "short-s3cret",
+            "SESSION_KEY: must be at least 32 characters",
+        ),
+    ] {
+        let output = run(dir.path(), "serve", &[(variable, value)]);
+        assert_eq!(refusal(&output, variable), refused(expected));
     }
     assert!(!dir.path().join("dr.db").exists(), "nothing was created");
 }

@@ -275,7 +275,7 @@ async fn what_the_headers_give_away_is_refused_before_the_body_is_read() {
 async fn form_encoded_payload_is_accepted() {
     let app = TestApp::intake_only().await;
     let json = pull_request_payload("synchronize", "acme/widgets", 9, "fff");
-    let form = format!("payload={}", urlencoding::encode(&json));
+    let form = format!("payload={}", design_review::uri::component(&json));
     let sig = signature::sign(SECRET, form.as_bytes());
     let response = app
         .send_raw(

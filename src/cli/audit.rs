@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
+use secrecy::ExposeSecret;
 
 use crate::store::{self, AuditEntry, AuditFilter};
 
@@ -50,7 +51,7 @@ fn list(args: AuditArgs) -> anyhow::Result<String> {
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
     let entries = runtime.block_on(async {
-        let store = store::connect_existing(&args.db.database_url).await?;
+        let store = store::connect_existing(args.db.database_url.expose_secret()).await?;
         store
             .list_audit(&AuditFilter {
                 repo: args.repo.clone(),

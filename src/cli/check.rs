@@ -99,6 +99,15 @@ pub(super) struct Selection {
 }
 
 impl Selection {
+    /// The config's doc globs, and `--template` when given.
+    fn new(loaded: &Loaded, template: Option<&str>) -> anyhow::Result<Self> {
+        Ok(Self {
+            matcher: loaded.config.matcher().map_err(|e| anyhow!("{e}"))?,
+            from_config: loaded.from_file,
+            template: template.map(templates::canonical),
+        })
+    }
+
     /// The template for a file the user named: `--template`, else the config's, else the
     /// documented default.
     fn template_for_named(&self, in_repo: Option<&str>) -> String {
@@ -137,49 +146,63 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// The steps of `check`: find the config, the docs and their templates, check and print.
 fn execute(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::discover()?;
     let loaded = load_config(args.config.as_deref(), &workspace)?;
-    let selection = Selection {
-        matcher: loaded.config.matcher().map_err(|e| anyhow!("{e}"))?,
-        from_config: loaded.from_file,
-        template: args.template.as_deref().map(templates::canonical),
-    };
-    let targets = match &args.base {
-        Some(rev) => changed_docs(&workspace, rev, &selection)?,
-        None => named_docs(&workspace, &args.paths, &selection)?,
-    };
+    let selection = Selection::new(&loaded, args.template.as_deref())?;
+    let targets = find_targets(args, &workspace, &selection)?;
     let templates = load_templates(&targets, &loaded, args.template.is_some())?;
     let outcomes: Vec<FileOutcome> = targets
         .iter()
         .map(|t| check_one(t, &templates, args.format))
         .collect();
     print_outcomes(args, &outcomes);
-
-    let summary = Summary::of(&outcomes);
     if targets.is_empty() && args.base.is_none() {
-        eprintln!(
-            "design-review: no design docs found in {} ({})",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            if selection.from_config {
-                "none matches the config's `docs` globs"
-            } else {
-                "no *.md file"
-            }
-        );
+        eprintln!("design-review: {}", nothing_found(&args.paths, &selection));
         return Ok(ExitCode::from(2));
     }
-    Ok(if summary.unreadable > 0 {
+    Ok(exit_code(&Summary::of(&outcomes)))
+}
+
+/// The docs changed since `--base`, else those named on the command line.
+fn find_targets(
+    args: &CheckArgs,
+    workspace: &Workspace,
+    selection: &Selection,
+) -> anyhow::Result<Vec<Target>> {
+    match &args.base {
+        Some(rev) => changed_docs(workspace, rev, selection),
+        None => named_docs(workspace, &args.paths, selection),
+    }
+}
+
+/// Why the paths named on the command line gave nothing to check.
+fn nothing_found(paths: &[PathBuf], selection: &Selection) -> String {
+    format!(
+        "no design docs found in {} ({})",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if selection.from_config {
+            "none matches the config's `docs` globs"
+        } else {
+            "no *.md file"
+        }
+    )
+}
+
+/// 2 when a file could not be checked, else 1 when a gap is an error, else 0.
+fn exit_code(summary: &Summary) -> ExitCode {
+    if summary.unreadable > 0 {
         ExitCode::from(2)
     } else if summary.errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Reads `--config`, else the repository's `.github/design-review.yml`, else the defaults.

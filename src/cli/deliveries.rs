@@ -2,11 +2,13 @@
 
 use std::process::ExitCode;
 
+use secrecy::{ExposeSecret, SecretString};
+
 use super::ListFormat;
 use crate::store::{self, DeliveryFilter, DeliveryStatus, StoreError};
 
-/// Where the queue is. `Debug` redacts the DATABASE_URL password.
-#[derive(Clone, clap::Args)]
+/// Where the queue is; the URL is a secret (it may hold a password).
+#[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseArgs {
     /// sqlite://FILE or postgres://...
     #[arg(
@@ -15,15 +17,7 @@ pub struct DatabaseArgs {
         default_value = "sqlite://design-review.db",
         hide_env_values = true
     )]
-    pub database_url: String,
-}
-
-impl std::fmt::Debug for DatabaseArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DatabaseArgs")
-            .field("database_url", &store::redact_url(&self.database_url))
-            .finish()
-    }
+    pub database_url: SecretString,
 }
 
 /// Flags of `design-review deliveries`.
@@ -49,7 +43,7 @@ pub struct DeliveriesArgs {
 pub fn list(args: DeliveriesArgs) -> ExitCode {
     run_async(async move {
         // Never an empty new database: a wrong directory or path is reported, not hidden.
-        let store = store::connect_existing(&args.db.database_url).await?;
+        let store = store::connect_existing(args.db.database_url.expose_secret()).await?;
         let filter = DeliveryFilter {
             status: args.failed.then_some(DeliveryStatus::Failed),
             limit: args.limit,
@@ -83,7 +77,7 @@ pub fn list(args: DeliveriesArgs) -> ExitCode {
 /// Queues one delivery again.
 pub fn redeliver(db: DatabaseArgs, id: String) -> ExitCode {
     run_async(async move {
-        let store = store::connect_existing(&db.database_url).await?;
+        let store = store::connect_existing(db.database_url.expose_secret()).await?;
         store.requeue(&id).await?;
         println!("delivery {id} queued again");
         Ok(())
@@ -109,7 +103,7 @@ fn run_async(job: impl std::future::Future<Output = Result<(), StoreError>>) -> 
 
 #[cfg(test)]
 mod debug_tests {
-    use super::DatabaseArgs;
+    use super::{DatabaseArgs, SecretString};
 
     #[test]
     fn database_password_never_in_debug_output() {
@@ -118,11 +112,11 @@ mod debug_tests {
             "postgres://dr:hunter2/x@db/dr",
         ] {
             let args = DatabaseArgs {
-                database_url: url.to_string(),
+                database_url: SecretString::from(url),
             };
             let debug = format!("{args:?} {args:#?}");
             assert!(!debug.contains("hunter2"), "{debug}");
-            assert!(debug.contains("db/dr"), "{debug}");
+            assert!(debug.contains("[REDACTED]"), "{debug}");
         }
     }
 }

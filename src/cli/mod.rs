@@ -111,10 +111,13 @@ fn refuse(error: clap::Error) -> ExitCode {
         // The value came from the variable, not from a flag typed on the command line.
         && std::env::var(&variable).ok().as_ref() == Some(value)
     {
-        let why = error
-            .source()
-            .map(|cause| format!(": {cause}"))
-            .unwrap_or_default();
+        let why = match (error.source(), error.get(ContextKind::ValidValue)) {
+            (Some(cause), _) => format!(": {cause}"),
+            (None, Some(ContextValue::Strings(valid))) => {
+                format!(": expected {}", valid.join(" or "))
+            }
+            _ => String::new(),
+        };
         eprintln!("design-review: invalid setting {variable}: {value:?}{why}");
         return ExitCode::from(2);
     }

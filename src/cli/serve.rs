@@ -97,9 +97,62 @@ pub async fn serve_with_drain(
     drain: Duration,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    // `shutdown`: shutdown has begun (readiness fails); `stop`: intake and workers stop.
-    let stop = CancellationToken::new();
     server::metrics::handle();
+    let store = open_store(&settings, &shutdown).await?;
+    let local_addr = listener.local_addr()?;
+    let metrics_listener = bind_metrics(settings.metrics_addr).await?;
+    let running = Running {
+        settings,
+        store,
+        wake: Arc::new(Notify::new()),
+        workers: Arc::new(Mutex::new(None)),
+        shutdown,
+        stop: CancellationToken::new(),
+    };
+    let state = running.app_state();
+    let gate = BodyGate::new(body_limits(&running.settings.http));
+    // The channel `serve` reads deliveries from: WEBHOOK_PROXY_URL, or one created on the setup
+    // page (sent when the App is registered).
+    let (channel_tx, channel_rx) = watch::channel(running.settings.webhook_proxy_url.clone());
+    let (app, registration) =
+        match crate::review::handler(&running.settings, running.store.clone())? {
+            Some(handler) => (running.start_app(handler, state.clone(), gate).await, None),
+            None => {
+                let (app, registration) = running.start_setup(local_addr, dir, channel_tx, gate);
+                (app, Some(registration))
+            }
+        };
+    // The web pages and their API (in setup mode they say what to configure).
+    let app = app.merge(crate::web::router(crate::web::WebState::new(
+        &running.settings,
+        running.store.clone(),
+    )?));
+    let app = running.with_metrics(state, app, metrics_listener)?;
+    tokio::spawn(
+        Forwarding {
+            routes: app.clone(),
+            webhook_path: running.settings.webhook_path.clone(),
+            max_event_bytes: running.settings.http.max_body_bytes.saturating_mul(2) + 64 * 1024,
+        }
+        .follow(channel_rx, running.stop.clone()),
+    );
+    tokio::spawn(drain_after_shutdown(
+        running.shutdown.clone(),
+        running.stop.clone(),
+        drain,
+    ));
+    log_ready(&running.settings, local_addr, started);
+    running
+        .serve_until_stopped(listener, app, registration)
+        .await;
+    Ok(())
+}
+
+/// Connects to the database and starts pruning it.
+async fn open_store(
+    settings: &Settings,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Arc<dyn store::Store>> {
     let store = store::connect(settings.database_url.expose_secret())
         .await
         .with_context(|| format!("DATABASE_URL {}", settings.database_url_redacted()))?;
@@ -113,161 +166,204 @@ pub async fn serve_with_drain(
         crate::queue::PRUNE_EVERY,
         shutdown.clone(),
     ));
-    let local_addr = listener.local_addr()?;
-    let metrics_listener = match settings.metrics_addr {
-        Some(addr) => Some(
-            tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("METRICS_ADDR {addr}: cannot listen"))?,
-        ),
-        None => None,
-    };
-    let gate = BodyGate::new(body_limits(&settings.http));
-    let wake = Arc::new(Notify::new());
-    let workers: Arc<Mutex<Option<WorkerPool>>> = Arc::new(Mutex::new(None));
-    let state = AppState {
-        intake: IntakeState {
-            store: store.clone(),
-            secrets: Arc::new(settings.webhook_secrets.clone()),
-            wake: wake.clone(),
-        },
-        store: store.clone(),
-        shutdown: shutdown.clone(),
-    };
+    Ok(store)
+}
 
-    // The channel `serve` reads deliveries from: WEBHOOK_PROXY_URL, or one created on the setup
-    // page (sent when the App is registered).
-    let (channel_tx, channel_rx) = watch::channel(settings.webhook_proxy_url.clone());
-    let mut registration = None;
-    let app = match crate::review::handler(&settings, store.clone())? {
-        Some(handler) => {
-            *workers.lock().await = Some(WorkerPool::start(
-                store.clone(),
-                handler,
-                queue_settings(&settings),
-                wake.clone(),
-                stop.clone(),
-            ));
-            if settings.resync_on_start {
-                tokio::spawn(resync_on_start(
-                    settings.clone(),
-                    store.clone(),
-                    wake.clone(),
-                ));
-            }
-            let status = StatusSource {
-                store: store.clone(),
-                app: crate::cli::resync::github_app(&settings)
-                    .ok()
-                    .map(|github| Arc::new(AppStatus::new(github, settings.github_url.clone()))),
-                forwarding: settings.webhook_proxy_url.is_some(),
-            };
-            server::webhook_and_status_routes(state.clone(), &settings.webhook_path, gate, status)
-        }
-        None => {
-            let config = SetupConfig {
-                listen_addr: local_addr,
-                ..SetupConfig::from_settings(&settings, dir)
-            };
-            let (setup, registered) = Setup::new(config, store.clone(), wake.clone());
-            tracing::warn!(
-                url = %setup.setup_url(),
-                "no GitHub App credentials (APP_ID, PRIVATE_KEY): setup mode, open this URL to register the App"
-            );
-            registration = Some(tokio::spawn(start_after_registration(
-                registered,
-                AfterRegistration {
-                    settings: settings.clone(),
-                    store: store.clone(),
-                    wake: wake.clone(),
-                    workers: workers.clone(),
-                    channel: channel_tx,
-                    shutdown: stop.clone(),
-                },
-            )));
-            setup.router(gate)
-        }
+/// The listener of METRICS_ADDR, when set.
+async fn bind_metrics(
+    addr: Option<std::net::SocketAddr>,
+) -> anyhow::Result<Option<tokio::net::TcpListener>> {
+    let Some(addr) = addr else {
+        return Ok(None);
     };
-    // The web pages and their API (in setup mode they say what to configure).
-    let app = app.merge(crate::web::router(crate::web::WebState::new(
-        &settings,
-        store.clone(),
-    )?));
-    let app = match metrics_listener {
-        Some(metrics_listener) => {
-            tracing::info!(addr = %metrics_listener.local_addr()?, "metrics listening");
-            let metrics = server::metrics_router(state.clone());
-            let stopped = stop.clone();
-            let limits = connection_limits(&settings.http);
-            tokio::spawn(async move {
-                server::connections::serve(
-                    metrics_listener,
-                    metrics,
-                    limits,
-                    stopped.cancelled_owned(),
-                )
-                .await;
-            });
-            server::router_without_metrics(state, app)
-        }
-        None => server::router_with(state, app),
-    };
-    tokio::spawn(
-        Forwarding {
-            routes: app.clone(),
-            webhook_path: settings.webhook_path.clone(),
-            max_event_bytes: settings.http.max_body_bytes.saturating_mul(2) + 64 * 1024,
-        }
-        .follow(channel_rx, stop.clone()),
-    );
-    let drain_done = stop.clone();
-    let begun = shutdown.clone();
-    tokio::spawn(async move {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("METRICS_ADDR {addr}: cannot listen"))?;
+    Ok(Some(listener))
+}
+
+/// After `shutdown`, keeps accepting deliveries for `drain` (while `/readyz` answers 503), then
+/// cancels `stop`; returns at once when `stop` comes first.
+async fn drain_after_shutdown(
+    shutdown: CancellationToken,
+    stop: CancellationToken,
+    drain: Duration,
+) {
+    tokio::select! {
+        () = shutdown.cancelled() => {}
+        () = stop.cancelled() => return,
+    }
+    if !drain.is_zero() {
+        tracing::info!(
+            drain_secs = drain.as_secs(),
+            "shutting down: not ready any more, still accepting deliveries while load balancers catch up"
+        );
         tokio::select! {
-            () = begun.cancelled() => {}
-            () = drain_done.cancelled() => return,
+            () = tokio::time::sleep(drain) => {}
+            () = stop.cancelled() => {}
         }
-        if !drain.is_zero() {
-            tracing::info!(
-                drain_secs = drain.as_secs(),
-                "shutting down: not ready any more, still accepting deliveries while load balancers catch up"
-            );
-            tokio::select! {
-                () = tokio::time::sleep(drain) => {}
-                () = drain_done.cancelled() => {}
-            }
-        }
-        drain_done.cancel();
-    });
+    }
+    stop.cancel();
+}
+
+fn log_ready(settings: &Settings, addr: std::net::SocketAddr, started: std::time::Instant) {
     tracing::info!(
-        addr = %local_addr,
+        addr = %addr,
         webhook_path = %settings.webhook_path,
         database = %settings.database_url_redacted(),
         github = %settings.github_api_url,
         startup_ms = started.elapsed().as_millis() as u64,
         "ready"
     );
-    let stopped = stop.clone();
-    server::connections::serve(
-        listener,
-        app,
-        connection_limits(&settings.http),
-        async move {
-            stopped.cancelled().await;
-            tracing::info!("shutting down: no new deliveries, finishing the ones in hand");
-        },
-    )
-    .await;
-    shutdown.cancel();
-    stop.cancel();
-    if let Some(registration) = registration {
-        let _ = registration.await;
+}
+
+/// What the steps of [`serve_with_drain`] share.
+struct Running {
+    settings: Settings,
+    store: Arc<dyn store::Store>,
+    /// Wakes the workers when a delivery is stored.
+    wake: Arc<Notify>,
+    /// The queue workers, once App credentials are known.
+    workers: Arc<Mutex<Option<WorkerPool>>>,
+    /// Shutdown has begun: readiness fails.
+    shutdown: CancellationToken,
+    /// Intake and workers stop.
+    stop: CancellationToken,
+}
+
+impl Running {
+    fn app_state(&self) -> AppState {
+        AppState {
+            intake: IntakeState {
+                store: self.store.clone(),
+                secrets: Arc::new(self.settings.webhook_secrets.clone()),
+                wake: self.wake.clone(),
+            },
+            store: self.store.clone(),
+            shutdown: self.shutdown.clone(),
+        }
     }
-    if let Some(workers) = workers.lock().await.take() {
-        workers.join().await;
+
+    /// With App credentials: starts the workers (and the start-up resync when asked) and
+    /// serves the webhook and status routes.
+    async fn start_app(
+        &self,
+        handler: Arc<dyn crate::queue::Handler>,
+        state: AppState,
+        gate: BodyGate,
+    ) -> axum::Router {
+        *self.workers.lock().await = Some(WorkerPool::start(
+            self.store.clone(),
+            handler,
+            queue_settings(&self.settings),
+            self.wake.clone(),
+            self.stop.clone(),
+        ));
+        if self.settings.resync_on_start {
+            tokio::spawn(resync_on_start(
+                self.settings.clone(),
+                self.store.clone(),
+                self.wake.clone(),
+            ));
+        }
+        let status = StatusSource {
+            store: self.store.clone(),
+            app: crate::cli::resync::github_app(&self.settings)
+                .ok()
+                .map(|github| Arc::new(AppStatus::new(github, self.settings.github_url.clone()))),
+            forwarding: self.settings.webhook_proxy_url.is_some(),
+        };
+        server::webhook_and_status_routes(state, &self.settings.webhook_path, gate, status)
     }
-    tracing::info!("stopped");
-    Ok(())
+
+    /// Without App credentials: serves the setup pages, and starts the workers once the App is
+    /// registered (the task returned).
+    fn start_setup(
+        &self,
+        local_addr: std::net::SocketAddr,
+        dir: std::path::PathBuf,
+        channel: watch::Sender<Option<url::Url>>,
+        gate: BodyGate,
+    ) -> (axum::Router, tokio::task::JoinHandle<()>) {
+        let config = SetupConfig {
+            listen_addr: local_addr,
+            ..SetupConfig::from_settings(&self.settings, dir)
+        };
+        let (setup, registered) = Setup::new(config, self.store.clone(), self.wake.clone());
+        tracing::warn!(
+            url = %setup.setup_url(),
+            "no GitHub App credentials (APP_ID, PRIVATE_KEY): setup mode, open this URL to register the App"
+        );
+        let registration = tokio::spawn(start_after_registration(
+            registered,
+            AfterRegistration {
+                settings: self.settings.clone(),
+                store: self.store.clone(),
+                wake: self.wake.clone(),
+                workers: self.workers.clone(),
+                channel,
+                shutdown: self.stop.clone(),
+            },
+        ));
+        (setup.router(gate), registration)
+    }
+
+    /// `app` with `/metrics`: on its own listener (METRICS_ADDR, served here until `stop`) or
+    /// beside the other routes.
+    fn with_metrics(
+        &self,
+        state: AppState,
+        app: axum::Router,
+        metrics_listener: Option<tokio::net::TcpListener>,
+    ) -> anyhow::Result<axum::Router> {
+        let Some(metrics_listener) = metrics_listener else {
+            return Ok(server::router_with(state, app));
+        };
+        tracing::info!(addr = %metrics_listener.local_addr()?, "metrics listening");
+        let metrics = server::metrics_router(state.clone());
+        let stopped = self.stop.clone();
+        let limits = connection_limits(&self.settings.http);
+        tokio::spawn(async move {
+            server::connections::serve(
+                metrics_listener,
+                metrics,
+                limits,
+                stopped.cancelled_owned(),
+            )
+            .await;
+        });
+        Ok(server::router_without_metrics(state, app))
+    }
+
+    /// Serves `app` until `stop`, then waits for the registration task and the workers to
+    /// finish the deliveries in hand.
+    async fn serve_until_stopped(
+        self,
+        listener: tokio::net::TcpListener,
+        app: axum::Router,
+        registration: Option<tokio::task::JoinHandle<()>>,
+    ) {
+        let stopped = self.stop.clone();
+        server::connections::serve(
+            listener,
+            app,
+            connection_limits(&self.settings.http),
+            async move {
+                stopped.cancelled().await;
+                tracing::info!("shutting down: no new deliveries, finishing the ones in hand");
+            },
+        )
+        .await;
+        self.shutdown.cancel();
+        self.stop.cancel();
+        if let Some(registration) = registration {
+            let _ = registration.await;
+        }
+        if let Some(workers) = self.workers.lock().await.take() {
+            workers.join().await;
+        }
+        tracing::info!("stopped");
+    }
 }
 
 /// What [`start_after_registration`] needs.

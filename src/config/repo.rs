@@ -367,6 +367,19 @@ impl LimitsConfig {
     }
 }
 
+/// The validation errors found so far in one file.
+struct Problems<'a> {
+    yaml: &'a str,
+    errors: Vec<ConfigError>,
+}
+
+impl Problems<'_> {
+    /// Records `message`, located at the first line holding `needle`.
+    fn fail(&mut self, needle: &str, message: String) {
+        self.errors.push(error_at(self.yaml, needle, message));
+    }
+}
+
 impl RepoConfig {
     /// Parses and validates a config file. An empty file is the default configuration.
     /// On an invalid file, the first error (see [`RepoConfig::parse_all`] for all of them).
@@ -404,53 +417,70 @@ impl RepoConfig {
         }
     }
 
+    /// Every problem of the file, section by section, in the order of the sections.
     fn validate(&self, yaml: &str) -> Vec<ConfigError> {
-        let mut errors = Vec::new();
-        let mut fail = |needle: &str, message: String| errors.push(error_at(yaml, needle, message));
+        let mut problems = Problems {
+            yaml,
+            errors: Vec::new(),
+        };
+        self.validate_base(&mut problems);
+        self.validate_docs_and_templates(&mut problems);
+        self.validate_review(&mut problems);
+        self.validate_settings(&mut problems);
+        problems.errors
+    }
+
+    fn validate_base(&self, problems: &mut Problems) {
         if let Some(base) = &self.base {
             if self.extends.is_some() {
-                fail(
+                problems.fail(
                     "_extends",
                     "`extends` and `_extends` both name a base: keep one".into(),
                 );
             }
             if let Err(problem) = ConfigRef::parse(base, "owner") {
-                fail("_extends", format!("`_extends: {base}`: {problem}"));
+                problems.fail("_extends", format!("`_extends: {base}`: {problem}"));
             }
         }
+    }
+
+    fn validate_docs_and_templates(&self, problems: &mut Problems) {
         if let Some(docs) = &self.docs {
             for rule in docs {
                 if rule.paths.is_empty() {
-                    fail(
+                    problems.fail(
                         "paths",
                         "a `docs` entry needs at least one glob in `paths`".into(),
                     );
                 }
                 for glob in rule.paths.iter().chain(&rule.exclude) {
                     if let Err(e) = compile(glob) {
-                        fail(glob, format!("invalid glob `{glob}`: {e}"));
+                        problems.fail(glob, format!("invalid glob `{glob}`: {e}"));
                     }
                 }
                 if rule.template.trim().is_empty() {
-                    fail(
+                    problems.fail(
                         "template",
                         "`template` must be a built-in name or a path".into(),
                     );
                 }
                 if let Some(problem) = template_path_problem(&rule.template) {
-                    fail(&rule.template, template_path_error(&rule.template, problem));
+                    problems.fail(&rule.template, template_path_error(&rule.template, problem));
                 }
             }
         }
         for name in self.templates.keys() {
             if let Some(problem) = template_path_problem(name) {
-                fail(name, template_path_error(name, problem));
+                problems.fail(name, template_path_error(name, problem));
             }
         }
+    }
+
+    fn validate_review(&self, problems: &mut Problems) {
         if let Some(team) = &self.review.team
             && TeamSlug::parse(team).is_none()
         {
-            fail(
+            problems.fail(
                 team,
                 format!("review.team `{team}` is not of the form org/team"),
             );
@@ -458,7 +488,7 @@ impl RepoConfig {
         for (service, owners) in &self.review.service_owners {
             for owner in owners {
                 if parse_owner(owner).is_none() {
-                    fail(
+                    problems.fail(
                         owner,
                         format!("owner `{owner}` of service `{service}` is not @user or @org/team"),
                     );
@@ -469,7 +499,7 @@ impl RepoConfig {
             && (!path.contains("{service}")
                 || template_path_problem(path.trim_end_matches('/')).is_some())
         {
-            fail(
+            problems.fail(
                 path,
                 format!(
                     "review.service_path `{}` must be a relative path in the repository with `{{service}}` in it, such as `{DEFAULT_SERVICE_PATH}`",
@@ -477,6 +507,10 @@ impl RepoConfig {
                 ),
             );
         }
+    }
+
+    /// The placeholder thresholds, the check's name and the command prefix.
+    fn validate_settings(&self, problems: &mut Problems) {
         let thresholds = std::iter::once(("placeholder.threshold", self.placeholder.threshold))
             .chain(
                 self.templates
@@ -486,7 +520,7 @@ impl RepoConfig {
         for (key, value) in thresholds {
             if let Some(v) = value.filter(|v| !(0.0..=1.0).contains(v)) {
                 let needle = key.rsplit('.').next().unwrap_or(key);
-                fail(needle, format!("{key} must be between 0 and 1, not {v}"));
+                problems.fail(needle, format!("{key} must be between 0 and 1, not {v}"));
             }
         }
         if self
@@ -495,7 +529,7 @@ impl RepoConfig {
             .as_deref()
             .is_some_and(|n| n.trim().is_empty())
         {
-            fail("name", "check.name must not be empty".into());
+            problems.fail("name", "check.name must not be empty".into());
         }
         if self
             .commands
@@ -503,12 +537,11 @@ impl RepoConfig {
             .as_deref()
             .is_some_and(|p| p.trim().is_empty() || p.contains(char::is_whitespace))
         {
-            fail(
+            problems.fail(
                 "prefix",
                 "commands.prefix must be one word, such as /design-review".into(),
             );
         }
-        errors
     }
 
     /// `self` (a repo file) layered over `org` (the owner's file): keys set here win, maps

@@ -344,7 +344,7 @@ pub fn template_ref(evaluation: &Evaluation, template: &str) -> String {
             "[{}]({}/blob/{}/{})",
             gfm::code(&clip(template, MAX_ECHOED)),
             evaluation.web_base,
-            urlencoding::encode(&evaluation.default_branch),
+            crate::uri::component(&evaluation.default_branch),
             encoded_path(template)
         )
     }
@@ -353,7 +353,7 @@ pub fn template_ref(evaluation: &Evaluation, template: &str) -> String {
 /// A repository path percent-encoded segment by segment, for a URL.
 fn encoded_path(path: &str) -> String {
     path.split('/')
-        .map(|s| urlencoding::encode(s).into_owned())
+        .map(crate::uri::component)
         .collect::<Vec<_>>()
         .join("/")
 }

@@ -177,8 +177,8 @@ pub fn details_url(public_url: Option<&url::Url>, pr: &crate::domain::PrRef) -> 
     let base = public_url?.as_str().trim_end_matches('/');
     Some(format!(
         "{base}/reviews/{}/{}/{}",
-        urlencoding::encode(&pr.repo.owner),
-        urlencoding::encode(&pr.repo.name),
+        crate::uri::component(&pr.repo.owner),
+        crate::uri::component(&pr.repo.name),
         pr.number.0
     ))
 }

@@ -37,7 +37,7 @@ pub async fn convert(api_base: &Url, code: &str) -> Result<NewApp, ConversionErr
     let url = api_base
         .join(&format!(
             "app-manifests/{}/conversions",
-            urlencoding::encode(code)
+            crate::uri::component(code)
         ))
         .map_err(|e| ConversionError::Unexpected(e.to_string()))?;
     let http = octocrab::Octocrab::builder()

@@ -79,7 +79,7 @@ pub fn registration_url(github_url: &Url, org: Option<&str>, state: &str) -> Str
         Some(org) => format!("{base}/organizations/{org}/settings/apps/new"),
         None => format!("{base}/settings/apps/new"),
     };
-    format!("{page}?state={}", urlencoding::encode(state))
+    format!("{page}?state={}", crate::uri::component(state))
 }
 
 #[cfg(test)]

@@ -162,7 +162,7 @@ pub fn app_page(github_url: &Url, slug: &str) -> String {
     } else {
         "github-apps"
     };
-    format!("{base}/{folder}/{}", urlencoding::encode(slug))
+    format!("{base}/{folder}/{}", crate::uri::component(slug))
 }
 
 #[cfg(test)]

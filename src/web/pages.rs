@@ -102,7 +102,7 @@ impl BoardParams {
             ("closed", &self.closed),
         ] {
             if !value.trim().is_empty() {
-                parts.push(format!("{name}={}", urlencoding::encode(value.trim())));
+                parts.push(format!("{name}={}", crate::uri::component(value.trim())));
             }
         }
         BoardLinks {

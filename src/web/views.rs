@@ -313,9 +313,9 @@ pub fn audit(entries: &[AuditEntry], total: i64, form: &AuditForm) -> Markup {
     let link = |page: i64| {
         format!(
             "/audit?repo={}&actor={}&outcome={}&page={page}",
-            urlencoding::encode(&form.repo),
-            urlencoding::encode(&form.actor),
-            urlencoding::encode(&form.outcome)
+            crate::uri::component(&form.repo),
+            crate::uri::component(&form.actor),
+            crate::uri::component(&form.outcome)
         )
     };
     html! {
@@ -374,7 +374,7 @@ pub fn sign_in(next: &str) -> Markup {
     html! {
         h1 { "Design reviews" }
         p { "Sign in with your GitHub account to see the design reviews of the repositories you can read." }
-        p { a.state.approved href=(format!("/signin?next={}", urlencoding::encode(next))) { "Sign in with GitHub" } }
+        p { a.state.approved href=(format!("/signin?next={}", crate::uri::component(next))) { "Sign in with GitHub" } }
     }
 }
 

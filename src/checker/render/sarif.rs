@@ -233,7 +233,7 @@ fn location(path: &str, line: Option<usize>) -> Location {
 fn relative_uri(path: &str) -> String {
     path.trim_start_matches("./")
         .split('/')
-        .map(|segment| urlencoding::encode(segment).into_owned())
+        .map(crate::uri::component)
         .collect::<Vec<_>>()
         .join("/")
 }

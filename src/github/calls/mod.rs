@@ -31,7 +31,7 @@ pub(crate) fn login_of(user: Option<&WireUser>) -> Login {
 
 /// Percent-encodes one path segment (owner, repo, login, ref).
 pub(crate) fn seg(text: &str) -> String {
-    urlencoding::encode(text).into_owned()
+    crate::uri::component(text)
 }
 
 /// Percent-encodes a repository file path, keeping its `/` separators.

@@ -92,7 +92,7 @@ async fn authorize(State(oauth): State<Arc<OAuth>>, Query(q): Query<Authorize>) 
     Redirect::to(&format!(
         "{}{separator}code={code}&state={}",
         q.redirect_uri,
-        urlencoding::encode(&q.state)
+        design_review::uri::component(&q.state)
     ))
     .into_response()
 }

@@ -65,7 +65,7 @@ fn register(shared: &Shared, org: Option<String>, query: StateQuery, form: NewAp
     };
     let mut location = format!("{redirect}?code={code}");
     if let Some(state) = query.state {
-        location.push_str(&format!("&state={}", urlencoding::encode(&state)));
+        location.push_str(&format!("&state={}", design_review::uri::component(&state)));
     }
     let mut response = StatusCode::FOUND.into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
