@@ -1,7 +1,6 @@
 //! The `help` reply: the commands a commenter may use, rendered from the command table.
 
-use super::command::Audience;
-use super::grammar::COMMANDS;
+use super::grammar::{Audience, COMMANDS};
 use crate::gfm::code;
 
 /// Markdown help listing, with their usage and description, only the commands whose audience
