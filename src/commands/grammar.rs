@@ -15,6 +15,17 @@ pub enum Audience {
     ReviewTeamOrMaintainer,
 }
 
+impl Audience {
+    /// Who may run the command, as a reminder shows it; `None` when anyone may.
+    pub fn restriction(self) -> Option<&'static str> {
+        match self {
+            Audience::Everyone => None,
+            Audience::WriteAccess => Some("people with write access"),
+            Audience::ReviewTeamOrMaintainer => Some("review team or maintainers"),
+        }
+    }
+}
+
 /// One row of the command table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandSpec {

@@ -25,7 +25,7 @@ pub mod throttle;
 pub use command::Command;
 pub use error::ParseError;
 pub use grammar::{Audience, COMMANDS, CommandSpec};
-pub use help::help_text;
+pub use help::{command_list, help_text};
 pub use parse::{CommandLine, find_commands, parse_commands};
 pub use render::render_error;
 pub use replay::{COMMAND_RUNS_KEPT, MAX_DELIVERY_DELAY};
