@@ -7,7 +7,7 @@
 //! The pipeline is "strip, then parse": [`strip`] finds the parts of a comment that Markdown
 //! renders as code, quotes or hidden comments (those never hold commands), [`parse`] scans the
 //! remaining lines for the prefix and hands each command line to the one small parser per
-//! command in [`parsers`]. The single table of commands ([`grammar::COMMANDS`]) feeds the
+//! command in `parsers`. The single table of commands ([`grammar::COMMANDS`]) feeds the
 //! parsers' suggestions, the help text ([`help`]) and the error replies ([`render`]).
 
 pub mod command;
