@@ -181,3 +181,13 @@ fn template_paths_that_leave_the_repository_are_rejected_with_their_position() {
         assert!(RepoConfig::parse(&yaml).is_ok(), "{template}");
     }
 }
+
+#[test]
+fn the_checkers_alias_rule_is_a_valid_config_with_hostile_names() {
+    let template = "docs/rfc \"x\" 'one'.md";
+    let yaml =
+        design_review::checker::alias_rule_yaml(template, "Alternatives: considered", "Alt's: #1");
+    let parsed = RepoConfig::parse(&yaml).unwrap();
+    let rules = parsed.rules_for(template);
+    assert_eq!(rules.aliases["Alternatives: considered"], ["Alt's: #1"]);
+}

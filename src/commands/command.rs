@@ -1,6 +1,6 @@
-//! What a parsed command asks for, and who may ask for it.
+//! What a parsed command asks for; who may ask for it is in the command table ([`super::grammar`]).
 
-use super::grammar::{self, CommandSpec};
+use super::grammar::{self, Audience, CommandSpec};
 
 /// One command, as written by a person in a PR comment or review body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,20 +19,6 @@ pub enum Command {
     Unskip,
     /// Reply with the current gaps and approvals.
     Status,
-}
-
-/// Who may run a command. Resolving a commenter into these groups needs the GitHub API
-/// (collaborator permission, team membership) and the repository config, so it happens at
-/// execution; the grammar only states the requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Audience {
-    /// Anyone who can comment on the PR.
-    Everyone,
-    /// People with write (or higher) access to the repository.
-    WriteAccess,
-    /// Members of the review team or people with admin/maintain permission (configurable
-    /// through `commands.skip_allowed`).
-    ReviewTeamOrMaintainer,
 }
 
 impl Command {

@@ -1,7 +1,30 @@
 //! The one table of commands: name, usage, description and audience. Help text, error
 //! replies and suggestions all read it, so a command is described in exactly one place.
 
-use super::command::Audience;
+/// Who may run a command. Resolving a commenter into these groups needs the GitHub API
+/// (collaborator permission, team membership) and the repository config, so it happens at
+/// execution; the grammar only states the requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// Anyone who can comment on the PR.
+    Everyone,
+    /// People with write (or higher) access to the repository.
+    WriteAccess,
+    /// Members of the review team or people with admin/maintain permission (configurable
+    /// through `commands.skip_allowed`).
+    ReviewTeamOrMaintainer,
+}
+
+impl Audience {
+    /// Who may run the command, as a reminder shows it; `None` when anyone may.
+    pub fn restriction(self) -> Option<&'static str> {
+        match self {
+            Audience::Everyone => None,
+            Audience::WriteAccess => Some("people with write access"),
+            Audience::ReviewTeamOrMaintainer => Some("review team or maintainers"),
+        }
+    }
+}
 
 /// One row of the command table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,21 +1,15 @@
-//! Who may run what: the commenter's repository permission and review-team membership, read
-//! from the API and cached briefly (people are granted or lose access, so never for long), and
-//! the rules that refuse a command.
+//! Who may run what: the commenter's repository permission and review-team membership (read
+//! through the shared [`PeopleCache`], briefly cached), and the rules that refuse a command.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use crate::{
     config::repo::SkipRole,
     domain::{Login, RepoName, TeamSlug},
-    github::{GithubError, InstallationClient, models::Permission},
-    review::cache::TtlCache,
+    github::{GithubError, InstallationClient, PeopleCache, models::Permission},
 };
 
 use super::throttle;
-
-/// How long a permission or a membership is trusted without asking GitHub again.
-pub const TTL: Duration = Duration::from_secs(60);
-const CAPACITY: usize = 4096;
 
 /// Why a command was refused. The rule is named in the reply and stored in the audit log as
 /// `refused: <rule>`.
@@ -100,68 +94,14 @@ pub fn describe(roles: &[SkipRole], team: Option<&TeamSlug>) -> String {
     }
 }
 
-/// Permission and membership lookups with a short cache.
+/// Who may run what, asked of the [`PeopleCache`] the whole workflow shares.
 pub struct Access {
-    permissions: TtlCache<(String, String), Permission>,
-    membership: TtlCache<(String, String), bool>,
-}
-
-impl Default for Access {
-    fn default() -> Self {
-        Self {
-            permissions: TtlCache::new(TTL, CAPACITY),
-            membership: TtlCache::new(TTL, CAPACITY),
-        }
-    }
+    people: Arc<PeopleCache>,
 }
 
 impl Access {
-    /// The commenter's role on the repository. A refusal to tell (403) counts as no access:
-    /// a permission that cannot be shown is not granted.
-    pub async fn permission(
-        &self,
-        client: &InstallationClient,
-        repo: &RepoName,
-        login: &Login,
-    ) -> Result<Permission, GithubError> {
-        let key = (repo.to_string(), login.0.to_ascii_lowercase());
-        if let Some(permission) = self.permissions.get(&key) {
-            return Ok(permission);
-        }
-        let permission = match client.collaborator_permission(repo, login).await {
-            Ok(permission) => permission,
-            Err(GithubError::Forbidden(message)) => {
-                tracing::warn!(%repo, %login, %message, "cannot read the collaborator permission");
-                Permission::None
-            }
-            Err(error) => return Err(error),
-        };
-        self.permissions.put(key, permission);
-        Ok(permission)
-    }
-
-    /// Whether `login` is an active member of `team`. A refusal to tell (403, e.g. an
-    /// installation without the `members` permission) counts as not a member.
-    pub async fn is_member(
-        &self,
-        client: &InstallationClient,
-        team: &TeamSlug,
-        login: &Login,
-    ) -> Result<bool, GithubError> {
-        let key = (team.to_string(), login.0.to_ascii_lowercase());
-        if let Some(member) = self.membership.get(&key) {
-            return Ok(member);
-        }
-        let member = match client.team_membership(team, login).await {
-            Ok(member) => member,
-            Err(GithubError::Forbidden(message)) => {
-                tracing::warn!(%team, %login, %message, "cannot read the team membership");
-                false
-            }
-            Err(error) => return Err(error),
-        };
-        self.membership.put(key, member);
-        Ok(member)
+    pub fn new(people: Arc<PeopleCache>) -> Self {
+        Self { people }
     }
 
     /// `assign`: write access or higher.
@@ -171,7 +111,7 @@ impl Access {
         repo: &RepoName,
         login: &Login,
     ) -> Result<Result<(), Refusal>, GithubError> {
-        let permission = self.permission(client, repo, login).await?;
+        let permission = self.people.permission(client, repo, login).await?;
         Ok(if permission >= Permission::Write {
             Ok(())
         } else {
@@ -194,14 +134,18 @@ impl Access {
             return Ok(Err(Refusal::OwnPullRequest));
         }
         if roles.iter().any(|r| *r != SkipRole::Team) {
-            let permission = self.permission(client, repo, login).await?;
+            let permission = self.people.permission(client, repo, login).await?;
             if roles.iter().any(|r| grants(*r, permission)) {
                 return Ok(Ok(()));
             }
         }
         if roles.contains(&SkipRole::Team)
             && let Some(team) = team
-            && self.is_member(client, team, login).await?
+            && self
+                .people
+                .membership(client, team, login)
+                .await?
+                .is_active()
         {
             return Ok(Ok(()));
         }

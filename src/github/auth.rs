@@ -18,6 +18,15 @@ use serde::Serialize;
 use super::GithubError;
 use crate::domain::InstallationId;
 
+/// Who a request is made as.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Auth {
+    /// The App itself (JWT): token exchange, listing installations.
+    App,
+    /// An installation (installation access token).
+    Installation(InstallationId),
+}
+
 /// Signs the App's JWTs. The key never leaves this type and `Debug` does not show it.
 pub(crate) struct AppJwt {
     app_id: u64,

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::auth::{AppJwt, InstallationToken, TokenCache};
+use super::auth::{AppJwt, Auth, InstallationToken, TokenCache};
 use super::base::ApiBase;
 use super::file_cache::FileCache;
 use super::list_cache::ListCache;
@@ -124,15 +124,6 @@ impl fmt::Debug for GithubApp {
 pub struct InstallationClient {
     app: GithubApp,
     id: InstallationId,
-}
-
-/// Who a request is made as.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Auth {
-    /// The App itself (JWT): token exchange, listing installations.
-    App,
-    /// An installation (installation access token).
-    Installation(InstallationId),
 }
 
 /// One API call, described once and sent (possibly several times) by [`GithubApp::send`].

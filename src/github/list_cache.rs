@@ -8,7 +8,7 @@
 
 use quick_cache::sync::Cache;
 
-use super::client::Auth;
+use super::auth::Auth;
 
 /// `(credentials, path and query) -> (etag, body)`.
 pub(crate) struct ListCache {

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use crate::{commands::execute::COMMAND_RUNS_KEPT, store::Store};
+use crate::{commands::COMMAND_RUNS_KEPT, store::Store};
 
 /// How often the server looks for rows to delete (and once at start).
 pub const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);

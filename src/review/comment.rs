@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::gfm;
+use crate::{commands, gfm};
 
 use super::{
     check_output::{
@@ -69,14 +69,8 @@ pub fn body(evaluation: &Evaluation) -> String {
         reviews(&mut layout, evaluation, &files);
     }
     layout.text(format!(
-        "<details><summary>Commands</summary>\n\n\
-         - `{p} check`: check again now\n\
-         - `{p} assign`: request the reviewers again\n\
-         - `{p} template`: get a fresh skeleton of the template\n\
-         - `{p} status`: show the gaps and approvals\n\
-         - `{p} skip <reason>`: waive the design review (review team or maintainers)\n\
-         - `{p} help`: all commands\n\n</details>\n",
-        p = evaluation.command_prefix
+        "<details><summary>Commands</summary>\n\n{}\n</details>\n",
+        commands::command_list(&evaluation.command_prefix)
     ));
     layout.render(MAX_COMMENT)
 }

@@ -7,7 +7,7 @@ use crate::{
     config::repo::{DraftMode, OwnersSource, RepoConfig, RequestWhen},
     domain::{CommitSha, Login, PrRef, RepoName},
     github::{
-        GithubError, InstallationClient,
+        GithubError, InstallationClient, Membership,
         models::{Comment, PullFile, PullRequest, PullState, RequestedReviewers, Review},
     },
     store::PrState,
@@ -443,20 +443,11 @@ impl Workflow {
         team: &crate::domain::TeamSlug,
         login: &Login,
     ) -> Result<Option<bool>, WorkflowError> {
-        let key = (team.to_string(), login.0.to_ascii_lowercase());
-        if let Some(member) = self.membership.get(&key) {
-            return Ok(member);
-        }
-        let member = match client.team_membership(team, login).await {
-            Ok(member) => Some(member),
-            Err(GithubError::Forbidden(message)) => {
-                tracing::warn!(%team, %login, %message, "cannot read the team membership");
-                None
-            }
-            Err(error) => return Err(error.into()),
-        };
-        self.membership.put(key, member);
-        Ok(member)
+        Ok(match self.people.membership(client, team, login).await? {
+            Membership::Active => Some(true),
+            Membership::NotMember => Some(false),
+            Membership::Hidden => None,
+        })
     }
 
     /// Whom to request: whoever should review and has not been asked yet, up to

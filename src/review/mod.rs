@@ -12,6 +12,7 @@ pub mod comment;
 pub mod docs;
 mod evaluate;
 pub mod evaluation;
+pub mod executor;
 pub(crate) mod gap_list;
 pub mod limits;
 mod merge_group;
@@ -21,7 +22,7 @@ pub mod record;
 pub mod repo_config;
 pub mod reviewers;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -29,14 +30,14 @@ pub use evaluate::{Hints, candidates};
 
 use crate::{
     config::settings::Settings,
-    github::{AppCredentials, GithubApp, GithubError, InstallationClient},
+    github::{AppCredentials, GithubApp, GithubError, InstallationClient, PeopleCache},
     queue::{HandleError, Handler},
     store::{Delivery, InsertOutcome, NewDelivery, Store, StoreError},
     webhook::{Event, event::PayloadError},
 };
 
-use cache::TtlCache;
 use docs::DocCaches;
+use executor::{Executor, Invocation};
 
 /// Why handling a delivery failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,23 +79,24 @@ pub struct Workflow {
     app: GithubApp,
     store: Arc<dyn Store>,
     docs: DocCaches,
-    /// (team, login) -> active member, or `None` when GitHub refused to tell (403: the
-    /// organisation did not grant `members: read`); short-lived, membership changes.
-    membership: TtlCache<(String, String), Option<bool>>,
-    /// Runs slash-commands (with its permission caches and per-PR throttle).
-    commands: crate::commands::Executor,
+    /// Team memberships and repository permissions, shared with the command executor so that
+    /// both read the same answer within one TTL.
+    people: Arc<PeopleCache>,
+    /// Runs slash-commands (with its per-PR throttle).
+    commands: Executor,
     /// PUBLIC_URL: check runs link to their details page under it.
     public_url: Option<url::Url>,
 }
 
 impl Workflow {
     pub fn new(app: GithubApp, store: Arc<dyn Store>) -> Self {
+        let people = Arc::new(PeopleCache::default());
         Self {
             app,
-            commands: crate::commands::Executor::new(store.clone()),
+            commands: Executor::new(store.clone(), people.clone()),
             store,
             docs: DocCaches::default(),
-            membership: TtlCache::new(Duration::from_secs(300), 4096),
+            people,
             public_url: None,
         }
     }
@@ -160,7 +162,7 @@ impl Workflow {
             }
             Event::Comment(c) => {
                 let client = self.client(c.installation)?;
-                let invocation = crate::commands::Invocation::of(delivery);
+                let invocation = Invocation::of(delivery);
                 self.commands.run(self, &client, &c, &invocation).await
             }
             Event::Ping | Event::Ignored(_) => Ok(()),

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use super::WireUser;
 use super::repos::WireRepo;
 use crate::domain::{InstallationId, Login, RepoName};
-use crate::github::client::{ApiRequest, Auth};
 use crate::github::models::Installation;
 use crate::github::{GithubApp, GithubError, InstallationClient};
+use crate::github::{auth::Auth, client::ApiRequest};
 
 #[derive(Debug, Deserialize)]
 struct WireInstallation {

@@ -2,15 +2,15 @@
 //! share a single reply with a section per command that has something to say, so a comment
 //! never causes a burst of bot comments.
 
-use crate::review::{
-    comment::{self, MARKER},
-    evaluation::Evaluation,
-    limits::{MAX_COMMENT, fit},
+use crate::{
+    commands::{Command, permissions::Refusal},
+    gfm::{code, escape},
+    review::{
+        comment::{self, MARKER},
+        evaluation::Evaluation,
+        limits::{MAX_COMMENT, fit},
+    },
 };
-
-use crate::gfm::{code, escape};
-
-use super::{command::Command, permissions::Refusal};
 
 /// What one command line has to say in the reply.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,10 @@
 //! each version of a comment (its id and `updated_at`), and a replay under a new delivery id
 //! runs nothing.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use chrono::{DateTime, Utc};
 
@@ -22,36 +25,33 @@ use crate::{
     domain::{CommitSha, Login, PrRef},
     gfm::code,
     github::{
-        GithubError, InstallationClient,
+        GithubError, InstallationClient, PeopleCache,
         models::{CommentId, PullRequest, Reaction},
-    },
-    review::{
-        Hints, Workflow, WorkflowError,
-        cache::TtlCache,
-        docs::{self, DocCaches, DocCheck},
-        repo_config,
     },
     store::{AuditEntry, AuditFilter, CommandRun, Delivery, Skip, Store, StoreError},
     webhook::event::CommentEvent,
 };
 
-use super::{
-    Audience, Command, CommandLine, find_commands, help_text,
-    permissions::{self, Access, Refusal},
+use crate::commands::{
+    Audience, Command, CommandLine, MAX_DELIVERY_DELAY, find_commands, help_text,
+    permissions::{Access, Refusal},
     render_error,
-    reply::{self, Said},
     throttle::{MAX_COMMANDS_PER_COMMENT, Throttle, Verdict},
 };
 
-/// How long after GitHub last changed a comment (or submitted a review) a delivery of it may
-/// still run its commands. GitHub delivers within seconds, its own redelivery reaches back three
-/// days, and a retry keeps the time of the first attempt: only a replayed delivery comes later.
-pub const MAX_DELIVERY_DELAY: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+use super::{
+    Hints, Workflow, WorkflowError,
+    cache::TtlCache,
+    docs::{self, DocCaches, DocCheck},
+    repo_config,
+};
 
-/// How long the store remembers which delivery ran a comment's commands: past
-/// [`MAX_DELIVERY_DELAY`] (and a day for clocks that disagree) a replay is refused by its age.
-pub const COMMAND_RUNS_KEPT: std::time::Duration =
-    std::time::Duration::from_secs(MAX_DELIVERY_DELAY.as_secs() + 24 * 3600);
+pub mod reply;
+
+use reply::Said;
+
+/// How long a repository's command prefix is trusted: briefly, its configuration may change.
+const PREFIX_TTL: Duration = Duration::from_secs(60);
 
 /// The delivery a comment arrived in; what a retry of it must not repeat.
 #[derive(Debug, Clone)]
@@ -122,12 +122,13 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    /// An executor whose permission lookups go through `people`, the workflow's shared cache.
+    pub fn new(store: Arc<dyn Store>, people: Arc<PeopleCache>) -> Self {
         Self {
             store,
-            access: Access::default(),
+            access: Access::new(people),
             throttle: Throttle::default(),
-            prefixes: TtlCache::new(permissions::TTL, 4096),
+            prefixes: TtlCache::new(PREFIX_TTL, 4096),
         }
     }
 
