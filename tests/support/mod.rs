@@ -2,5 +2,6 @@
 
 pub mod app;
 pub mod fake_github;
+pub mod html;
 pub mod process;
 pub mod scratch_pg;
