@@ -241,27 +241,41 @@ fn rules_naming_unknown_sections_or_fields_are_errors() {
     let md = checker::builtin_template("tech-spec").unwrap();
     let rules = TemplateRules::from_yaml("optional: [Nonexistent]").unwrap();
     let err = Template::parse("tech-spec", md, &rules).unwrap_err();
-    assert!(err.to_string().contains("Nonexistent"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "template tech-spec: rule `optional` names section \"Nonexistent\", which is not in the template"
+    );
     let rules = TemplateRules::from_yaml("required_fields: [Budget]").unwrap();
-    assert!(
+    assert_eq!(
         Template::parse("tech-spec", md, &rules)
             .unwrap_err()
-            .to_string()
-            .contains("Budget")
+            .to_string(),
+        "template tech-spec: `required_fields` names \"Budget\", which is not a header field of the template"
     );
     let rules = TemplateRules::from_yaml("placeholder_threshold: 1.5").unwrap();
-    assert!(Template::parse("tech-spec", md, &rules).is_err());
+    assert_eq!(
+        Template::parse("tech-spec", md, &rules)
+            .unwrap_err()
+            .to_string(),
+        "template tech-spec: placeholder threshold 1.5 is not between 0 and 1"
+    );
 }
 
 #[test]
 fn template_without_headings_is_a_clear_error() {
     let err = Template::parse("empty", "", &TemplateRules::default()).unwrap_err();
-    assert!(err.to_string().contains("no Markdown headings"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "template empty: no Markdown headings found, so there are no sections to check against"
+    );
     let err = Template::parse(
         "fence",
         "```\n# not a heading\n```\n",
         &TemplateRules::default(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("no Markdown headings"));
+    assert_eq!(
+        err.to_string(),
+        "template fence: no Markdown headings found, so there are no sections to check against"
+    );
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod fake_github;
+pub mod html;
 pub mod process;
 pub mod scenario;
 pub mod scratch_pg;
