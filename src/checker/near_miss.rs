@@ -266,7 +266,7 @@ mod tests {
             yaml,
             r#"templates: {"docs/rfc: \"x\".md": {aliases: {"Alternatives considered": ["Alt's: #1"]}}}"#
         );
-        let parsed: crate::config::repo::RepoConfig = serde_yaml::from_str(&yaml).unwrap();
+        let parsed: crate::config::repo::RepoConfig = serde_yaml_ng::from_str(&yaml).unwrap();
         let rules = parsed.rules_for("docs/rfc: \"x\".md");
         assert_eq!(rules.aliases["Alternatives considered"], ["Alt's: #1"]);
     }
