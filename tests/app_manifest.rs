@@ -31,7 +31,7 @@ struct HookAttributes {
 fn manifest() -> Manifest {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/app.yml"))
         .expect("app.yml at the crate root");
-    serde_yaml::from_str(&text).expect("app.yml is a valid manifest")
+    serde_yaml_ng::from_str(&text).expect("app.yml is a valid manifest")
 }
 
 fn level(text: &str) -> Access {

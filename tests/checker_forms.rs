@@ -557,8 +557,8 @@ fn the_suggested_alias_makes_the_doc_pass() {
         yaml,
         "templates: {\"t\": {aliases: {\"Detailed design\": [\"Design\"]}}}"
     );
-    let config: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
-    let rules: TemplateRules = serde_yaml::from_value(config["templates"]["t"].clone()).unwrap();
+    let config: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).unwrap();
+    let rules: TemplateRules = serde_yaml_ng::from_value(config["templates"]["t"].clone()).unwrap();
     assert_eq!(checker::check(doc, &parse_with(RUST_RFC, &rules)).gaps, []);
 }
 

@@ -145,7 +145,7 @@ fn the_schema_check_catches_invalid_sarif() {
 #[test]
 fn the_action_metadata_is_a_pinned_composite_action_with_config_and_template_inputs() {
     let text = std::fs::read_to_string(manifest_dir().join("action.yml")).unwrap();
-    let action: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let action: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
     assert_eq!(action["runs"]["using"], "composite");
     for input in ["config", "template", "base"] {
         assert_eq!(action["inputs"][input]["required"], false, "{input}");
@@ -243,7 +243,7 @@ fn the_action_script_annotates_a_pull_request_from_a_shallow_checkout() {
 #[test]
 fn the_pre_commit_files_pattern_is_the_default_doc_globs() {
     let text = std::fs::read_to_string(manifest_dir().join(".pre-commit-hooks.yaml")).unwrap();
-    let hooks: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let hooks: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
     let hook = &hooks[0];
     assert_eq!(hook["id"], "design-review");
     assert_eq!(hook["language"], "rust");

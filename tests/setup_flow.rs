@@ -220,7 +220,7 @@ async fn open_callback(url: &str, cookie: Option<&str>) -> reqwest::Response {
 
 fn app_yml() -> serde_json::Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/app.yml")).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    serde_yaml_ng::from_str(&text).unwrap()
 }
 
 /// Posts the form to the fake's "new GitHub App" page and returns where GitHub sends the user.

@@ -9,11 +9,7 @@
 //!
 //! Skips with a note when `/usr/bin/chromium` is absent (`.ci/run` installs it).
 
-use std::{
-    path::{Path, PathBuf},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
@@ -23,25 +19,19 @@ use design_review::store::reviews::{
 };
 use design_review::store::{self, AuditEntry, Skip, Store};
 use design_review::web::{WebState, router};
-use headless_chrome::protocol::cdp::{Emulation, Page, types::Event};
-use headless_chrome::{Browser, LaunchOptions, Tab};
 use support::fake_github::FakeGithub;
 
 #[allow(dead_code)]
+#[path = "browser/chromium.rs"]
+mod chromium;
+#[allow(dead_code)]
 mod support;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+use chromium::{Chromium, chromium_missing, screenshot_dir};
+
 const HOSTILE_TITLE: &str = "<script>alert(1)</script>";
 /// Phone and desktop widths every page is photographed at.
 const WIDTHS: [u32; 2] = [375, 1440];
-
-fn chromium_missing() -> bool {
-    if Path::new(CHROMIUM).exists() {
-        return false;
-    }
-    eprintln!("note: {CHROMIUM} not found, browser test skipped (apt-get install chromium)");
-    true
-}
 
 #[derive(Parser)]
 struct Cli {
@@ -294,96 +284,8 @@ impl Site {
     }
 }
 
-/// Headless Chromium with one tab, and every JavaScript dialog any page opened.
-struct Chromium {
-    _browser: Browser,
-    tab: Arc<Tab>,
-    dialogs: Arc<Mutex<Vec<String>>>,
-}
-
+/// What the board's pages need beyond the shared helpers.
 impl Chromium {
-    fn launch() -> Self {
-        let browser = Browser::new(
-            LaunchOptions::default_builder()
-                .path(Some(PathBuf::from(CHROMIUM)))
-                .headless(true)
-                // The tests run as root in CI, where Chromium's sandbox cannot start.
-                .sandbox(false)
-                .window_size(Some((1440, 900)))
-                .idle_browser_timeout(Duration::from_secs(120))
-                .build()
-                .unwrap(),
-        )
-        .expect("chromium starts");
-        let tab = browser.new_tab().expect("a tab");
-        tab.set_default_timeout(Duration::from_secs(20));
-        let dialogs = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&dialogs);
-        let handle = Arc::clone(&tab);
-        tab.add_event_listener(Arc::new(move |event: &Event| {
-            if let Event::PageJavascriptDialogOpening(opening) = event {
-                seen.lock().unwrap().push(opening.params.message.clone());
-                let _ = handle.get_dialog().dismiss();
-            }
-        }))
-        .unwrap();
-        Self {
-            _browser: browser,
-            tab,
-            dialogs,
-        }
-    }
-
-    fn dialogs(&self) -> Vec<String> {
-        self.dialogs.lock().unwrap().clone()
-    }
-
-    fn go(&self, url: &str) {
-        self.tab.navigate_to(url).unwrap();
-        self.tab.wait_until_navigated().unwrap();
-        self.wait_until("the page loaded", "document.readyState === 'complete'");
-    }
-
-    /// The value of a JavaScript expression that yields a string, number or boolean.
-    fn eval(&self, expression: &str) -> serde_json::Value {
-        self.tab
-            .evaluate(expression, false)
-            .unwrap_or_else(|e| panic!("{expression}: {e}"))
-            .value
-            .unwrap_or(serde_json::Value::Null)
-    }
-
-    fn text(&self, expression: &str) -> String {
-        match self.eval(expression) {
-            serde_json::Value::String(text) => text,
-            other => panic!("{expression} gave {other}"),
-        }
-    }
-
-    /// Waits (up to 20 s) until `condition` holds in the page.
-    fn wait_until(&self, what: &str, condition: &str) {
-        let started = Instant::now();
-        loop {
-            let holds = self
-                .tab
-                .evaluate(condition, false)
-                .ok()
-                .and_then(|r| r.value)
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false);
-            if holds {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{what}: `{condition}` never held; at {} showing {}",
-                self.tab.get_url(),
-                self.text("document.body ? document.body.innerText : ''")
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
     /// Clicks the element `selector` (as a person would, with the mouse) and waits for the page
     /// it leads to.
     fn click_and_wait(&self, selector: &str, arrived: &str) {
@@ -407,28 +309,6 @@ impl Chromium {
         serde_json::from_str(&json).unwrap()
     }
 
-    /// Emulates a screen `width` pixels wide (a phone below 600), as tall as the page.
-    fn resize(&self, width: u32, height: u32) {
-        self.tab
-            .call_method(Emulation::SetDeviceMetricsOverride {
-                width,
-                height,
-                device_scale_factor: 1.0,
-                mobile: width < 600,
-                scale: None,
-                screen_width: None,
-                screen_height: None,
-                position_x: None,
-                position_y: None,
-                dont_set_visible_size: None,
-                screen_orientation: None,
-                viewport: None,
-                display_feature: None,
-                device_posture: None,
-            })
-            .unwrap();
-    }
-
     /// Photographs the whole page at each of [`WIDTHS`] into `target/screenshots/NAME-WIDTH.png`
     /// and checks it fits each width without scrolling sideways, tables included (a table
     /// scrolled sideways on a phone hides its last columns).
@@ -440,11 +320,7 @@ impl Chromium {
                 .as_u64()
                 .unwrap() as u32;
             self.resize(width, height.clamp(400, 5000));
-            let png = self
-                .tab
-                .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
-                .unwrap();
-            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+            let png = self.screenshot();
             let path = screenshot_dir().join(format!("{name}-{width}.png"));
             std::fs::write(&path, &png).unwrap();
             println!("screenshot: {}", path.display());
@@ -466,16 +342,6 @@ impl Chromium {
         }
         self.resize(1440, 900);
     }
-}
-
-/// `target/screenshots/`.
-fn screenshot_dir() -> PathBuf {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the target directory")
-        .join("screenshots");
-    std::fs::create_dir_all(&target).unwrap();
-    target
 }
 
 /// Opens a details page before signing in, signs in as bob at the fake GitHub, and lands back
@@ -504,7 +370,7 @@ fn a_review_lead_signs_in_filters_the_board_and_reads_a_review_and_the_audit_log
         return;
     }
     let site = Site::start();
-    let chromium = Chromium::launch();
+    let chromium = Chromium::launch(1440, 900);
     sign_in(&site, &chromium, "/reviews");
 
     // The board: bob's repositories only, oldest first, counts per state.
@@ -606,7 +472,7 @@ fn a_private_repository_the_user_cannot_read_stays_out_of_every_page() {
         return;
     }
     let site = Site::start();
-    let chromium = Chromium::launch();
+    let chromium = Chromium::launch(1440, 900);
     sign_in(&site, &chromium, "/reviews/acme/secret/9");
 
     assert_eq!(
@@ -641,7 +507,7 @@ fn a_script_in_a_title_shows_as_text_and_never_runs() {
         return;
     }
     let site = Site::start();
-    let chromium = Chromium::launch();
+    let chromium = Chromium::launch(1440, 900);
 
     // The watch for dialogs sees one when a page does run a script.
     chromium.go("data:text/html,<title>x</title><script>alert(2)</script>");

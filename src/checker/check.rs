@@ -541,7 +541,7 @@ fn doc_fields(out: &mut Outline, has_title: bool) -> Vec<DocField> {
 
 fn declared_type(out: &Outline, doc_fields: &[DocField], keys: &[String]) -> Option<String> {
     let from_front_matter = out.front_matter.as_deref().and_then(|yaml| {
-        let value: serde_yaml::Value = serde_yaml::from_str(yaml).ok()?;
+        let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).ok()?;
         value.get("type").and_then(|t| t.as_str()).map(doc_type_key)
     });
     from_front_matter

@@ -3,6 +3,8 @@
 //! is any content, a bounded sample of its text), plus the header fields before the first
 //! section. Everything else in the checker works on this outline, never on raw Markdown.
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::normalize::{heading_key_with, key_spans, words_joined};
@@ -362,319 +364,430 @@ fn without_stray_emphasis(text: &str) -> &str {
 
 /// Runs the single pass.
 pub fn scan(src: &str, opts: &ScanOptions<'_>) -> Outline {
-    let mut out = Outline::default();
-    let mut lines = LineCounter {
-        src: src.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
-    let mut cur = Body::new(4096, true);
-    // Level and start offset of the heading being read.
-    let mut heading: Option<(u8, usize)> = None;
-    let mut items: Vec<ItemBuf> = Vec::new();
-    let mut list_depth = 0usize;
-    let mut para: Option<ParaBuf> = None;
-    let mut para_text = String::new();
-    let mut html = HtmlScan::default();
-    let mut in_metadata = false;
-    let mut in_strong = 0usize;
-    let mut in_code = false;
-    // Raw paragraphs that can normalise to a boilerplate marker are about as long as it.
-    let boilerplate_len = match (
-        opts.boilerplate.iter().map(String::len).min(),
-        opts.boilerplate.iter().map(String::len).max(),
-    ) {
-        (Some(min), Some(max)) => min / 2..max * 2 + 16,
-        _ => 0..0,
-    };
-    // Fields are read before the first heading, and in the first heading's body (the caller
-    // keeps those only when that heading is a title); `field_zone` says which of the two we
-    // are in.
-    let mut field_zone: Option<bool> = Some(false);
-    // Depth of open `<details>` elements: what they fold away is instructions, not fields.
-    let mut details = 0usize;
-    let mut table: Option<TableBuf> = None;
-    // Reused from heading to heading: the text as read, and lower-cased for its key.
-    let mut heading_text = String::new();
-    let mut heading_code = false;
-    let mut lowered = String::new();
-
+    let mut scanner = Scanner::new(src, opts);
     for (event, range) in Parser::new_ext(src, parser_options()).into_offset_iter() {
-        if heading.is_some() && matches!(event, Event::Code(_)) {
-            heading_code = true;
+        scanner.event(event, range.start);
+    }
+    scanner.finish(src)
+}
+
+/// The state of the single pass: one method per kind of Markdown event.
+struct Scanner<'src, 'opt> {
+    opts: &'opt ScanOptions<'opt>,
+    out: Outline,
+    lines: LineCounter<'src>,
+    /// Body of the last heading read (the preamble before the first).
+    cur: Body,
+    /// The heading being read.
+    heading: Option<HeadingBuf>,
+    /// Reused from heading to heading: the heading's text as read, and lower-cased for its key.
+    heading_text: String,
+    lowered: String,
+    /// Open list items, innermost last.
+    items: Vec<ItemBuf>,
+    list_depth: usize,
+    para: Option<ParaBuf>,
+    /// The paragraph's text, in a buffer reused from paragraph to paragraph.
+    para_text: String,
+    html: HtmlScan,
+    in_metadata: bool,
+    in_strong: usize,
+    in_code: bool,
+    /// Raw paragraphs that can normalise to a boilerplate marker are about as long as it.
+    boilerplate_len: Range<usize>,
+    /// Fields are read before the first heading (`Some(false)`), and in the first heading's
+    /// body (`Some(true)`; the caller keeps those only when that heading is a title).
+    field_zone: Option<bool>,
+    /// Depth of open `<details>` elements: what they fold away is instructions, not fields.
+    details: usize,
+    table: Option<TableBuf>,
+}
+
+/// Level and start offset of the heading being read, and whether it holds inline code.
+struct HeadingBuf {
+    level: u8,
+    start: usize,
+    code: bool,
+}
+
+impl<'src, 'opt> Scanner<'src, 'opt> {
+    fn new(src: &'src str, opts: &'opt ScanOptions<'opt>) -> Self {
+        let boilerplate_len = match (
+            opts.boilerplate.iter().map(String::len).min(),
+            opts.boilerplate.iter().map(String::len).max(),
+        ) {
+            (Some(min), Some(max)) => min / 2..max * 2 + 16,
+            _ => 0..0,
+        };
+        Self {
+            opts,
+            out: Outline::default(),
+            lines: LineCounter {
+                src: src.as_bytes(),
+                pos: 0,
+                line: 1,
+            },
+            cur: Body::new(4096, true),
+            heading: None,
+            heading_text: String::new(),
+            lowered: String::new(),
+            items: Vec::new(),
+            list_depth: 0,
+            para: None,
+            para_text: String::new(),
+            html: HtmlScan::default(),
+            in_metadata: false,
+            in_strong: 0,
+            in_code: false,
+            boilerplate_len,
+            field_zone: Some(false),
+            details: 0,
+            table: None,
         }
+    }
+
+    fn event(&mut self, event: Event<'_>, start: usize) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, range.start));
-                heading_text.clear();
-                heading_code = false;
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                let Some((level, start)) = heading.take() else {
-                    continue;
-                };
-                let text = if heading_code {
-                    heading_text.trim()
-                } else {
-                    without_stray_emphasis(&heading_text)
-                };
-                let (key, joined) = heading_key_with(text, &mut lowered);
-                let spans = if joined { key_spans(&key) } else { Vec::new() };
-                let limit = (opts.sample_limit)(&HeadingRead {
-                    index: out.headings.len(),
-                    key: &key,
-                    text,
-                    spans: &spans,
-                });
-                let services = SERVICES_KEYS.contains(&key.as_str());
-                let first = out.headings.is_empty();
-                let text = text.to_string();
-                field_zone = (first && !services).then_some(true);
-                let body =
-                    std::mem::replace(&mut cur, Body::new(limit, services || field_zone.is_some()));
-                match out.headings.last_mut() {
-                    Some(last) => last.body = body,
-                    None => out.preamble = body,
+            Event::Start(tag) => self.start(tag, start),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => self.text(&text),
+            Event::Code(text) => {
+                if let Some(heading) = self.heading.as_mut() {
+                    heading.code = true;
                 }
-                out.headings.push(Heading {
-                    level,
-                    text,
-                    key,
-                    line: lines.line_at(start),
-                    body: Body::default(),
-                });
-                items.clear();
+                self.text(&text);
             }
-            Event::Text(text) | Event::Code(text) => {
-                if heading.is_some() {
-                    heading_text.push_str(&text);
-                } else if let Some(row) = table.as_mut().and_then(|t| t.row.as_mut()) {
-                    row.push_text(&text, in_strong > 0);
-                    cur.push_text(&text, list_depth > 0);
-                } else if in_metadata {
-                    if let Some(fm) = out.front_matter.as_mut() {
-                        fm.push_str(&text);
-                    }
-                } else {
-                    cur.push_text(&text, list_depth > 0);
-                    if opts.keep_prose && !in_code {
-                        cur.prose.push_str(&text);
-                        cur.prose.push(' ');
-                    }
-                    if cur.collect_entries
-                        && let Some(item) = items.last_mut().filter(|i| !i.head_done)
-                    {
-                        if !item.saw_text && in_strong > 0 {
-                            item.bold_label = true;
-                        }
-                        item.saw_text = true;
-                        item.text.push_str(&text);
-                    }
-                    if para.is_some() && para_text.len() < 512 {
-                        para_text.push_str(&text);
-                    }
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if heading.is_some() {
-                    heading_text.push(' ');
-                    continue;
-                }
-                cur.push_space();
-                if cur.collect_entries
-                    && let Some(item) = items.last_mut().filter(|i| !i.head_done)
-                {
-                    item.text.push(' ');
-                }
-                if para.is_some() {
-                    para_text.push('\n');
-                }
-            }
-            Event::Start(Tag::Paragraph) if !opts.boilerplate.is_empty() || cur.collect_entries => {
-                para = Some(ParaBuf {
-                    sample_start: cur.text.len(),
-                    len_start: cur.text_len,
-                    saved: (cur.has_content, cur.prose_outside_lists),
-                    line: range.start,
-                });
-                para_text.clear();
-            }
-            Event::End(TagEnd::Paragraph) => {
-                cur.push_space();
-                let Some(p) = para.take() else { continue };
-                if boilerplate_len.contains(&para_text.len())
-                    && opts.boilerplate.contains(&words_joined(&para_text))
-                {
-                    cur.text.truncate(p.sample_start.min(cur.text.len()));
-                    cur.text_len = p.len_start;
-                    (cur.has_content, cur.prose_outside_lists) = p.saved;
-                    continue;
-                }
-                if list_depth == 0 && cur.collect_entries {
-                    if let Some(after) = field_zone.filter(|_| opts.paragraph_fields) {
-                        if details > 0 {
-                            continue;
-                        }
-                        let first_line = lines.line_at(p.line);
-                        for (i, line) in para_text.lines().enumerate() {
-                            if let Some((label, value)) = split_field(line) {
-                                out.fields.push(RawField {
-                                    label: label.to_string(),
-                                    value: value.to_string(),
-                                    line: first_line + i,
-                                    parent: None,
-                                    after_first_heading: after,
-                                    bold: false,
-                                    table: false,
-                                });
-                            }
-                        }
-                    } else if field_zone.is_none() {
-                        cur.entries
-                            .extend(para_text.split([',', '\n', ';']).map(str::to_string));
-                    }
-                }
-            }
-            Event::Start(Tag::List(_)) => {
-                list_depth += 1;
-                if let Some(item) = items.last_mut()
-                    && !item.head_done
-                {
-                    item.head_done = true;
-                    let idx = items.len() - 1;
-                    let zone = field_zone.filter(|_| details == 0);
-                    finish_item_head(&mut out, &mut cur, &mut items, idx, zone);
-                }
-            }
-            Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
-            Event::Start(Tag::Item) => {
-                let line = if cur.collect_entries {
-                    lines.line_at(range.start)
-                } else {
-                    0
-                };
-                items.push(ItemBuf {
-                    line,
-                    ..ItemBuf::default()
-                });
-            }
-            Event::End(TagEnd::Item) => {
-                cur.push_space();
-                if let Some(item) = items.last_mut()
-                    && !item.head_done
-                {
-                    item.head_done = true;
-                    let idx = items.len() - 1;
-                    let zone = field_zone.filter(|_| details == 0);
-                    finish_item_head(&mut out, &mut cur, &mut items, idx, zone);
-                }
-                items.pop();
-            }
-            Event::Start(Tag::Strong) => in_strong += 1,
-            Event::End(TagEnd::Strong) => in_strong = in_strong.saturating_sub(1),
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::TableCell) => {
-                in_code = false;
-                cur.push_space();
-            }
-            Event::Html(text) | Event::InlineHtml(text) => {
-                details = details_depth(details, &text);
-                if heading.is_none() && html.visible(&text) {
-                    cur.mark_content(list_depth > 0);
-                }
-            }
-            Event::Start(Tag::Table(columns))
-                if columns.len() == 2 && details == 0 && cur.collect_entries =>
-            {
-                table = field_zone.map(|after| TableBuf { after, row: None });
-            }
-            Event::Start(Tag::TableHead | Tag::TableRow) => {
-                if let Some(t) = table.as_mut() {
-                    t.row = Some(RowBuf {
-                        line: lines.line_at(range.start),
-                        head: matches!(event, Event::Start(Tag::TableHead)),
-                        ..RowBuf::default()
-                    });
-                }
-            }
-            Event::Start(Tag::TableCell) => {
-                if let Some(row) = table.as_mut().and_then(|t| t.row.as_mut()) {
-                    row.cell += 1;
-                }
-            }
-            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
-                if let Some(t) = table.as_mut()
-                    && let Some(field) = t.row.take().and_then(|row| row.field(t.after))
-                {
-                    out.fields.push(field);
-                }
-            }
-            Event::End(TagEnd::Table) => table = None,
-            Event::End(TagEnd::HtmlBlock) => html = HtmlScan::default(),
-            Event::Start(Tag::Image { .. }) => cur.mark_content(list_depth > 0),
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
-                in_metadata = true;
-                if out.front_matter.is_none() && out.headings.is_empty() && !cur.has_content {
-                    out.front_matter = Some(String::new());
-                }
-            }
-            Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
+            Event::SoftBreak | Event::HardBreak => self.line_break(),
+            Event::Html(text) | Event::InlineHtml(text) => self.html(&text),
             _ => {}
         }
     }
-    match out.headings.last_mut() {
-        Some(last) => last.body = cur,
-        None => out.preamble = cur,
-    }
-    // Continue counting from the last heading rather than making a second pass.
-    let newlines = lines.line_at(src.len()) - 1;
-    out.lines = if src.is_empty() || src.ends_with('\n') {
-        newlines
-    } else {
-        newlines + 1
-    };
-    out
-}
 
-/// Turns the first block of a list item into a header field (in the field zone) or a
-/// "Services Affected" entry.
-fn finish_item_head(
-    out: &mut Outline,
-    cur: &mut Body,
-    items: &mut [ItemBuf],
-    idx: usize,
-    field_zone: Option<bool>,
-) {
-    if !cur.collect_entries {
-        return;
+    fn start(&mut self, tag: Tag<'_>, start: usize) {
+        let in_list = self.list_depth > 0;
+        match tag {
+            Tag::Heading { level, .. } => self.start_heading(level as u8, start),
+            Tag::Paragraph => self.start_paragraph(start),
+            Tag::List(_) => {
+                self.list_depth += 1;
+                self.close_item_head();
+            }
+            Tag::Item => self.start_item(start),
+            Tag::Strong => self.in_strong += 1,
+            Tag::CodeBlock(_) => self.in_code = true,
+            Tag::Table(columns) => self.start_table(columns.len()),
+            Tag::TableHead => self.start_row(start, true),
+            Tag::TableRow => self.start_row(start, false),
+            Tag::TableCell => {
+                if let Some(row) = self.table.as_mut().and_then(|t| t.row.as_mut()) {
+                    row.cell += 1;
+                }
+            }
+            Tag::Image { .. } => self.cur.mark_content(in_list),
+            Tag::MetadataBlock(MetadataBlockKind::YamlStyle) => self.start_metadata(),
+            _ => {}
+        }
     }
-    let text = std::mem::take(&mut items[idx].text);
-    match field_zone {
-        Some(after) => {
-            let parent = items[..idx].iter().rev().find_map(|i| i.field);
-            if let Some((label, value)) = split_field(text.trim()) {
-                out.fields.push(RawField {
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(_) => self.end_heading(),
+            TagEnd::Paragraph => self.end_paragraph(),
+            TagEnd::List(_) => self.list_depth = self.list_depth.saturating_sub(1),
+            TagEnd::Item => {
+                self.cur.push_space();
+                self.close_item_head();
+                self.items.pop();
+            }
+            TagEnd::Strong => self.in_strong = self.in_strong.saturating_sub(1),
+            TagEnd::CodeBlock | TagEnd::TableCell => {
+                self.in_code = false;
+                self.cur.push_space();
+            }
+            TagEnd::TableHead | TagEnd::TableRow => self.end_row(),
+            TagEnd::Table => self.table = None,
+            TagEnd::HtmlBlock => self.html = HtmlScan::default(),
+            TagEnd::MetadataBlock(_) => self.in_metadata = false,
+            _ => {}
+        }
+    }
+
+    fn start_heading(&mut self, level: u8, start: usize) {
+        self.heading = Some(HeadingBuf {
+            level,
+            start,
+            code: false,
+        });
+        self.heading_text.clear();
+    }
+
+    /// Closes the body read so far and opens the heading's own.
+    fn end_heading(&mut self) {
+        let Some(HeadingBuf { level, start, code }) = self.heading.take() else {
+            return;
+        };
+        let text = if code {
+            self.heading_text.trim()
+        } else {
+            without_stray_emphasis(&self.heading_text)
+        };
+        let (key, joined) = heading_key_with(text, &mut self.lowered);
+        let spans = if joined { key_spans(&key) } else { Vec::new() };
+        let limit = (self.opts.sample_limit)(&HeadingRead {
+            index: self.out.headings.len(),
+            key: &key,
+            text,
+            spans: &spans,
+        });
+        let services = SERVICES_KEYS.contains(&key.as_str());
+        let first = self.out.headings.is_empty();
+        let text = text.to_string();
+        self.field_zone = (first && !services).then_some(true);
+        let body = Body::new(limit, services || self.field_zone.is_some());
+        self.close_body(body);
+        self.out.headings.push(Heading {
+            level,
+            text,
+            key,
+            line: self.lines.line_at(start),
+            body: Body::default(),
+        });
+        self.items.clear();
+    }
+
+    /// Gives the body read so far to the last heading (or the preamble), and starts `next`.
+    fn close_body(&mut self, next: Body) {
+        let body = std::mem::replace(&mut self.cur, next);
+        match self.out.headings.last_mut() {
+            Some(last) => last.body = body,
+            None => self.out.preamble = body,
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        let in_list = self.list_depth > 0;
+        if self.heading.is_some() {
+            self.heading_text.push_str(text);
+        } else if let Some(row) = self.table.as_mut().and_then(|t| t.row.as_mut()) {
+            row.push_text(text, self.in_strong > 0);
+            self.cur.push_text(text, in_list);
+        } else if self.in_metadata {
+            if let Some(fm) = self.out.front_matter.as_mut() {
+                fm.push_str(text);
+            }
+        } else {
+            self.body_text(text, in_list);
+        }
+    }
+
+    /// Text of the body: its sample, its prose, the open item's head and the paragraph.
+    fn body_text(&mut self, text: &str, in_list: bool) {
+        self.cur.push_text(text, in_list);
+        if self.opts.keep_prose && !self.in_code {
+            self.cur.prose.push_str(text);
+            self.cur.prose.push(' ');
+        }
+        if self.cur.collect_entries
+            && let Some(item) = self.items.last_mut().filter(|i| !i.head_done)
+        {
+            if !item.saw_text && self.in_strong > 0 {
+                item.bold_label = true;
+            }
+            item.saw_text = true;
+            item.text.push_str(text);
+        }
+        if self.para.is_some() && self.para_text.len() < 512 {
+            self.para_text.push_str(text);
+        }
+    }
+
+    fn line_break(&mut self) {
+        if self.heading.is_some() {
+            self.heading_text.push(' ');
+            return;
+        }
+        self.cur.push_space();
+        if self.cur.collect_entries
+            && let Some(item) = self.items.last_mut().filter(|i| !i.head_done)
+        {
+            item.text.push(' ');
+        }
+        if self.para.is_some() {
+            self.para_text.push('\n');
+        }
+    }
+
+    fn html(&mut self, html: &str) {
+        self.details = details_depth(self.details, html);
+        if self.heading.is_none() && self.html.visible(html) {
+            self.cur.mark_content(self.list_depth > 0);
+        }
+    }
+
+    /// Paragraphs are only followed when they can be boilerplate, fields or entries.
+    fn start_paragraph(&mut self, start: usize) {
+        if self.opts.boilerplate.is_empty() && !self.cur.collect_entries {
+            return;
+        }
+        self.para = Some(ParaBuf {
+            sample_start: self.cur.text.len(),
+            len_start: self.cur.text_len,
+            saved: (self.cur.has_content, self.cur.prose_outside_lists),
+            line: start,
+        });
+        self.para_text.clear();
+    }
+
+    fn end_paragraph(&mut self) {
+        self.cur.push_space();
+        let Some(para) = self.para.take() else {
+            return;
+        };
+        if self.boilerplate_len.contains(&self.para_text.len())
+            && self
+                .opts
+                .boilerplate
+                .contains(&words_joined(&self.para_text))
+        {
+            let cur = &mut self.cur;
+            cur.text.truncate(para.sample_start.min(cur.text.len()));
+            cur.text_len = para.len_start;
+            (cur.has_content, cur.prose_outside_lists) = para.saved;
+            return;
+        }
+        if self.list_depth > 0 || !self.cur.collect_entries {
+            return;
+        }
+        if let Some(after) = self.field_zone.filter(|_| self.opts.paragraph_fields) {
+            if self.details == 0 {
+                self.paragraph_fields(para.line, after);
+            }
+        } else if self.field_zone.is_none() {
+            self.cur
+                .entries
+                .extend(self.para_text.split([',', '\n', ';']).map(str::to_string));
+        }
+    }
+
+    /// `Label: value` lines of a paragraph starting at byte `start`, as header fields.
+    fn paragraph_fields(&mut self, start: usize, after_first_heading: bool) {
+        let first_line = self.lines.line_at(start);
+        for (i, line) in self.para_text.lines().enumerate() {
+            if let Some((label, value)) = split_field(line) {
+                self.out.fields.push(RawField {
                     label: label.to_string(),
                     value: value.to_string(),
-                    line: items[idx].line,
-                    parent,
-                    after_first_heading: after,
-                    bold: items[idx].bold_label,
+                    line: first_line + i,
+                    parent: None,
+                    after_first_heading,
+                    bold: false,
                     table: false,
                 });
-                items[idx].field = Some(out.fields.len() - 1);
-            } else if let Some(p) = parent.filter(|_| !text.trim().is_empty()) {
-                // `- Technical Expert(s):` followed by nested `- @alice` items: the items are
-                // the value.
-                let value = &mut out.fields[p].value;
-                if !value.is_empty() {
-                    value.push_str(", ");
-                }
-                value.push_str(text.trim());
             }
         }
-        None if idx == 0 => cur.entries.push(text),
-        None => {}
+    }
+
+    fn start_item(&mut self, start: usize) {
+        let line = if self.cur.collect_entries {
+            self.lines.line_at(start)
+        } else {
+            0
+        };
+        self.items.push(ItemBuf {
+            line,
+            ..ItemBuf::default()
+        });
+    }
+
+    /// Ends the first block of the innermost item (at its nested list or its end): in the
+    /// field zone it is a header field, otherwise a "Services Affected" entry.
+    fn close_item_head(&mut self) {
+        let Some(item) = self.items.last_mut().filter(|i| !i.head_done) else {
+            return;
+        };
+        item.head_done = true;
+        if !self.cur.collect_entries {
+            return;
+        }
+        let text = std::mem::take(&mut item.text);
+        let idx = self.items.len() - 1;
+        match self.field_zone.filter(|_| self.details == 0) {
+            Some(after) => self.item_field(idx, text.trim(), after),
+            None if idx == 0 => self.cur.entries.push(text),
+            None => {}
+        }
+    }
+
+    /// The head of item `idx` as a header field, or as the value of the field it is nested
+    /// under.
+    fn item_field(&mut self, idx: usize, text: &str, after_first_heading: bool) {
+        let parent = self.items[..idx].iter().rev().find_map(|i| i.field);
+        if let Some((label, value)) = split_field(text) {
+            self.out.fields.push(RawField {
+                label: label.to_string(),
+                value: value.to_string(),
+                line: self.items[idx].line,
+                parent,
+                after_first_heading,
+                bold: self.items[idx].bold_label,
+                table: false,
+            });
+            self.items[idx].field = Some(self.out.fields.len() - 1);
+        } else if let Some(p) = parent.filter(|_| !text.is_empty()) {
+            // `- Technical Expert(s):` followed by nested `- @alice` items: the items are
+            // the value.
+            let value = &mut self.out.fields[p].value;
+            if !value.is_empty() {
+                value.push_str(", ");
+            }
+            value.push_str(text);
+        }
+    }
+
+    /// Two-column tables in the field zone may hold header fields.
+    fn start_table(&mut self, columns: usize) {
+        if columns == 2 && self.details == 0 && self.cur.collect_entries {
+            self.table = self.field_zone.map(|after| TableBuf { after, row: None });
+        }
+    }
+
+    fn start_row(&mut self, start: usize, head: bool) {
+        if let Some(table) = self.table.as_mut() {
+            table.row = Some(RowBuf {
+                line: self.lines.line_at(start),
+                head,
+                ..RowBuf::default()
+            });
+        }
+    }
+
+    fn end_row(&mut self) {
+        if let Some(table) = self.table.as_mut()
+            && let Some(field) = table.row.take().and_then(|row| row.field(table.after))
+        {
+            self.out.fields.push(field);
+        }
+    }
+
+    /// Front matter is only kept at the very start of the text.
+    fn start_metadata(&mut self) {
+        self.in_metadata = true;
+        let out = &mut self.out;
+        if out.front_matter.is_none() && out.headings.is_empty() && !self.cur.has_content {
+            out.front_matter = Some(String::new());
+        }
+    }
+
+    fn finish(mut self, src: &str) -> Outline {
+        self.close_body(Body::default());
+        // Continue counting from the last heading rather than making a second pass.
+        let newlines = self.lines.line_at(src.len()) - 1;
+        self.out.lines = if src.is_empty() || src.ends_with('\n') {
+            newlines
+        } else {
+            newlines + 1
+        };
+        self.out
     }
 }
 

@@ -64,11 +64,11 @@ pub struct TemplateRules {
 
 impl TemplateRules {
     /// Parses a rules side file.
-    pub fn from_yaml(yaml: &str) -> Result<Self, serde_yaml::Error> {
+    pub fn from_yaml(yaml: &str) -> Result<Self, serde_yaml_ng::Error> {
         if yaml.trim().is_empty() {
             return Ok(Self::default());
         }
-        serde_yaml::from_str(yaml)
+        serde_yaml_ng::from_str(yaml)
     }
 
     /// `self` layered over `base`: lists and maps are combined, scalars from `self` win.

@@ -1,6 +1,8 @@
 //! Cheap text similarity for placeholder detection: Jaccard over sets of hashed, normalised
 //! words (linear in the text length), and a filler-only test (`TODO`, `TBD`, `N/A`, ...).
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 /// A set of hashed lower-case words, sorted and de-duplicated, so two sets compare by a merge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WordSet(Vec<u64>);
@@ -44,47 +46,28 @@ impl WordSet {
 }
 
 /// A template section's guidance as two word sets (the whole guidance, and its prose alone),
-/// with a table that answers "is this word in either set" with one probe per doc word.
+/// with a map that answers "which of the sets hold this word" in one look-up per doc word.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Guidance {
     /// Words of the whole guidance (prose and example code).
     pub all: WordSet,
     /// Words of the guidance's prose.
     pub prose: WordSet,
-    /// Open addressing over the words of both sets (0: a free slot), a power of two long and at
-    /// most half full. Each slot's low two bits say which sets hold the word; the rest is the
-    /// word's hash with those bits cleared, so two hashes that differ only there share a
-    /// slot: a member found for a foreign word only delays the early exit, never changes the
-    /// answer (the exact measure decides).
-    members: Box<[u64]>,
+    /// Each word of either set, with the [`IN_ALL`] and [`IN_PROSE`] bits of the sets holding it.
+    members: FxHashMap<u64, u8>,
 }
 
-const IN_ALL: u64 = 1;
-const IN_PROSE: u64 = 2;
+const IN_ALL: u8 = 1;
+const IN_PROSE: u8 = 2;
 
 impl Guidance {
     /// Builds the sets of `all` (whole guidance text) and `prose` (its prose alone).
     pub fn new(all: &str, prose: &str) -> Self {
         let (all, prose) = (WordSet::of(all), WordSet::of(prose));
-        let size = ((all.0.len() + prose.0.len()) * 2)
-            .next_power_of_two()
-            .max(8);
-        let mut members = vec![0u64; size].into_boxed_slice();
+        let mut members = FxHashMap::default();
         for (set, bit) in [(&all, IN_ALL), (&prose, IN_PROSE)] {
             for &hash in &set.0 {
-                let key = Self::key(hash);
-                let mut i = Self::slot(key, size);
-                loop {
-                    if members[i] == 0 {
-                        members[i] = key | bit;
-                        break;
-                    }
-                    if members[i] & !3 == key {
-                        members[i] |= bit;
-                        break;
-                    }
-                    i = (i + 1) & (size - 1);
-                }
+                *members.entry(hash).or_insert(0) |= bit;
             }
         }
         Self {
@@ -106,30 +89,9 @@ impl Guidance {
         !words.is_empty() && (words == self.all || words == self.prose)
     }
 
-    /// A hash with its two low bits cleared, never 0.
-    fn key(hash: u64) -> u64 {
-        (hash & !3).max(4)
-    }
-
-    fn slot(key: u64, size: usize) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (size - 1)
-    }
-
-    /// Which of the two sets hold `hash`: [`IN_ALL`] and [`IN_PROSE`] bits.
-    fn membership(&self, hash: u64) -> u64 {
-        let size = self.members.len();
-        if size == 0 {
-            return 0;
-        }
-        let key = Self::key(hash);
-        let mut i = Self::slot(key, size);
-        loop {
-            match self.members[i] {
-                0 => return 0,
-                slot if slot & !3 == key => return slot & 3,
-                _ => i = (i + 1) & (size - 1),
-            }
-        }
+    /// The sets *not* holding `hash`, as [`IN_ALL`] and [`IN_PROSE`] bits.
+    fn foreign_to(&self, hash: u64) -> u8 {
+        !self.members.get(&hash).copied().unwrap_or(0) & (IN_ALL | IN_PROSE)
     }
 
     /// True when `text` is at least `threshold`-similar (Jaccard) to the whole guidance or to
@@ -145,25 +107,9 @@ impl Guidance {
         }
         let budget =
             |set: &WordSet| (set.0.len() as f64 * (1.0 - threshold) / threshold).floor() as usize;
-        let budgets = [budget(&self.all), budget(&self.prose)];
-        // Counted in a table of its own size: on the stack for the usual guidance of a few
-        // dozen words, allocated for the long ones.
-        let capacity = ((budgets[0] + budgets[1] + 2) * 2).next_power_of_two();
-        let mut small = [0u64; 64];
-        let mut large = Vec::new();
-        let slots: &mut [u64] = if capacity <= small.len() {
-            &mut small[..capacity]
-        } else {
-            large.resize(capacity, 0);
-            &mut large
-        };
-        let mut foreign = Foreign {
-            slots,
-            counts: [0, 0],
-            budgets,
-        };
+        let mut foreign = Foreign::new([budget(&self.all), budget(&self.prose)]);
         for hash in word_hashes(text) {
-            if foreign.add(hash, !self.membership(hash) & 3) {
+            if foreign.add(hash, self.foreign_to(hash)) {
                 return false;
             }
         }
@@ -173,39 +119,33 @@ impl Guidance {
     }
 }
 
-/// The distinct doc words foreign to the guidance, counted per set ([`IN_ALL`], [`IN_PROSE`]),
-/// in an open-addressing table (0: a free slot) of at least twice the words it can be given:
-/// a word only foreign to sets whose budget is already spent is not added, so at most
+/// The distinct doc words foreign to the guidance, counted per set ([`IN_ALL`], [`IN_PROSE`]).
+/// A word only foreign to sets whose budget is already spent is not kept, so at most
 /// `budget + 1` words per set ever are.
-struct Foreign<'a> {
-    slots: &'a mut [u64],
+struct Foreign {
+    seen: FxHashSet<u64>,
     counts: [usize; 2],
     budgets: [usize; 2],
 }
 
-impl Foreign<'_> {
+impl Foreign {
+    fn new(budgets: [usize; 2]) -> Self {
+        Self {
+            seen: FxHashSet::default(),
+            counts: [0, 0],
+            budgets,
+        }
+    }
+
     /// Counts `hash` (a word foreign to the sets in `foreign`) once; true when both sets are
     /// now over their budgets.
-    fn add(&mut self, hash: u64, foreign: u64) -> bool {
+    fn add(&mut self, hash: u64, foreign: u8) -> bool {
         let wanted = (foreign & IN_ALL != 0 && !self.spent(0))
             || (foreign & IN_PROSE != 0 && !self.spent(1));
-        if wanted {
-            let key = hash.max(1);
-            let mask = self.slots.len() - 1;
-            let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
-            loop {
-                match self.slots[i] {
-                    0 => {
-                        self.slots[i] = key;
-                        for (set, bit) in [IN_ALL, IN_PROSE].into_iter().enumerate() {
-                            if foreign & bit != 0 {
-                                self.counts[set] += 1;
-                            }
-                        }
-                        break;
-                    }
-                    slot if slot == key => break,
-                    _ => i = (i + 1) & mask,
+        if wanted && self.seen.insert(hash) {
+            for (set, bit) in [IN_ALL, IN_PROSE].into_iter().enumerate() {
+                if foreign & bit != 0 {
+                    self.counts[set] += 1;
                 }
             }
         }
@@ -434,12 +374,7 @@ mod tests {
 
     #[test]
     fn foreign_words_count_once_per_set_and_stop_when_both_budgets_are_spent() {
-        let mut slots = [0u64; 16];
-        let mut foreign = Foreign {
-            slots: &mut slots,
-            counts: [0, 0],
-            budgets: [1, 2],
-        };
+        let mut foreign = Foreign::new([1, 2]);
         assert!(!foreign.add(5, IN_ALL | IN_PROSE));
         assert!(!foreign.add(5, IN_ALL | IN_PROSE), "a word counts once");
         assert!(!foreign.add(7, IN_ALL));
@@ -454,7 +389,7 @@ mod tests {
 
     proptest::proptest! {
         /// The early exit never changes the answer of the exact measure, for guidance of any
-        /// length (short ones use the table on the stack, long ones an allocated one).
+        /// length.
         #[test]
         fn early_exit_never_changes_the_answer(
             all in proptest::collection::vec(0u16..300, 0..400),
@@ -477,7 +412,7 @@ mod tests {
 
     #[test]
     fn long_guidance_and_words_of_one_set_only_still_end() {
-        // Far more foreign words than a fixed table could hold, all foreign to one set only.
+        // Thousands of foreign words, all foreign to one set only.
         let all: String = (0..400).map(|i| format!("w{i} ")).collect();
         let guidance = Guidance::new(&all, "prose");
         let text: String = (0..5000).map(|i| format!("x{i} ")).collect();

@@ -391,7 +391,7 @@ impl RepoConfig {
     /// one on `Err`), so a person fixing the file sees them all at once. A YAML or schema
     /// error stops the parser, so it comes alone.
     pub fn parse_all(yaml: &str) -> Result<RepoConfig, Vec<ConfigError>> {
-        let parsed: Option<RepoConfig> = serde_yaml::from_str(yaml).map_err(|e| {
+        let parsed: Option<RepoConfig> = serde_yaml_ng::from_str(yaml).map_err(|e| {
             let loc = e.location();
             let message = e.to_string();
             // The position is shown once, by `ConfigError`'s Display.

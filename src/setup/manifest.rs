@@ -11,7 +11,7 @@ pub const BUNDLED_APP_YML: &str = include_str!("../../app.yml");
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("app.yml is not valid YAML: {0}")]
-    Yaml(#[from] serde_yaml::Error),
+    Yaml(#[from] serde_yaml_ng::Error),
     #[error("app.yml is not a mapping")]
     NotAMapping,
 }
@@ -41,7 +41,7 @@ impl ManifestUrls {
 
 /// The manifest as GitHub's registration form expects it (JSON), from `app.yml` text.
 pub fn manifest_json(app_yml: &str, urls: &ManifestUrls) -> Result<Value, ManifestError> {
-    let mut manifest: Value = serde_yaml::from_str(app_yml)?;
+    let mut manifest: Value = serde_yaml_ng::from_str(app_yml)?;
     let object = manifest.as_object_mut().ok_or(ManifestError::NotAMapping)?;
     let hook = object
         .entry("hook_attributes")

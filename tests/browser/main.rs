@@ -2,33 +2,28 @@
 //! "Register GitHub App" button (screenshot and DOM), and clicking it completes the registration
 //! against the fake GitHub, leaving the credentials in `.env` of a real `design-review serve`.
 //!
+//! Screenshots go to `target/screenshots/` for a person to look at (the paths are printed).
+//!
 //! Skips with a note when `/usr/bin/chromium` is absent (`.ci/run` installs it).
 
 #[path = "../support/mod.rs"]
 mod support;
 
-mod cdp;
+#[allow(dead_code)]
+mod chromium;
 mod status;
 
 use std::{
     path::Path,
     process::{Child, Command, Stdio},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
-use cdp::{Browser, CHROMIUM, base_args, poll};
+use chromium::{Chromium, chromium_missing, screenshot_dir};
 use serde_json::Value;
 use support::fake_github::FakeGithub;
 
 const BIN: &str = env!("CARGO_BIN_EXE_design-review");
-
-fn chromium_missing() -> bool {
-    if Path::new(CHROMIUM).exists() {
-        return false;
-    }
-    eprintln!("note: {CHROMIUM} not found, browser test skipped (apt-get install chromium)");
-    true
-}
 
 /// `design-review serve` in setup mode, in its own working directory.
 struct Serve {
@@ -80,11 +75,12 @@ impl Drop for Serve {
     }
 }
 
-/// Where screenshots are kept for a person to look at.
-fn artifact(name: &str) -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
-    std::fs::create_dir_all(&dir).expect("artifact dir");
-    dir.join(name)
+/// Keeps a screenshot in `target/screenshots/NAME` and says where.
+fn keep(name: &str, png: &[u8]) {
+    assert_png(png);
+    let path = screenshot_dir().join(name);
+    std::fs::write(&path, png).expect("save screenshot");
+    println!("screenshot: {}", path.display());
 }
 
 fn assert_png(bytes: &[u8]) {
@@ -95,7 +91,7 @@ fn assert_png(bytes: &[u8]) {
 /// Pixel statistics of a PNG, decoded by the browser itself (no image crate needed): size,
 /// number of distinct colours, share of the most common colour, pixels of the pages' button
 /// green (#1f883d) and of dark text.
-async fn pixel_stats(browser: &mut Browser, png: &[u8]) -> Value {
+fn pixel_stats(chromium: &Chromium, png: &[u8]) -> Value {
     use base64::Engine;
     let data = base64::engine::general_purpose::STANDARD.encode(png);
     let script = format!(
@@ -121,11 +117,11 @@ async fn pixel_stats(browser: &mut Browser, png: &[u8]) -> Value {
     if (r < 90 && g < 90 && b < 90) dark++;
   }}
   const pixels = px.length / 4;
-  return {{ width: canvas.width, height: canvas.height, colours: counts.size,
-           dominant: dominant / pixels, green, dark }};
+  return JSON.stringify({{ width: canvas.width, height: canvas.height, colours: counts.size,
+           dominant: dominant / pixels, green, dark }});
 }})()"#
     );
-    browser.eval_await(&script).await
+    serde_json::from_str(&chromium.text(&script)).expect("pixel statistics")
 }
 
 /// Whether a screenshot shows one of our pages with its green button (or install link): an
@@ -158,87 +154,13 @@ async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file()
     let server = Serve::start(work.path(), &gh).await;
     let page_url = format!("{}/", server.base);
 
-    // 1. Chromium's own screenshot and DOM dump of the setup page.
-    let profile = tempfile::tempdir().unwrap();
-    let png = artifact("setup-page.png");
-    let _ = std::fs::remove_file(&png);
-    let shot = tokio::process::Command::new(CHROMIUM)
-        .args(base_args(profile.path()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(&page_url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .await
-        .expect("chromium runs");
-    assert!(shot.success(), "chromium --screenshot failed: {shot:?}");
-    let setup_png = std::fs::read(&png).expect("screenshot written");
-    assert_png(&setup_png);
-    let profile = tempfile::tempdir().unwrap();
-    let dom = tokio::process::Command::new(CHROMIUM)
-        .args(base_args(profile.path()))
-        .arg("--dump-dom")
-        .arg(&page_url)
-        .stderr(Stdio::null())
-        .output()
-        .await
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.contains("id=\"register-app\""), "{dom}");
-    assert!(dom.contains(">Register GitHub App</button>"), "{dom}");
-
-    // 2. A person's click, driven through DevTools: GitHub's page sends the browser back to
-    //    /setup/callback, and the server saves the new App.
-    let profile = tempfile::tempdir().unwrap();
-    let mut browser = Browser::launch(profile.path()).await;
-
-    // The screenshot shows the page, not an error: the button's green and text are in it. The
-    // same check refuses a screenshot of the blank page the browser starts on.
-    let blank = browser.screenshot().await;
-    let blank_stats = pixel_stats(&mut browser, &blank).await;
-    assert!(
-        shows_green_button(&blank_stats).is_err(),
-        "the check must refuse a blank page: {blank_stats}"
-    );
-    let stats = pixel_stats(&mut browser, &setup_png).await;
-    println!("setup page screenshot: {stats}");
-    if let Err(problem) = shows_green_button(&stats) {
-        panic!("setup page screenshot ({}): {problem}", png.display());
-    }
-
-    browser.navigate(&page_url).await;
-    browser
-        .wait_until(
-            "the setup page",
-            "document.readyState === 'complete' && !!document.getElementById('register-app')",
-        )
-        .await;
-    browser
-        .eval("document.getElementById('register-app').click(); true")
-        .await;
-    browser
-        .wait_until(
-            "the registered page",
-            "location.pathname === '/setup/callback' && !!document.getElementById('install')",
-        )
-        .await;
-    let install = browser
-        .eval("document.getElementById('install').href")
-        .await;
+    // The browser is driven synchronously, on this worker, while the other serves the fake
+    // GitHub.
+    let install = tokio::task::block_in_place(|| register_in_the_browser(&page_url));
     assert_eq!(
-        install.as_str(),
-        Some(format!("{}apps/design-review/installations/new", gh.web_url()).as_str())
+        install,
+        format!("{}apps/design-review/installations/new", gh.web_url())
     );
-    let done = browser.screenshot().await;
-    assert_png(&done);
-    std::fs::write(artifact("registered-page.png"), &done).expect("save screenshot");
-    // The registered page's install link is the same green.
-    let stats = pixel_stats(&mut browser, &done).await;
-    println!("registered page screenshot: {stats}");
-    if let Err(problem) = shows_green_button(&stats) {
-        panic!("registered page screenshot: {problem}");
-    }
-    browser.close().await;
 
     let env_file = work.path().join(".env");
     let env = poll(".env", Duration::from_secs(10), || {
@@ -260,4 +182,65 @@ async fn setup_page_renders_and_registering_in_the_browser_writes_the_env_file()
     // The running server switched to normal mode.
     let status = reqwest::get(&page_url).await.unwrap().text().await.unwrap();
     assert!(status.contains("is running"), "{status}");
+}
+
+/// Opens the setup page (screenshot and DOM), clicks "Register GitHub App" as a person would
+/// (GitHub's page sends the browser back to /setup/callback, and the server saves the new
+/// App), and returns the install link of the page it lands on.
+fn register_in_the_browser(page_url: &str) -> String {
+    let chromium = Chromium::launch(1000, 800);
+
+    // The screenshot shows the page, not an error: the button's green and text are in it. The
+    // same check refuses a screenshot of the blank page the browser starts on.
+    let blank = chromium.screenshot();
+    let blank_stats = pixel_stats(&chromium, &blank);
+    assert!(
+        shows_green_button(&blank_stats).is_err(),
+        "the check must refuse a blank page: {blank_stats}"
+    );
+
+    chromium.go(page_url);
+    chromium.wait_until(
+        "the setup page",
+        "!!document.getElementById('register-app')",
+    );
+    let setup = chromium.screenshot();
+    keep("setup-page.png", &setup);
+    let stats = pixel_stats(&chromium, &setup);
+    println!("setup page screenshot: {stats}");
+    if let Err(problem) = shows_green_button(&stats) {
+        panic!("setup page screenshot: {problem}");
+    }
+    let dom = chromium.tab.get_content().expect("the page's DOM");
+    assert!(dom.contains("id=\"register-app\""), "{dom}");
+    assert!(dom.contains(">Register GitHub App</button>"), "{dom}");
+
+    chromium.eval("document.getElementById('register-app').click(); true");
+    chromium.wait_until(
+        "the registered page",
+        "document.readyState === 'complete' && location.pathname === '/setup/callback' \
+         && !!document.getElementById('install')",
+    );
+    let install = chromium.text("document.getElementById('install').href");
+    let done = chromium.screenshot();
+    keep("registered-page.png", &done);
+    // The registered page's install link is the same green.
+    let stats = pixel_stats(&chromium, &done);
+    println!("registered page screenshot: {stats}");
+    if let Err(problem) = shows_green_button(&stats) {
+        panic!("registered page screenshot: {problem}");
+    }
+    install
+}
+
+/// Polls `probe` until it yields a value (for processes that cannot hand us a bound socket).
+async fn poll<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

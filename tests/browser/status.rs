@@ -7,9 +7,9 @@ use std::{
     time::Duration,
 };
 
-use super::cdp::{Browser, CHROMIUM, base_args};
+use super::chromium::{Chromium, chromium_missing};
 use super::support::fake_github::{APP_ID, FakeGithub};
-use super::{BIN, artifact, assert_png, chromium_missing, pixel_stats, shows_green_button};
+use super::{BIN, keep, pixel_stats, shows_green_button};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_page_says_what_to_do_next() {
@@ -52,62 +52,40 @@ async fn the_status_page_says_what_to_do_next() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let profile = tempfile::tempdir().unwrap();
-    let mut browser = Browser::launch(profile.path()).await;
-    browser.navigate(&format!("{base}/")).await;
-    browser
-        .wait_until(
-            "the status page",
-            "document.readyState === 'complete' && !!document.getElementById('next-steps')",
-        )
-        .await;
-    let read = |id: &str| format!("document.getElementById('{id}').textContent");
-    let app = browser.eval(&read("app")).await;
-    assert_eq!(app.as_str(), Some("design-review"));
-    let install = browser
-        .eval("document.getElementById('install').href")
-        .await;
-    assert_eq!(
-        install.as_str(),
-        Some("https://github.com/apps/design-review/installations/new")
-    );
-    let queue = browser.eval(&read("queue")).await;
-    assert_eq!(queue.as_str(), Some("0 deliveries waiting"));
-    let steps = browser
-        .eval("document.querySelectorAll('#next-steps li').length")
-        .await;
-    assert_eq!(steps.as_u64(), Some(5));
-    let text = browser.eval("document.body.innerText").await;
-    let text = text.as_str().unwrap_or_default();
-    assert!(text.contains("with access to 1 repository."), "{text}");
-    assert!(!text.contains("widgets"), "{text}");
-    let png = browser.screenshot().await;
-    assert_png(&png);
-    std::fs::write(artifact("status-page.png"), &png).expect("save screenshot");
-    let stats = pixel_stats(&mut browser, &png).await;
-    println!("status page screenshot: {stats}");
-    if let Err(problem) = shows_green_button(&stats) {
-        panic!("status page screenshot: {problem}");
-    }
-    browser.close().await;
-    // Chromium's own rendering of the whole page (a taller window), for a person to read every
-    // step.
-    let profile = tempfile::tempdir().unwrap();
-    let full = artifact("status-page-full.png");
-    let shot = tokio::process::Command::new(CHROMIUM)
-        .args(base_args(profile.path()))
-        .arg("--window-size=1000,1700")
-        .arg(format!("--screenshot={}", full.display()))
-        .arg(format!("{base}/"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .await
-        .expect("chromium runs");
-    assert!(shot.success(), "chromium --screenshot failed: {shot:?}");
-    assert_png(&std::fs::read(&full).expect("screenshot written"));
+    // The browser is driven synchronously, on this worker, while the other serves the fake
+    // GitHub.
+    tokio::task::block_in_place(|| read_the_status_page(&format!("{base}/")));
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
     let _ = child.wait();
+}
+
+/// Reads the status page at `url` as a person would, and photographs it.
+fn read_the_status_page(url: &str) {
+    let chromium = Chromium::launch(1000, 800);
+    chromium.go(url);
+    chromium.wait_until("the status page", "!!document.getElementById('next-steps')");
+    let read = |id: &str| chromium.text(&format!("document.getElementById('{id}').textContent"));
+    assert_eq!(read("app"), "design-review");
+    assert_eq!(
+        chromium.text("document.getElementById('install').href"),
+        "https://github.com/apps/design-review/installations/new"
+    );
+    assert_eq!(read("queue"), "0 deliveries waiting");
+    let steps = chromium.eval("document.querySelectorAll('#next-steps li').length");
+    assert_eq!(steps.as_u64(), Some(5));
+    let text = chromium.text("document.body.innerText");
+    assert!(text.contains("with access to 1 repository."), "{text}");
+    assert!(!text.contains("widgets"), "{text}");
+    let png = chromium.screenshot();
+    keep("status-page.png", &png);
+    let stats = pixel_stats(&chromium, &png);
+    println!("status page screenshot: {stats}");
+    if let Err(problem) = shows_green_button(&stats) {
+        panic!("status page screenshot: {problem}");
+    }
+    // The whole page (a taller screen), for a person to read every step.
+    chromium.resize(1000, 1700);
+    keep("status-page-full.png", &chromium.screenshot());
 }
