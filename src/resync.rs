@@ -195,7 +195,7 @@ pub fn synthetic_delivery(
         id: format!("resync-{repo}-{}-{}", pull.number.0, pull.head_sha.0),
         event: "pull_request".to_string(),
         action: Some("synchronize".to_string()),
-        installation_id: Some(installation.0 as i64),
+        installation_id: Some(installation),
         repo: Some(repo.to_string()),
         pr_key: Some(
             crate::domain::PrRef {

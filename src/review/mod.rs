@@ -230,7 +230,7 @@ fn rerun_delivery(
         // The payload is a re-run of the check (`for_pull`), whatever the delivery was.
         event: event.event.clone(),
         action: Some("rerequested".to_string()),
-        installation_id: event.installation.map(|i| i.0 as i64),
+        installation_id: event.installation,
         repo: Some(event.repo.to_string()),
         pr_key: Some(pr.queue_key()),
         coalescable: true,

@@ -275,7 +275,7 @@ pub struct AuditQuery {
     pub repo: Option<String>,
     pub pr_number: Option<i64>,
     pub actor: Option<String>,
-    /// `done`, `refused` or `invalid`: the start of the outcome.
+    /// `done`, `refused` or `invalid`: the kind of the outcome.
     pub outcome: Option<String>,
     pub limit: i64,
     pub offset: i64,
@@ -469,9 +469,7 @@ pub(crate) fn push_audit_filters<'a, DB>(
             .push_bind(actor.trim_start_matches('@').to_ascii_lowercase());
     }
     if let Some(outcome) = &query.outcome {
-        builder
-            .push(" AND outcome LIKE ")
-            .push_bind(format!("{}%", outcome.replace(['%', '_'], "")));
+        builder.push(" AND outcome = ").push_bind(outcome.clone());
     }
 }
 

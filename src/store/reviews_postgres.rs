@@ -4,8 +4,8 @@ use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
-use super::postgres::audit_from_row;
 use super::reviews::*;
+use super::rows::{self, AuditRow};
 use super::*;
 
 fn summary_from_row(row: &PgRow) -> Result<ReviewSummary, sqlx::Error> {
@@ -276,19 +276,18 @@ impl ReviewStore for PgStore {
     }
 
     async fn audit_page(&self, query: &AuditQuery) -> StoreResult<(Vec<AuditEntry>, i64)> {
-        let mut rows = QueryBuilder::<Postgres>::new(
-            "SELECT at, repo, pr_number, head_sha, actor, command, reason, outcome",
-        );
+        let mut rows = QueryBuilder::<Postgres>::new(format!("SELECT {}", rows::AUDIT_COLUMNS));
         push_audit_filters(&mut rows, query);
         rows.push(" ORDER BY at DESC, seq DESC LIMIT ")
             .push_bind(query.limit.clamp(1, 500))
             .push(" OFFSET ")
             .push_bind(query.offset.max(0));
-        let rows = rows.build().fetch_all(&self.pool).await?;
+        let rows: Vec<AuditRow<DateTime<Utc>>> =
+            rows.build_query_as().fetch_all(&self.pool).await?;
         let mut total = QueryBuilder::<Postgres>::new("SELECT COUNT(*)");
         push_audit_filters(&mut total, query);
         let total: i64 = total.build_query_scalar().fetch_one(&self.pool).await?;
-        let entries = rows.iter().map(audit_from_row).collect::<Result<_, _>>()?;
+        let entries = rows::audit_entries(rows)?;
         Ok((entries, total))
     }
 

@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::codec::{from_micros, to_micros};
 use super::reviews::*;
-use super::sqlite::audit_from_row;
+use super::rows::{self, AuditRow};
 use super::*;
 
 fn summary_from_row(row: &SqliteRow) -> Result<ReviewSummary, sqlx::Error> {
@@ -285,19 +285,17 @@ impl ReviewStore for SqliteStore {
     }
 
     async fn audit_page(&self, query: &AuditQuery) -> StoreResult<(Vec<AuditEntry>, i64)> {
-        let mut rows = QueryBuilder::<Sqlite>::new(
-            "SELECT at, repo, pr_number, head_sha, actor, command, reason, outcome",
-        );
+        let mut rows = QueryBuilder::<Sqlite>::new(format!("SELECT {}", rows::AUDIT_COLUMNS));
         push_audit_filters(&mut rows, query);
         rows.push(" ORDER BY at DESC, seq DESC LIMIT ")
             .push_bind(query.limit.clamp(1, 500))
             .push(" OFFSET ")
             .push_bind(query.offset.max(0));
-        let rows = rows.build().fetch_all(&self.reader).await?;
+        let rows: Vec<AuditRow<i64>> = rows.build_query_as().fetch_all(&self.reader).await?;
         let mut total = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
         push_audit_filters(&mut total, query);
         let total: i64 = total.build_query_scalar().fetch_one(&self.reader).await?;
-        let entries = rows.iter().map(audit_from_row).collect::<Result<_, _>>()?;
+        let entries = rows::audit_entries(rows)?;
         Ok((entries, total))
     }
 

@@ -443,7 +443,7 @@ async fn accept(
         id: delivery_id.to_string(),
         event: event_name.to_string(),
         action,
-        installation_id: event.installation().map(|i| i.0 as i64),
+        installation_id: event.installation(),
         repo: pr.map(|p| p.repo.to_string()).or_else(|| match &event {
             Event::MergeGroup(m) => Some(m.repo.to_string()),
             Event::RerunCommit(r) => Some(r.repo.to_string()),
