@@ -35,6 +35,7 @@ mod intake;
 mod postgres;
 pub mod reviews;
 mod reviews_postgres;
+mod reviews_rows;
 mod reviews_sqlite;
 mod rows;
 mod sqlite;

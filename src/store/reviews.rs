@@ -350,6 +350,10 @@ pub(crate) fn awaited_since(
 }
 
 /// The columns of a [`ReviewSummary`], read by both backends.
+/// `FROM ... WHERE` of one review by `(repo, pr_number)`.
+pub(crate) const REVIEW_BY_KEY: &str =
+    "FROM web_reviews AS r WHERE r.repo = $1 AND r.pr_number = $2";
+
 pub(crate) const SUMMARY_COLUMNS: &str = "SELECT r.repo, r.pr_number, r.title, r.author, r.open, \
      r.state, r.reason, r.head_sha, r.docs, r.team, r.awaited, r.first_seen_at, r.evaluated_at, \
      r.approved_at, r.closed_at";

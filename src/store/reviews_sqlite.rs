@@ -1,38 +1,16 @@
-//! [`ReviewStore`] on SQLite (timestamps as microseconds, JSON as text).
+//! [`ReviewStore`] on SQLite (timestamps as microseconds, JSON as text). The statements
+//! and rows are shared with PostgreSQL (`reviews_rows`).
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::types::Json;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::codec::{from_micros, to_micros};
+use super::codec::to_micros;
 use super::reviews::*;
-use super::rows::{self, AuditRow};
+use super::reviews_rows::{self as shared, ReviewRow, SummaryRow};
+use super::rows::{self, AuditRow, StoredTime};
 use super::*;
 
-fn summary_from_row(row: &SqliteRow) -> Result<ReviewSummary, sqlx::Error> {
-    let optional = |column: &str| -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        row.try_get::<Option<i64>, _>(column)?
-            .map(from_micros)
-            .transpose()
-    };
-    Ok(ReviewSummary {
-        repo: row.try_get("repo")?,
-        number: row.try_get("pr_number")?,
-        title: row.try_get("title")?,
-        author: row.try_get("author")?,
-        open: row.try_get("open")?,
-        state: decode_state(row.try_get("state")?)?,
-        reason: row.try_get("reason")?,
-        head_sha: row.try_get("head_sha")?,
-        docs: row.try_get("docs")?,
-        team: row.try_get("team")?,
-        awaited: row.try_get::<Json<Vec<Awaited>>, _>("awaited")?.0,
-        first_seen_at: from_micros(row.try_get("first_seen_at")?)?,
-        evaluated_at: from_micros(row.try_get("evaluated_at")?)?,
-        approved_at: optional("approved_at")?,
-        closed_at: optional("closed_at")?,
-    })
-}
+/// The backend's stored timestamp.
+type Time = i64;
 
 impl SqliteStore {
     /// The reviewers asked on a PR, each with the time it was first asked.
@@ -41,82 +19,62 @@ impl SqliteStore {
         repo: &str,
         number: i64,
     ) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT reviewer, requested_at FROM web_review_requests
-             WHERE repo = ?1 AND pr_number = ?2",
-        )
-        .bind(repo)
-        .bind(number)
-        .fetch_all(&mut *tx)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(reviewer, at)| Ok((reviewer, from_micros(at)?)))
-            .collect::<Result<_, sqlx::Error>>()?)
+        let rows: Vec<(String, Time)> = sqlx::query_as(shared::SELECT_REQUESTED_AT)
+            .bind(repo)
+            .bind(number)
+            .fetch_all(&mut *tx)
+            .await?;
+        Ok(shared::requested_at(rows)?)
     }
 
     async fn record_requests(tx: &mut SqliteConnection, record: &ReviewRecord) -> StoreResult<()> {
-        let at = to_micros(record.at);
+        let at = Time::stored(record.at);
         for reviewer in record.requested.iter().chain(&record.awaited) {
-            sqlx::query(
-                "INSERT INTO web_review_requests (repo, pr_number, reviewer, requested_at, awaited)
-                 VALUES (?1, ?2, ?3, ?4, FALSE) ON CONFLICT DO NOTHING",
-            )
-            .bind(&record.repo)
-            .bind(record.number)
-            .bind(reviewer)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(shared::INSERT_REQUEST)
+                .bind(&record.repo)
+                .bind(record.number)
+                .bind(reviewer)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query(
-            "UPDATE web_review_requests SET awaited = FALSE WHERE repo = ?1 AND pr_number = ?2",
-        )
-        .bind(&record.repo)
-        .bind(record.number)
-        .execute(&mut *tx)
-        .await?;
-        for reviewer in &record.awaited {
-            sqlx::query(
-                "UPDATE web_review_requests SET awaited = TRUE
-                 WHERE repo = ?1 AND pr_number = ?2 AND reviewer = ?3",
-            )
+        sqlx::query(shared::CLEAR_AWAITED)
             .bind(&record.repo)
             .bind(record.number)
-            .bind(reviewer)
             .execute(&mut *tx)
             .await?;
+        for reviewer in &record.awaited {
+            sqlx::query(shared::MARK_AWAITED)
+                .bind(&record.repo)
+                .bind(record.number)
+                .bind(reviewer)
+                .execute(&mut *tx)
+                .await?;
         }
         Ok(())
     }
 
     async fn record_history(tx: &mut SqliteConnection, record: &ReviewRecord) -> StoreResult<()> {
-        let last: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT head_sha, state, reason FROM web_evaluations
-             WHERE repo = ?1 AND pr_number = ?2 ORDER BY seq DESC LIMIT 1",
-        )
-        .bind(&record.repo)
-        .bind(record.number)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let last: Option<(String, String, String)> = sqlx::query_as(shared::LAST_EVALUATION)
+            .bind(&record.repo)
+            .bind(record.number)
+            .fetch_optional(&mut *tx)
+            .await?;
         let now = (
             record.head_sha.clone(),
             record.state.as_str().to_string(),
             record.reason.clone(),
         );
         if last.as_ref() != Some(&now) {
-            sqlx::query(
-                "INSERT INTO web_evaluations (repo, pr_number, at, head_sha, state, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .bind(&record.repo)
-            .bind(record.number)
-            .bind(to_micros(record.at))
-            .bind(now.0)
-            .bind(now.1)
-            .bind(now.2)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(shared::INSERT_EVALUATION)
+                .bind(&record.repo)
+                .bind(record.number)
+                .bind(Time::stored(record.at))
+                .bind(now.0)
+                .bind(now.1)
+                .bind(now.2)
+                .execute(&mut *tx)
+                .await?;
         }
         Ok(())
     }
@@ -129,39 +87,9 @@ impl ReviewStore for SqliteStore {
         Self::record_requests(&mut tx, record).await?;
         let requested = Self::requested_at(&mut tx, &record.repo, record.number).await?;
         let awaited = awaited_since(record, &requested);
-        let at = to_micros(record.at);
-        sqlx::query(
-            "INSERT INTO web_reviews (repo, pr_number, title, author, open, state, reason,
-                 head_sha, docs, team, awaited, waiting_since, detail, first_seen_at, evaluated_at,
-                 approved_at, closed_at)
-             VALUES (?1, ?2, ?3, ?4, TRUE, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, NULL)
-             ON CONFLICT (repo, pr_number) DO UPDATE SET
-                 title = excluded.title, author = excluded.author, open = TRUE,
-                 state = excluded.state, reason = excluded.reason, head_sha = excluded.head_sha,
-                 docs = excluded.docs, team = excluded.team, awaited = excluded.awaited,
-                 waiting_since = excluded.waiting_since, detail = excluded.detail,
-                 first_seen_at = CASE WHEN web_reviews.docs = 0 AND excluded.docs > 0
-                     THEN excluded.first_seen_at ELSE web_reviews.first_seen_at END,
-                 evaluated_at = excluded.evaluated_at,
-                 approved_at = COALESCE(web_reviews.approved_at, excluded.approved_at),
-                 closed_at = NULL",
-        )
-        .bind(&record.repo)
-        .bind(record.number)
-        .bind(&record.title)
-        .bind(&record.author)
-        .bind(record.state.as_str())
-        .bind(&record.reason)
-        .bind(&record.head_sha)
-        .bind(record.detail.docs.len() as i64)
-        .bind(&record.team)
-        .bind(Json(&awaited))
-        .bind(awaited.first().map(|a| to_micros(a.since)))
-        .bind(Json(&record.detail))
-        .bind(at)
-        .bind((record.state == ReviewState::Approved).then_some(at))
-        .execute(&mut *tx)
-        .await?;
+        shared::bind_review::<_, Time>(sqlx::query(shared::UPSERT_REVIEW), record, awaited)
+            .execute(&mut *tx)
+            .await?;
         Self::record_history(&mut tx, record).await?;
         tx.commit().await?;
         Ok(())
@@ -175,22 +103,20 @@ impl ReviewStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
-            "UPDATE web_reviews SET open = FALSE, closed_at = ?3, awaited = '[]',
+            "UPDATE web_reviews SET open = FALSE, closed_at = $3, awaited = '[]',
                  waiting_since = NULL
-             WHERE repo = ?1 AND pr_number = ?2 AND open = TRUE",
+             WHERE repo = $1 AND pr_number = $2 AND open = TRUE",
         )
         .bind(repo)
         .bind(number)
         .bind(to_micros(at))
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE web_review_requests SET awaited = FALSE WHERE repo = ?1 AND pr_number = ?2",
-        )
-        .bind(repo)
-        .bind(number)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared::CLEAR_AWAITED)
+            .bind(repo)
+            .bind(number)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -207,58 +133,30 @@ impl ReviewStore for SqliteStore {
         {
             return Ok(None);
         }
-        let Some(row) = sqlx::query(&format!(
-            "{SUMMARY_COLUMNS}, r.detail FROM web_reviews AS r WHERE r.repo = ?1 AND r.pr_number = ?2"
-        ))
-        .bind(repo)
-        .bind(number)
-        .fetch_optional(&self.reader)
-        .await?
-        else {
+        let row: Option<ReviewRow<Time>> =
+            sqlx::query_as(&format!("{SUMMARY_COLUMNS}, r.detail {REVIEW_BY_KEY}"))
+                .bind(repo)
+                .bind(number)
+                .fetch_optional(&self.reader)
+                .await?;
+        let Some(row) = row else {
             return Ok(None);
         };
-        let summary = summary_from_row(&row)?;
-        let detail = row.try_get::<Json<ReviewDetail>, _>("detail")?.0;
-        let requests: Vec<(String, i64, bool)> = sqlx::query_as(
-            "SELECT reviewer, requested_at, awaited FROM web_review_requests
-             WHERE repo = ?1 AND pr_number = ?2 ORDER BY requested_at, reviewer",
-        )
-        .bind(repo)
-        .bind(number)
-        .fetch_all(&self.reader)
-        .await?;
-        let history: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT at, head_sha, state, reason FROM web_evaluations
-             WHERE repo = ?1 AND pr_number = ?2 ORDER BY seq DESC LIMIT 100",
-        )
-        .bind(repo)
-        .bind(number)
-        .fetch_all(&self.reader)
-        .await?;
+        let requests: Vec<(String, Time, bool)> = sqlx::query_as(shared::SELECT_REQUESTS)
+            .bind(repo)
+            .bind(number)
+            .fetch_all(&self.reader)
+            .await?;
+        let history: Vec<(Time, String, String, String)> = sqlx::query_as(shared::SELECT_HISTORY)
+            .bind(repo)
+            .bind(number)
+            .fetch_all(&self.reader)
+            .await?;
         Ok(Some(ReviewView {
-            summary,
-            detail,
-            requests: requests
-                .into_iter()
-                .map(|(reviewer, at, awaited)| {
-                    Ok(RequestEntry {
-                        reviewer,
-                        requested_at: from_micros(at)?,
-                        awaited,
-                    })
-                })
-                .collect::<Result<_, sqlx::Error>>()?,
-            history: history
-                .into_iter()
-                .map(|(at, head_sha, state, reason)| {
-                    Ok(EvaluationEntry {
-                        at: from_micros(at)?,
-                        head_sha,
-                        state: decode_state(&state)?,
-                        reason,
-                    })
-                })
-                .collect::<Result<_, sqlx::Error>>()?,
+            summary: row.summary.into_summary()?,
+            detail: row.detail.0,
+            requests: shared::requests(requests)?,
+            history: shared::history(history)?,
         }))
     }
 
@@ -266,7 +164,7 @@ impl ReviewStore for SqliteStore {
         let mut rows = QueryBuilder::<Sqlite>::new(SUMMARY_COLUMNS);
         push_board_filters(&mut rows, query, true);
         push_board_page(&mut rows, query);
-        let rows = rows.build().fetch_all(&self.reader).await?;
+        let rows: Vec<SummaryRow<Time>> = rows.build_query_as().fetch_all(&self.reader).await?;
         let mut total = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
         push_board_filters(&mut total, query, true);
         let total: i64 = total.build_query_scalar().fetch_one(&self.reader).await?;
@@ -275,10 +173,7 @@ impl ReviewStore for SqliteStore {
         counts.push(" GROUP BY r.state");
         let counts: Vec<(String, i64)> = counts.build_query_as().fetch_all(&self.reader).await?;
         Ok(ReviewPage {
-            rows: rows
-                .iter()
-                .map(summary_from_row)
-                .collect::<Result<_, _>>()?,
+            rows: shared::summaries(rows)?,
             total,
             counts: counts_in_order(counts),
         })
@@ -291,7 +186,7 @@ impl ReviewStore for SqliteStore {
             .push_bind(query.limit.clamp(1, 500))
             .push(" OFFSET ")
             .push_bind(query.offset.max(0));
-        let rows: Vec<AuditRow<i64>> = rows.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<AuditRow<Time>> = rows.build_query_as().fetch_all(&self.reader).await?;
         let mut total = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
         push_audit_filters(&mut total, query);
         let total: i64 = total.build_query_scalar().fetch_one(&self.reader).await?;
@@ -308,36 +203,16 @@ impl ReviewStore for SqliteStore {
             repo: repo.map(str::to_string),
             ..ReviewQuery::open(visible.clone())
         };
-        let mut found: Vec<(String, i64, Option<i64>, Option<i64>)> = Vec::new();
+        let mut found: Vec<(String, Time, Option<Time>, Option<Time>)> = Vec::new();
         for open in [true, false] {
-            let mut builder = QueryBuilder::<Sqlite>::new(
-                "SELECT r.repo, r.first_seen_at, r.approved_at, r.closed_at",
-            );
-            push_board_filters(
-                &mut builder,
-                &ReviewQuery {
-                    open,
-                    ..query.clone()
-                },
-                false,
-            );
-            found.extend(
-                builder
-                    .build_query_as::<(String, i64, Option<i64>, Option<i64>)>()
-                    .fetch_all(&self.reader)
-                    .await?,
-            );
+            let mut builder = QueryBuilder::<Sqlite>::new(shared::TIMELINE_COLUMNS);
+            let query = ReviewQuery {
+                open,
+                ..query.clone()
+            };
+            push_board_filters(&mut builder, &query, false);
+            found.extend(builder.build_query_as().fetch_all(&self.reader).await?);
         }
-        Ok(found
-            .into_iter()
-            .map(|(repo, first, approved, closed)| {
-                Ok(ReviewTimeline {
-                    repo,
-                    first_seen_at: from_micros(first)?,
-                    approved_at: approved.map(from_micros).transpose()?,
-                    closed_at: closed.map(from_micros).transpose()?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?)
+        Ok(shared::timelines(found)?)
     }
 }

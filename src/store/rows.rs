@@ -17,12 +17,12 @@ use crate::domain::{CheckRunId, CommentId, CommitSha, PrNumber};
 /// A timestamp as a backend stores it: microseconds in an INTEGER on SQLite, TIMESTAMPTZ on
 /// PostgreSQL.
 pub(crate) trait StoredTime: Sized {
-    fn from_utc(at: DateTime<Utc>) -> Self;
+    fn stored(at: DateTime<Utc>) -> Self;
     fn into_utc(self) -> Result<DateTime<Utc>, sqlx::Error>;
 }
 
 impl StoredTime for i64 {
-    fn from_utc(at: DateTime<Utc>) -> Self {
+    fn stored(at: DateTime<Utc>) -> Self {
         super::codec::to_micros(at)
     }
 
@@ -32,7 +32,7 @@ impl StoredTime for i64 {
 }
 
 impl StoredTime for DateTime<Utc> {
-    fn from_utc(at: DateTime<Utc>) -> Self {
+    fn stored(at: DateTime<Utc>) -> Self {
         at
     }
 
@@ -78,7 +78,7 @@ impl<T: StoredTime> AuditRow<T> {
     /// The columns of `entry`; fails on a PR number no database integer holds.
     pub(crate) fn new(entry: &AuditEntry) -> StoreResult<Self> {
         Ok(Self {
-            at: T::from_utc(entry.at),
+            at: T::stored(entry.at),
             repo: entry.repo.clone(),
             pr_number: id_column(entry.pr_number.0)?,
             head_sha: entry.head_sha.clone(),
