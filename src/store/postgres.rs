@@ -94,8 +94,8 @@ impl PgStore {
         };
 
         let target = if coalescable {
-            let followers: Vec<(i64, bool, bool)> = sqlx::query_as(
-                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= $2
+            let followers: Vec<Follower> = sqlx::query_as(
+                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= $2 AS ready
                  FROM deliveries AS d JOIN deliveries AS o ON o.pr_key = d.pr_key
                  WHERE d.seq = $1 AND o.seq > d.seq AND o.status IN ('pending', 'processing')
                  ORDER BY o.seq",
@@ -104,14 +104,6 @@ impl PgStore {
             .bind(now)
             .fetch_all(&mut *tx)
             .await?;
-            let followers: Vec<Follower> = followers
-                .into_iter()
-                .map(|(seq, coalescable, ready)| Follower {
-                    seq,
-                    coalescable,
-                    ready,
-                })
-                .collect();
             coalesce::target(seq, true, &followers)
         } else {
             seq
@@ -176,20 +168,15 @@ impl PgStore {
     /// deletes fewer rows than the batch size, each batch its own short transaction. Returns
     /// how many rows were deleted.
     async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let mut deleted = 0;
-        loop {
-            let batch = sqlx::query(delete)
+        codec::in_batches(|| async {
+            let deleted = sqlx::query(delete)
                 .bind(older_than)
                 .bind(codec::PRUNE_BATCH)
                 .execute(&self.pool)
-                .await?
-                .rows_affected();
-            deleted += batch;
-            if batch < codec::PRUNE_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep(codec::PRUNE_PAUSE).await;
-        }
+                .await?;
+            Ok(deleted.rows_affected())
+        })
+        .await
     }
 }
 
@@ -221,13 +208,6 @@ impl BatchInsert for PgIntake {
         let inserted: Vec<(String, i64)> = rows.build_query_as().fetch_all(&self.pool).await?;
         let stored = intake::match_inserted(batch, inserted);
         Ok(stored.into_iter().map(intake::outcome).collect())
-    }
-
-    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
-        self.insert_batch(std::slice::from_ref(delivery))
-            .await?
-            .pop()
-            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 
     fn concurrent_batches(&self) -> usize {
@@ -385,28 +365,17 @@ impl Store for PgStore {
     }
 
     async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let mut deleted = 0;
-        loop {
-            let batch = sqlx::query(
-                "DELETE FROM deliveries WHERE seq IN (
-                     SELECT seq FROM deliveries
-                     WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
-                     ORDER BY finished_at
-                     LIMIT $2)
-                 -- Checked again on the row itself: a concurrent redelivery may have changed it.
-                 AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1",
-            )
-            .bind(older_than)
-            .bind(codec::PRUNE_BATCH)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            deleted += batch;
-            if batch < codec::PRUNE_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep(codec::PRUNE_PAUSE).await;
-        }
+        self.delete_in_batches(
+            "DELETE FROM deliveries WHERE seq IN (
+                 SELECT seq FROM deliveries
+                 WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
+                 ORDER BY finished_at
+                 LIMIT $2)
+             -- Checked again on the row itself: a concurrent redelivery may have changed it.
+             AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1",
+            older_than,
+        )
+        .await
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {

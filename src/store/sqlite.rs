@@ -243,8 +243,8 @@ impl SqliteStore {
         };
 
         let target = if coalescable {
-            let followers: Vec<(i64, bool, bool)> = sqlx::query_as(
-                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= ?2
+            let followers: Vec<Follower> = sqlx::query_as(
+                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= ?2 AS ready
                  FROM deliveries AS d JOIN deliveries AS o ON o.pr_key = d.pr_key
                  WHERE d.seq = ?1 AND o.seq > d.seq AND o.status IN ('pending', 'processing')
                  ORDER BY o.seq",
@@ -253,14 +253,6 @@ impl SqliteStore {
             .bind(now)
             .fetch_all(&mut *tx)
             .await?;
-            let followers: Vec<Follower> = followers
-                .into_iter()
-                .map(|(seq, coalescable, ready)| Follower {
-                    seq,
-                    coalescable,
-                    ready,
-                })
-                .collect();
             coalesce::target(seq, true, &followers)
         } else {
             seq
@@ -301,20 +293,15 @@ impl SqliteStore {
     /// deletes fewer rows than the batch size, pausing between batches so that intake is never
     /// held up for long. Returns how many rows were deleted.
     async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let mut deleted = 0;
-        loop {
-            let batch = sqlx::query(delete)
+        codec::in_batches(|| async {
+            let deleted = sqlx::query(delete)
                 .bind(to_micros(older_than))
                 .bind(codec::PRUNE_BATCH)
                 .execute(&self.writer)
-                .await?
-                .rows_affected();
-            deleted += batch;
-            if batch < codec::PRUNE_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep(codec::PRUNE_PAUSE).await;
-        }
+                .await?;
+            Ok(deleted.rows_affected())
+        })
+        .await
     }
 
     /// Runs a single-row update of the delivery `id` whose `WHERE` also states the condition the
@@ -386,13 +373,6 @@ impl BatchInsert for SqliteIntake {
         }
         tx.commit().await?;
         Ok(stored.into_iter().map(intake::outcome).collect())
-    }
-
-    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
-        self.insert_batch(std::slice::from_ref(delivery))
-            .await?
-            .pop()
-            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 }
 
@@ -549,28 +529,17 @@ impl Store for SqliteStore {
     }
 
     async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let mut deleted = 0;
-        loop {
-            // Payloads go with their deliveries (ON DELETE CASCADE). Without statistics the
-            // planner would rather walk every finished row by status and sort them.
-            let batch = sqlx::query(
-                "DELETE FROM deliveries WHERE seq IN (
-                     SELECT seq FROM deliveries INDEXED BY deliveries_finished_at
-                     WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < ?1
-                     ORDER BY finished_at
-                     LIMIT ?2)",
-            )
-            .bind(to_micros(older_than))
-            .bind(codec::PRUNE_BATCH)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
-            deleted += batch;
-            if batch < codec::PRUNE_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep(codec::PRUNE_PAUSE).await;
-        }
+        // Payloads go with their deliveries (ON DELETE CASCADE). Without statistics the
+        // planner would rather walk every finished row by status and sort them.
+        self.delete_in_batches(
+            "DELETE FROM deliveries WHERE seq IN (
+                 SELECT seq FROM deliveries INDEXED BY deliveries_finished_at
+                 WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < ?1
+                 ORDER BY finished_at
+                 LIMIT ?2)",
+            older_than,
+        )
+        .await
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
