@@ -372,6 +372,17 @@ pub enum CommandRun {
     RanUnder(String),
 }
 
+impl CommandRun {
+    /// The run of a version whose commands `holder` ran first, as seen by `delivery_id`.
+    fn held_by(holder: String, delivery_id: &str) -> Self {
+        if holder == delivery_id {
+            Self::Ours
+        } else {
+            Self::RanUnder(holder)
+        }
+    }
+}
+
 /// `(source, id)` columns of a comment version.
 fn command_source_columns(version: &CommentVersion) -> StoreResult<(&'static str, i64)> {
     let (source, id) = match version.source {

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::coalesce::{self, Follower};
 use super::codec;
@@ -216,27 +216,7 @@ impl BatchInsert for PgIntake {
 }
 
 fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
-    Ok(Delivery {
-        id: row.try_get("id")?,
-        event: row.try_get("event")?,
-        action: row.try_get("action")?,
-        installation_id: row
-            .try_get::<Option<i64>, _>("installation_id")?
-            .map(rows::id_from_column)
-            .transpose()?
-            .map(InstallationId),
-        repo: row.try_get("repo")?,
-        pr_key: row.try_get("pr_key")?,
-        coalescable: row.try_get("coalescable")?,
-        payload: row.try_get("payload")?,
-        status: codec::decode_status(row.try_get("status")?)?,
-        attempts: row.try_get("attempts")?,
-        last_error: row.try_get("last_error")?,
-        received_at: row.try_get("received_at")?,
-        available_at: row.try_get("available_at")?,
-        finished_at: row.try_get("finished_at")?,
-        claimed_by: row.try_get("claimed_by")?,
-    })
+    <rows::DeliveryRow<DateTime<Utc>, String> as sqlx::FromRow<_>>::from_row(row)?.into_delivery()
 }
 
 #[async_trait]
@@ -466,11 +446,7 @@ impl Store for PgStore {
         .bind(delivery_id)
         .fetch_one(&self.pool)
         .await?;
-        Ok(if holder == delivery_id {
-            CommandRun::Ours
-        } else {
-            CommandRun::RanUnder(holder)
-        })
+        Ok(CommandRun::held_by(holder, delivery_id))
     }
 
     async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {

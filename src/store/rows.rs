@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::{
-    AuditEntry, AuditOutcome, CheckRunRef, PrState, PublishedCheck, PublishedStatus, ReviewRequest,
-    Skip, StoreError, StoreResult,
+    AuditEntry, AuditOutcome, CheckRunRef, Delivery, PrState, PublishedCheck, PublishedStatus,
+    ReviewRequest, Skip, StoreError, StoreResult,
 };
-use crate::domain::{CheckRunId, CommentId, CommitSha, PrNumber};
+use crate::domain::{CheckRunId, CommentId, CommitSha, InstallationId, PrNumber};
 
 /// A timestamp as a backend stores it: microseconds in an INTEGER on SQLite, TIMESTAMPTZ on
 /// PostgreSQL.
@@ -257,4 +257,68 @@ where
         .bind(row.check_notes)
         .bind(row.skip)
         .bind(row.requested)
+}
+
+/// A payload as a backend stores it: LZ4-compressed bytes on SQLite ([`super::codec`]), text on
+/// PostgreSQL (which compresses large values itself).
+pub(crate) trait StoredPayload: Sized {
+    fn into_text(self) -> Result<String, sqlx::Error>;
+}
+
+impl StoredPayload for Vec<u8> {
+    fn into_text(self) -> Result<String, sqlx::Error> {
+        super::codec::decompress_payload(self)
+    }
+}
+
+impl StoredPayload for String {
+    fn into_text(self) -> Result<String, sqlx::Error> {
+        Ok(self)
+    }
+}
+
+/// A delivery as stored; `T` is the backend's [`StoredTime`], `P` its [`StoredPayload`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow<T, P> {
+    id: String,
+    event: String,
+    action: Option<String>,
+    installation_id: Option<i64>,
+    repo: Option<String>,
+    pr_key: Option<String>,
+    coalescable: bool,
+    payload: P,
+    status: String,
+    attempts: i32,
+    last_error: Option<String>,
+    received_at: T,
+    available_at: T,
+    finished_at: Option<T>,
+    claimed_by: Option<String>,
+}
+
+impl<T: StoredTime, P: StoredPayload> DeliveryRow<T, P> {
+    pub(crate) fn into_delivery(self) -> Result<Delivery, sqlx::Error> {
+        Ok(Delivery {
+            id: self.id,
+            event: self.event,
+            action: self.action,
+            installation_id: self
+                .installation_id
+                .map(id_from_column)
+                .transpose()?
+                .map(InstallationId),
+            repo: self.repo,
+            pr_key: self.pr_key,
+            coalescable: self.coalescable,
+            payload: self.payload.into_text()?,
+            status: super::codec::decode_status(&self.status)?,
+            attempts: self.attempts,
+            last_error: self.last_error,
+            received_at: self.received_at.into_utc()?,
+            available_at: self.available_at.into_utc()?,
+            finished_at: self.finished_at.map(StoredTime::into_utc).transpose()?,
+            claimed_by: self.claimed_by,
+        })
+    }
 }

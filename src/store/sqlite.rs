@@ -13,10 +13,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::coalesce::{self, Follower};
-use super::codec::{self, from_micros, to_micros};
+use super::codec::{self, to_micros};
 use super::intake::{self, BatchInsert, Intake};
 use super::rows::{self, AuditRow, PrStateRow};
 use super::*;
@@ -377,30 +377,7 @@ impl BatchInsert for SqliteIntake {
 }
 
 fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
-    Ok(Delivery {
-        id: row.try_get("id")?,
-        event: row.try_get("event")?,
-        action: row.try_get("action")?,
-        installation_id: row
-            .try_get::<Option<i64>, _>("installation_id")?
-            .map(rows::id_from_column)
-            .transpose()?
-            .map(InstallationId),
-        repo: row.try_get("repo")?,
-        pr_key: row.try_get("pr_key")?,
-        coalescable: row.try_get("coalescable")?,
-        payload: codec::decompress_payload(row.try_get("payload")?)?,
-        status: codec::decode_status(row.try_get("status")?)?,
-        attempts: row.try_get("attempts")?,
-        last_error: row.try_get("last_error")?,
-        received_at: from_micros(row.try_get("received_at")?)?,
-        available_at: from_micros(row.try_get("available_at")?)?,
-        finished_at: row
-            .try_get::<Option<i64>, _>("finished_at")?
-            .map(from_micros)
-            .transpose()?,
-        claimed_by: row.try_get("claimed_by")?,
-    })
+    <rows::DeliveryRow<i64, Vec<u8>> as sqlx::FromRow<_>>::from_row(row)?.into_delivery()
 }
 
 #[async_trait]
@@ -631,11 +608,7 @@ impl Store for SqliteStore {
         .bind(to_micros(Utc::now()))
         .fetch_one(&self.writer)
         .await?;
-        Ok(if holder == delivery_id {
-            CommandRun::Ours
-        } else {
-            CommandRun::RanUnder(holder)
-        })
+        Ok(CommandRun::held_by(holder, delivery_id))
     }
 
     async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
