@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::Utc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use design_review::{
+    domain::InstallationId,
     store::{self, NewDelivery},
     webhook::{Event, signature},
 };
@@ -45,7 +46,7 @@ fn intake(c: &mut Criterion) {
                 id: format!("bench-{n}"),
                 event: "pull_request".into(),
                 action,
-                installation_id: Some(1),
+                installation_id: Some(InstallationId(1)),
                 repo: Some("acme/widgets".into()),
                 pr_key: event.pr().map(|p| p.queue_key()),
                 coalescable: event.coalescable(),

@@ -118,6 +118,14 @@ impl fmt::Display for InstallationId {
     }
 }
 
+/// Id of a check run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CheckRunId(pub u64);
+
+/// Id of an issue (or PR conversation) comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CommentId(pub u64);
+
 /// Identifies one pull request across repositories; the unit of ordering in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PrRef {

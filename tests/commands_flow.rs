@@ -7,7 +7,10 @@ mod support;
 use std::process::Command as Process;
 
 use chrono::{TimeZone, Utc};
-use design_review::store::{self, AuditEntry, AuditFilter};
+use design_review::{
+    domain::PrNumber,
+    store::{self, AuditEntry, AuditFilter, AuditOutcome},
+};
 use support::{
     fake_github::{CheckRunRecord, CommentRecord, FakeGithub},
     scenario::{PR, REPO, Scenario, redacted},
@@ -109,7 +112,7 @@ async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
     assert_eq!(audit.len(), 1, "{audit:#?}");
     assert_eq!(audit[0].actor, "bob");
     assert_eq!(audit[0].repo, REPO);
-    assert_eq!(audit[0].pr_number, PR as i64);
+    assert_eq!(audit[0].pr_number, PrNumber(PR));
     assert_eq!(audit[0].head_sha.as_deref(), Some("sha1"));
     assert_eq!(
         audit[0].command,
@@ -119,7 +122,7 @@ async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
         audit[0].reason.as_deref(),
         Some("covered by the approved RFC-12")
     );
-    assert_eq!(audit[0].outcome, "done");
+    assert_eq!(audit[0].outcome, AuditOutcome::Done);
 
     // The skip is about the PR, not a commit: a push keeps it.
     s.gh.pull(REPO, PR).head_sha("sha2").file(
@@ -140,7 +143,10 @@ async fn skip_by_a_review_team_member_passes_the_check_until_unskipped() {
     let audit = s.audit().await;
     assert_eq!(audit.len(), 2);
     assert_eq!(
-        (audit[1].command.as_str(), audit[1].outcome.as_str()),
+        (
+            audit[1].command.as_str(),
+            audit[1].outcome.to_string().as_str()
+        ),
         ("/design-review unskip", "done")
     );
     assert_eq!(audit[1].head_sha.as_deref(), Some("sha2"));
@@ -160,7 +166,10 @@ async fn the_author_may_never_skip_their_own_pull_request() {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].actor, "alice");
     assert!(
-        audit[0].outcome.starts_with("refused: the author"),
+        audit[0]
+            .outcome
+            .to_string()
+            .starts_with("refused: the author"),
         "{}",
         audit[0].outcome
     );
@@ -188,7 +197,10 @@ async fn a_read_only_user_may_not_skip() {
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1);
     assert!(
-        audit[0].outcome.starts_with("refused: only members"),
+        audit[0]
+            .outcome
+            .to_string()
+            .starts_with("refused: only members"),
         "{}",
         audit[0].outcome
     );
@@ -310,7 +322,10 @@ async fn an_unknown_command_gets_the_closest_suggestion() {
     insta::assert_snapshot!("unknown_command_reply", redacted(&replies[0].body));
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].outcome, "invalid: unknown command `skp`");
+    assert_eq!(
+        audit[0].outcome.to_string(),
+        "invalid: unknown command `skp`"
+    );
     assert!(failing(&s.check("sha1")));
 }
 
@@ -333,7 +348,7 @@ async fn several_commands_share_one_reply() {
     let audit = s.audit().await;
     assert_eq!(audit.len(), 1, "only the invalid skip: {audit:#?}");
     assert!(
-        audit[0].outcome.starts_with("invalid: "),
+        audit[0].outcome.to_string().starts_with("invalid: "),
         "{}",
         audit[0].outcome
     );
@@ -385,14 +400,14 @@ async fn assign_needs_write_access_and_asks_again() {
     let (_, teams) = s.gh.requested_reviewers(REPO, PR);
     assert!(teams.contains(&"payments-owners".to_string()), "{teams:?}");
     let audit = s.audit().await;
-    let outcomes: Vec<(&str, &str)> = audit
+    let outcomes: Vec<(&str, String)> = audit
         .iter()
-        .map(|e| (e.actor.as_str(), e.outcome.as_str()))
+        .map(|e| (e.actor.as_str(), e.outcome.to_string()))
         .collect();
     assert_eq!(outcomes.len(), 2);
     assert_eq!(outcomes[0].0, "rita");
     assert!(outcomes[0].1.starts_with("refused: "), "{outcomes:?}");
-    assert_eq!(outcomes[1], ("walt", "done"));
+    assert_eq!((outcomes[1].0, outcomes[1].1.as_str()), ("walt", "done"));
 }
 
 #[tokio::test]
@@ -415,7 +430,7 @@ async fn commands_anyone_may_run_are_throttled_per_pull_request() {
     assert!(
         audit
             .iter()
-            .all(|e| e.outcome.starts_with("refused: at most 5"))
+            .all(|e| e.outcome.to_string().starts_with("refused: at most 5"))
     );
     // Commands that need a permission are not throttled.
     let id = s
@@ -470,12 +485,12 @@ async fn the_audit_command_lists_entries() {
     let entry = |day: u32, repo: &str, actor: &str, command: &str, outcome: &str| AuditEntry {
         at: Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).unwrap(),
         repo: repo.into(),
-        pr_number: 7,
+        pr_number: PrNumber(7),
         head_sha: Some("0123456789abcdef0123456789abcdef01234567".into()),
         actor: actor.into(),
         command: command.into(),
         reason: None,
-        outcome: outcome.into(),
+        outcome: outcome.parse().unwrap(),
     };
     store
         .record_audit(&entry(
@@ -781,7 +796,12 @@ async fn invalid_and_refused_commands_are_throttled_like_valid_ones() {
         "{}",
         replies[5]
     );
-    let outcomes: Vec<String> = s.audit().await.into_iter().map(|e| e.outcome).collect();
+    let outcomes: Vec<String> = s
+        .audit()
+        .await
+        .into_iter()
+        .map(|e| e.outcome.to_string())
+        .collect();
     let throttled = "refused: at most 5 commands per pull request and minute, counting those anyone may run and every invalid or refused one";
     assert_eq!(&outcomes[5..], [throttled, throttled]);
     // A maintainer's command that is allowed is never throttled.
@@ -827,7 +847,7 @@ async fn a_comment_of_many_commands_runs_ten_and_gets_one_short_reply() {
     let audit = s.audit().await;
     assert_eq!(audit.len(), 11, "{audit:#?}");
     assert_eq!(
-        audit[10].outcome,
+        audit[10].outcome.to_string(),
         "refused: at most 10 commands of one comment are run; this one and the 19 after it were not"
     );
     assert!(failing(&s.check("sha1")));

@@ -12,6 +12,7 @@ use std::{
 
 use chrono::Utc;
 use design_review::{
+    domain::InstallationId,
     queue::{Backoff, QueueSettings},
     review::Workflow,
     store::{DeliveryFilter, DeliveryStatus, NewDelivery},
@@ -122,7 +123,7 @@ async fn backlog_of_10000_deliveries_over_500_prs_drains_with_coalescing() {
                     id: format!("backlog-{n}-{round}"),
                     event: "pull_request".into(),
                     action: Some("synchronize".into()),
-                    installation_id: Some(1),
+                    installation_id: Some(InstallationId(1)),
                     repo: Some(REPO.into()),
                     pr_key: Some(format!("{REPO}#{n}")),
                     coalescable: true,

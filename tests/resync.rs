@@ -234,7 +234,7 @@ async fn previous_rows_run(gh: &FakeGithub, store: std::sync::Arc<dyn Store>) {
                 id: id.clone(),
                 event: event.to_string(),
                 action: Some(action.to_string()),
-                installation_id: Some(1),
+                installation_id: Some(design_review::domain::InstallationId(1)),
                 repo: Some("acme/widgets".into()),
                 pr_key: Some("acme/widgets#2".into()),
                 coalescable: true,

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use design_review::domain::InstallationId;
 use design_review::store::{self, NewDelivery};
 
 #[tokio::test]
@@ -30,7 +31,7 @@ async fn the_wal_is_checkpointed_in_the_background() {
                 id: format!("d-{n}"),
                 event: "pull_request".into(),
                 action: Some("opened".into()),
-                installation_id: Some(1),
+                installation_id: Some(InstallationId(1)),
                 repo: Some("acme/widgets".into()),
                 pr_key: Some(format!("acme/widgets#{n}")),
                 coalescable: true,
@@ -73,7 +74,7 @@ async fn payloads_are_stored_compressed_and_plain_rows_still_read() {
                 id: id.into(),
                 event: "pull_request".into(),
                 action: Some("opened".into()),
-                installation_id: Some(1),
+                installation_id: Some(InstallationId(1)),
                 repo: Some("acme/widgets".into()),
                 pr_key: Some("acme/widgets#7".into()),
                 coalescable: true,

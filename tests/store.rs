@@ -8,13 +8,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use design_review::domain::{CommentSource, CommentVersion, PrNumber, PrRef, RepoName};
+use design_review::domain::{
+    CheckRunId, CommentId, CommentSource, CommentVersion, CommitSha, InstallationId, PrNumber,
+    PrRef, RepoName,
+};
 use design_review::queue::{
     Backoff, HandleError, Handler, QueueSettings, Retention, WorkerPool, prune_once,
 };
 use design_review::store::{
-    self, AuditEntry, AuditFilter, CommandRun, DeliveryFilter, DeliveryStatus, InsertOutcome,
-    NewDelivery, PrState, ReviewRequest, Skip, Store, StoreError,
+    self, AuditEntry, AuditFilter, AuditOutcome, CheckRunRef, CommandRun, DeliveryFilter,
+    DeliveryStatus, InsertOutcome, NewDelivery, PrState, PublishedCheck, PublishedStatus,
+    ReviewRequest, Skip, Store, StoreError,
 };
 use sqlx::Connection;
 use support::scratch_pg::ScratchDatabase;
@@ -95,7 +99,7 @@ fn delivery(id: &str, pr: Option<u64>, coalescable: bool) -> NewDelivery {
         id: id.to_string(),
         event: "pull_request".to_string(),
         action: Some("synchronize".to_string()),
-        installation_id: Some(42),
+        installation_id: Some(InstallationId(42)),
         repo: Some("acme/widgets".to_string()),
         pr_key: pr.map(|number| format!("acme/widgets#{number}")),
         coalescable,
@@ -176,7 +180,7 @@ async fn insert_stores_a_delivery_once() {
         let stored = store.get_delivery("d-1").await.unwrap().expect("stored");
         assert_eq!(stored.event, "pull_request");
         assert_eq!(stored.action.as_deref(), Some("synchronize"));
-        assert_eq!(stored.installation_id, Some(42));
+        assert_eq!(stored.installation_id, Some(InstallationId(42)));
         assert_eq!(stored.repo.as_deref(), Some("acme/widgets"));
         assert_eq!(stored.pr_key.as_deref(), Some("acme/widgets#7"));
         assert!(stored.coalescable);
@@ -890,10 +894,17 @@ async fn pr_state_round_trips_and_is_kept_per_pr() {
         assert_eq!(store.pr_state(&pr(1)).await.unwrap(), PrState::default());
 
         let full = PrState {
-            comment_id: Some(1_234_567_890_123),
+            comment_id: Some(CommentId(1_234_567_890_123)),
             comment_hash: Some("c0ffee".to_string()),
-            check_run: Some(("a".repeat(40), 987_654_321)),
-            check_hash: Some("beef".to_string()),
+            check_run: Some(CheckRunRef {
+                head: CommitSha("a".repeat(40)),
+                id: CheckRunId(987_654_321),
+            }),
+            check: Some(PublishedCheck {
+                status: PublishedStatus::InProgress,
+                digest: "beef".to_string(),
+                notes: Some("f00d".to_string()),
+            }),
             skip: Some(Skip {
                 by: "octocat".to_string(),
                 reason: "typo fix, \"no design\" needed".to_string(),
@@ -1069,12 +1080,12 @@ fn audit(at: DateTime<Utc>, repo: &str, command: &str) -> AuditEntry {
     AuditEntry {
         at,
         repo: repo.to_string(),
-        pr_number: 12,
+        pr_number: PrNumber(12),
         head_sha: Some("b".repeat(40)),
         actor: "octocat".to_string(),
         command: command.to_string(),
         reason: Some("because".to_string()),
-        outcome: "done".to_string(),
+        outcome: AuditOutcome::Done,
     }
 }
 
@@ -1090,7 +1101,9 @@ async fn audit_log_appends_and_filters_by_repo_and_time() {
             AuditEntry {
                 head_sha: None,
                 reason: None,
-                outcome: "refused: not a maintainer".to_string(),
+                outcome: AuditOutcome::Refused {
+                    rule: "not a maintainer".to_string(),
+                },
                 ..audit(t0 + TimeDelta::hours(2), "acme/widgets", "skip")
             },
         ];
@@ -1161,7 +1174,7 @@ async fn data_survives_reopening_the_database() {
             .unwrap();
         assert_eq!(claimed.map(|d| d.id).as_deref(), Some("kept-1"));
         let state = PrState {
-            comment_id: Some(5),
+            comment_id: Some(CommentId(5)),
             ..PrState::default()
         };
         db.store.save_pr_state(&pr(1), &state).await.unwrap();
@@ -1625,5 +1638,141 @@ async fn postgres_compresses_payloads_with_lz4_when_the_server_can() {
         assert_eq!(method, "l", "payload column should use LZ4");
     } else {
         eprintln!("note: this PostgreSQL server has no LZ4; the default compression stays");
+    }
+}
+
+/// The rows a database of the previous release (migrations up to 0006) holds in the formats
+/// 0007 converts: check-run state as `status:digest:notes` text (with the older two-part and
+/// an unknown form), and audit outcomes as text. `at` is the backend's timestamp literal.
+fn previous_release_rows(at: &str) -> String {
+    let head = "a".repeat(40);
+    format!(
+        "INSERT INTO pr_state (repo, pr_number, comment_id, comment_hash, check_head_sha,
+                               check_run_id, check_hash, requested, updated_at)
+         VALUES ('acme/widgets', 1, 11, 'c0ffee', '{head}', 22, 'completed:d1g3st:n0t3s', '[]', {at}),
+                ('acme/widgets', 2, NULL, NULL, '{head}', 33, 'in_progress:d1g3st', '[]', {at}),
+                ('acme/widgets', 3, NULL, NULL, NULL, NULL, 'beef', '[]', {at});
+         INSERT INTO audit_log (at, repo, pr_number, head_sha, actor, command, reason, outcome)
+         VALUES ({at}, 'acme/widgets', 1, NULL, 'bob', 'skip', 'docs', 'done'),
+                ({at}, 'acme/widgets', 1, NULL, 'eve', 'skip', NULL, 'refused: the author: no'),
+                ({at}, 'acme/widgets', 1, NULL, 'eve', 'skp', NULL, 'invalid: unknown `skp`'),
+                ({at}, 'acme/widgets', 1, NULL, 'eve', 'x', NULL, 'lost');"
+    )
+}
+
+/// `full` cut down to the migrations of the previous release.
+fn previous_release(full: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    let migrations: Vec<_> = full
+        .migrations
+        .iter()
+        .filter(|m| m.version <= 6)
+        .cloned()
+        .collect();
+    sqlx::migrate::Migrator {
+        migrations: migrations.into(),
+        ..sqlx::migrate::Migrator::DEFAULT
+    }
+}
+
+/// What the converted rows read back as, through the store.
+async fn assert_converted(store: &dyn Store) {
+    let head = CommitSha("a".repeat(40));
+    let published = |status, notes: Option<&str>| PublishedCheck {
+        status,
+        digest: "d1g3st".to_string(),
+        notes: notes.map(str::to_string),
+    };
+    assert_eq!(
+        store.pr_state(&pr(1)).await.unwrap(),
+        PrState {
+            comment_id: Some(CommentId(11)),
+            comment_hash: Some("c0ffee".to_string()),
+            check_run: Some(CheckRunRef {
+                head: head.clone(),
+                id: CheckRunId(22),
+            }),
+            check: Some(published(PublishedStatus::Completed, Some("n0t3s"))),
+            ..PrState::default()
+        }
+    );
+    assert_eq!(
+        store.pr_state(&pr(2)).await.unwrap(),
+        PrState {
+            check_run: Some(CheckRunRef {
+                head,
+                id: CheckRunId(33)
+            }),
+            check: Some(published(PublishedStatus::InProgress, None)),
+            ..PrState::default()
+        }
+    );
+    assert_eq!(store.pr_state(&pr(3)).await.unwrap(), PrState::default());
+    let outcomes: Vec<AuditOutcome> = store
+        .list_audit(&AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            AuditOutcome::Done,
+            AuditOutcome::Refused {
+                rule: "the author: no".to_string()
+            },
+            AuditOutcome::Invalid {
+                message: "unknown `skp`".to_string()
+            },
+            AuditOutcome::Invalid {
+                message: "lost".to_string()
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rows_of_the_previous_release_are_converted_on_sqlite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+    let pool = sqlx::SqlitePool::connect_with(options.create_if_missing(true))
+        .await
+        .unwrap();
+    previous_release(&sqlx::migrate!("./migrations/sqlite"))
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(&previous_release_rows("1700000000000000"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_converted(store::connect(&url).await.unwrap().as_ref()).await;
+}
+
+#[tokio::test]
+async fn rows_of_the_previous_release_are_converted_on_postgres() {
+    let Some(database) = ScratchDatabase::create("dr_test").await else {
+        eprintln!(
+            "note: TEST_DATABASE_URL is not set; the PostgreSQL run of this test was skipped"
+        );
+        return;
+    };
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    previous_release(&sqlx::migrate!("./migrations/postgres"))
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(&previous_release_rows("to_timestamp(1700000000)"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let store = store::connect(&database.url).await.unwrap();
+    let outcome = tokio::spawn(async move { assert_converted(store.as_ref()).await }).await;
+    database.drop_database().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic.into_panic());
     }
 }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
 use design_review::config::settings::{ServeArgs, Settings};
+use design_review::domain::PrNumber;
 use design_review::store::reviews::{
     DocDetail, GapDetail, Requirement, ReviewDetail, ReviewRecord, ReviewState,
 };
@@ -226,12 +227,12 @@ async fn seed(store: &dyn Store) {
             .record_audit(&AuditEntry {
                 at: hours_ago(hours),
                 repo: repo.into(),
-                pr_number: number,
+                pr_number: PrNumber(number),
                 head_sha: None,
                 actor: actor.into(),
                 command: "/design-review skip".into(),
                 reason: Some(reason.into()),
-                outcome: outcome.into(),
+                outcome: outcome.parse().unwrap(),
             })
             .await
             .unwrap();

@@ -5,11 +5,12 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use design_review::domain::PrNumber;
 use design_review::store::reviews::{
     AuditQuery, Awaited, DocDetail, EvaluationEntry, GapDetail, RequestEntry, Requirement,
     ReviewDetail, ReviewQuery, ReviewRecord, ReviewSort, ReviewState, Visibility,
 };
-use design_review::store::{self, AuditEntry, Store};
+use design_review::store::{self, AuditEntry, AuditOutcome, Store};
 use support::scratch_pg::ScratchDatabase;
 
 #[allow(dead_code)]
@@ -272,12 +273,12 @@ async fn a_reader_sees_only_the_repositories_they_may_read() {
             .record_audit(&AuditEntry {
                 at: at(2),
                 repo: "acme/secret".into(),
-                pr_number: 2,
+                pr_number: PrNumber(2),
                 head_sha: None,
                 actor: "carol".into(),
                 command: "skip".into(),
                 reason: Some("hush".into()),
-                outcome: "done".into(),
+                outcome: AuditOutcome::Done,
             })
             .await
             .unwrap();
@@ -504,12 +505,12 @@ async fn the_audit_page_is_newest_first_and_filtered() {
                 .record_audit(&AuditEntry {
                     at: at(hour),
                     repo: "acme/widgets".into(),
-                    pr_number: hour,
+                    pr_number: PrNumber(u64::try_from(hour).unwrap()),
                     head_sha: None,
                     actor: actor.into(),
                     command: "skip".into(),
                     reason: None,
-                    outcome: outcome.into(),
+                    outcome: outcome.parse().unwrap(),
                 })
                 .await
                 .unwrap();
@@ -526,7 +527,7 @@ async fn the_audit_page_is_newest_first_and_filtered() {
         let (entries, total) = store.reviews().unwrap().audit_page(&query).await.unwrap();
         assert_eq!(total, 4);
         assert_eq!(
-            entries.iter().map(|e| e.pr_number).collect::<Vec<_>>(),
+            entries.iter().map(|e| e.pr_number.0).collect::<Vec<_>>(),
             vec![3, 2]
         );
         let (entries, total) = store
@@ -542,7 +543,7 @@ async fn the_audit_page_is_newest_first_and_filtered() {
             .unwrap();
         assert_eq!(total, 2);
         assert_eq!(
-            entries.iter().map(|e| e.pr_number).collect::<Vec<_>>(),
+            entries.iter().map(|e| e.pr_number.0).collect::<Vec<_>>(),
             vec![3, 0]
         );
         let (entries, _) = store
@@ -554,7 +555,12 @@ async fn the_audit_page_is_newest_first_and_filtered() {
             })
             .await
             .unwrap();
-        assert_eq!(entries[0].outcome, "refused: the author cannot skip");
+        assert_eq!(
+            entries[0].outcome,
+            AuditOutcome::Refused {
+                rule: "the author cannot skip".into()
+            }
+        );
     })
     .await;
 }

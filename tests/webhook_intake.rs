@@ -37,7 +37,10 @@ async fn signed_delivery_is_stored_before_the_answer() {
         .expect("stored");
     assert_eq!(stored.event, "pull_request");
     assert_eq!(stored.action.as_deref(), Some("opened"));
-    assert_eq!(stored.installation_id, Some(42));
+    assert_eq!(
+        stored.installation_id,
+        Some(design_review::domain::InstallationId(42))
+    );
     assert_eq!(stored.repo.as_deref(), Some("acme/widgets"));
     assert_eq!(stored.pr_key.as_deref(), Some("acme/widgets#7"));
     assert!(stored.coalescable);

@@ -98,12 +98,12 @@ fn table(entries: &[AuditEntry]) -> String {
             [
                 e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 e.repo.clone(),
-                format!("#{}", e.pr_number),
+                e.pr_number.to_string(),
                 e.head_sha
                     .as_deref()
                     .map_or("-".to_string(), |s| s.chars().take(7).collect()),
                 e.actor.clone(),
-                one_line(&e.outcome),
+                one_line(&e.outcome.to_string()),
                 one_line(&e.command),
             ]
         })
@@ -149,12 +149,12 @@ mod tests {
         AuditEntry {
             at: parse_since("2026-03-01T10:00:00Z").expect("valid"),
             repo: "acme/widgets".into(),
-            pr_number: 7,
+            pr_number: crate::domain::PrNumber(7),
             head_sha: Some("0123456789abcdef".into()),
             actor: actor.into(),
             command: "/design-review skip docs\nonly".into(),
             reason: Some("docs only".into()),
-            outcome: outcome.into(),
+            outcome: outcome.parse().expect("an outcome"),
         }
     }
 

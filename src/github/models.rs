@@ -90,9 +90,7 @@ pub struct FileContent {
     pub content: Vec<u8>,
 }
 
-/// Id of a check run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct CheckRunId(pub u64);
+pub use crate::domain::{CheckRunId, CommentId};
 
 /// Lifecycle of a check run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,10 +176,6 @@ pub struct CheckRun {
     pub html_url: Option<String>,
     pub external_id: Option<String>,
 }
-
-/// Id of an issue (or PR conversation) comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct CommentId(pub u64);
 
 /// A comment in a PR's conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -121,7 +121,7 @@ impl Worker {
             delivery_id = %delivery.id,
             event = %delivery.event,
             action = delivery.action.as_deref().unwrap_or(""),
-            installation = delivery.installation_id.unwrap_or_default(),
+            installation = delivery.installation_id.map_or(0, |id| id.0),
             repo = delivery.repo.as_deref().unwrap_or(""),
             pr = delivery.pr_key.as_deref().unwrap_or(""),
             attempt = delivery.attempts,

@@ -213,12 +213,14 @@ impl Workflow {
             client,
             pr,
             &mut run_state,
-            config.check.name(),
-            &head,
-            conclusion,
-            check_output::output(&evaluation),
-            inputs.hints.retry,
-            super::record::details_url(self.public_url.as_ref(), pr),
+            publish::CheckRunRequest {
+                name: config.check.name(),
+                head: &head,
+                conclusion,
+                output: check_output::output(&evaluation),
+                maybe_published: inputs.hints.retry,
+                details_url: super::record::details_url(self.public_url.as_ref(), pr),
+            },
         );
         let sticky = async {
             match &comment {
@@ -230,7 +232,7 @@ impl Workflow {
         };
         let (requested_result, run_result, sticky_result) = tokio::join!(requests, run, sticky);
         state.requested = requested;
-        (state.check_run, state.check_hash) = (run_state.check_run, run_state.check_hash);
+        (state.check_run, state.check) = (run_state.check_run, run_state.check);
         (state.comment_id, state.comment_hash) =
             (comment_state.comment_id, comment_state.comment_hash);
         requested_result?;

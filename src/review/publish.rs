@@ -5,100 +5,69 @@
 use sha2::{Digest, Sha256};
 
 use crate::{
-    domain::{CommitSha, PrRef},
+    domain::{CheckRunId, CommitSha, PrRef},
     github::{
         GithubError, InstallationClient,
-        models::{
-            CheckConclusion, CheckRunId, CheckRunOutput, CheckRunSpec, CheckStatus, Comment,
-            CommentId,
-        },
+        models::{CheckConclusion, CheckRunOutput, CheckRunSpec, CheckStatus, Comment},
     },
-    store::PrState,
+    store::{CheckRunRef, PrState, PublishedCheck, PublishedStatus},
 };
 
 use super::{comment::MARKER, evaluation::Conclusion};
 
-/// Creates or updates the check run of `head`, recording its id and content hash in `state`.
-/// With `maybe_published` (a retried delivery), a run of ours on `head` that `state` does not
-/// know is looked for first and updated, instead of creating a second one.
+/// One check run to publish: what [`check_run`] needs besides the client and the PR's state.
+pub struct CheckRunRequest<'a> {
+    /// The check's name, as required checks name it.
+    pub name: &'a str,
+    pub head: &'a CommitSha,
+    pub conclusion: Conclusion,
+    pub output: CheckRunOutput,
+    /// A retried delivery: an earlier attempt may have published a run that the state does not
+    /// know yet.
+    pub maybe_published: bool,
+    /// Where GitHub's *Details* link leads (the run's details page).
+    pub details_url: Option<String>,
+}
+
+/// What publishing a check run does, given what was published before.
+enum Step {
+    /// The run shows this already.
+    Unchanged,
+    /// Update the known run, sending no annotations (it carries them).
+    Update(CheckRunId),
+    /// Publish a fresh run (or adopt one an earlier attempt left).
+    Fresh,
+}
+
+/// Creates or updates the check run of `request.head`, recording its id and what it shows in
+/// `state`. With `maybe_published` (a retried delivery), a run of ours on the head that `state`
+/// does not know is looked for first and updated, instead of creating a second one.
 ///
 /// GitHub adds the annotations of every update to those already on the run and cannot take
 /// any back, so annotations are sent once per run: an update that keeps the same annotations
 /// sends none, and different annotations on the same head get a fresh run (which replaces the
 /// old one as the check of that name) rather than piling up on the old one.
-///
-/// `details_url` is where GitHub's *Details* link leads (the run's details page).
-#[allow(clippy::too_many_arguments)]
 pub async fn check_run(
     client: &InstallationClient,
     pr: &PrRef,
     state: &mut PrState,
-    name: &str,
-    head: &CommitSha,
-    conclusion: Conclusion,
-    output: CheckRunOutput,
-    maybe_published: bool,
-    details_url: Option<String>,
+    request: CheckRunRequest<'_>,
 ) -> Result<(), GithubError> {
-    let (status, github_conclusion) = match conclusion {
-        Conclusion::Success => (CheckStatus::Completed, Some(CheckConclusion::Success)),
-        Conclusion::Failure => (CheckStatus::Completed, Some(CheckConclusion::Failure)),
-        Conclusion::WaitingForApprovals => (CheckStatus::InProgress, None),
-    };
-    let status_key = if status == CheckStatus::Completed {
-        "completed"
-    } else {
-        "in_progress"
-    };
-    let annotations = serde_json::to_string(&output.annotations).unwrap_or_default();
-    let notes = digest(&[&annotations]);
-    let hash = format!(
-        "{status_key}:{}:{notes}",
-        digest(&[
-            name,
-            &head.0,
-            &format!("{github_conclusion:?}"),
-            &output.title,
-            &output.summary,
-            &annotations,
-        ])
-    );
-    let spec = CheckRunSpec {
-        name: name.to_string(),
-        head_sha: head.clone(),
-        status,
-        conclusion: github_conclusion,
-        output: Some(output),
-        details_url,
-        external_id: Some(pr.to_string()),
-    };
+    let maybe_published = request.maybe_published;
+    let (spec, published) = prepare(pr, request);
     let existing = state
         .check_run
         .as_ref()
-        .filter(|(sha, _)| sha == &head.0)
-        .map(|(_, id)| *id);
-    let previous_completed = state
-        .check_hash
-        .as_deref()
-        .is_some_and(|h| h.starts_with("completed:"));
-    // The annotations the known run carries (unknown for hashes stored before they were
-    // recorded: the run may carry several copies, so it is replaced).
-    let same_annotations = state
-        .check_hash
-        .as_deref()
-        .and_then(|h| h.split(':').nth(2))
-        == Some(notes.as_str());
-    match existing {
-        Some(_) if state.check_hash.as_deref() == Some(hash.as_str()) => return Ok(()),
-        // A completed run cannot go back to in progress: a new run of the same name replaces it.
-        Some(id)
-            if same_annotations && !(previous_completed && status == CheckStatus::InProgress) =>
-        {
+        .filter(|run| run.head == spec.head_sha)
+        .map(|run| run.id);
+    match step(existing, state.check.as_ref(), &published) {
+        Step::Unchanged => return Ok(()),
+        Step::Update(id) => {
             client
-                .update_check_run(&pr.repo, CheckRunId(id as u64), &unsent(&spec, usize::MAX))
+                .update_check_run(&pr.repo, id, &unsent(&spec, usize::MAX))
                 .await?;
         }
-        _ => {
+        Step::Fresh => {
             let found = match existing {
                 None if maybe_published => lost_run(client, pr, &spec, None).await,
                 _ => None,
@@ -110,28 +79,100 @@ pub async fn check_run(
                         .await?;
                     id
                 }
-                None => match client.create_check_run(&pr.repo, &spec).await {
-                    Ok(run) => run.id,
-                    // A 5xx or a lost connection may come after GitHub created the run: adopt
-                    // it rather than leave two runs of one name on the commit (never the run
-                    // being replaced, `existing`: it is not the one this create made).
-                    Err(error @ GithubError::Transient(_)) => {
-                        let Some((id, sent)) = lost_run(client, pr, &spec, existing).await else {
-                            return Err(error);
-                        };
-                        client
-                            .update_check_run(&pr.repo, id, &unsent(&spec, sent))
-                            .await?;
-                        id
-                    }
-                    Err(error) => return Err(error),
-                },
+                None => create(client, pr, &spec, existing).await?,
             };
-            state.check_run = Some((head.0.clone(), id.0 as i64));
+            state.check_run = Some(CheckRunRef {
+                head: spec.head_sha.clone(),
+                id,
+            });
         }
     }
-    state.check_hash = Some(hash);
+    state.check = Some(published);
     Ok(())
+}
+
+/// The run `request` asks for, and what it shows once published.
+fn prepare(pr: &PrRef, request: CheckRunRequest<'_>) -> (CheckRunSpec, PublishedCheck) {
+    let (status, conclusion) = match request.conclusion {
+        Conclusion::Success => (CheckStatus::Completed, Some(CheckConclusion::Success)),
+        Conclusion::Failure => (CheckStatus::Completed, Some(CheckConclusion::Failure)),
+        Conclusion::WaitingForApprovals => (CheckStatus::InProgress, None),
+    };
+    let output = request.output;
+    let annotations = serde_json::to_string(&output.annotations).unwrap_or_default();
+    let published = PublishedCheck {
+        status: match status {
+            CheckStatus::Completed => PublishedStatus::Completed,
+            _ => PublishedStatus::InProgress,
+        },
+        digest: digest(&[
+            request.name,
+            &request.head.0,
+            &format!("{conclusion:?}"),
+            &output.title,
+            &output.summary,
+            &annotations,
+        ]),
+        notes: Some(digest(&[&annotations])),
+    };
+    let spec = CheckRunSpec {
+        name: request.name.to_string(),
+        head_sha: request.head.clone(),
+        status,
+        conclusion,
+        output: Some(output),
+        details_url: request.details_url,
+        external_id: Some(pr.to_string()),
+    };
+    (spec, published)
+}
+
+/// Whether the run `existing` (of the same head) that shows `before` can show `after` by an
+/// update. A completed run cannot go back to in progress, and a run whose annotations are
+/// unknown or different is replaced by a fresh one.
+fn step(
+    existing: Option<CheckRunId>,
+    before: Option<&PublishedCheck>,
+    after: &PublishedCheck,
+) -> Step {
+    let Some(id) = existing else {
+        return Step::Fresh;
+    };
+    if before == Some(after) {
+        return Step::Unchanged;
+    }
+    let same_annotations = before.and_then(|b| b.notes.as_deref()) == after.notes.as_deref();
+    let reopens = before.is_some_and(|b| b.status == PublishedStatus::Completed)
+        && after.status == PublishedStatus::InProgress;
+    if same_annotations && !reopens {
+        Step::Update(id)
+    } else {
+        Step::Fresh
+    }
+}
+
+/// Creates the run of `spec`. A 5xx or a lost connection may come after GitHub created the
+/// run: then it is adopted rather than leaving two runs of one name on the commit (never the
+/// run being replaced, `replacing`: it is not the one this create made).
+async fn create(
+    client: &InstallationClient,
+    pr: &PrRef,
+    spec: &CheckRunSpec,
+    replacing: Option<CheckRunId>,
+) -> Result<CheckRunId, GithubError> {
+    match client.create_check_run(&pr.repo, spec).await {
+        Ok(run) => Ok(run.id),
+        Err(error @ GithubError::Transient(_)) => {
+            let Some((id, sent)) = lost_run(client, pr, spec, replacing).await else {
+                return Err(error);
+            };
+            client
+                .update_check_run(&pr.repo, id, &unsent(spec, sent))
+                .await?;
+            Ok(id)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// `spec` without the first `sent` of its annotations (those the run already carries).
@@ -155,7 +196,7 @@ async fn lost_run(
     client: &InstallationClient,
     pr: &PrRef,
     spec: &CheckRunSpec,
-    replacing: Option<i64>,
+    replacing: Option<CheckRunId>,
 ) -> Option<(CheckRunId, usize)> {
     let runs = client
         .list_check_runs_with_annotation_counts(&pr.repo, &spec.head_sha, &spec.name)
@@ -165,7 +206,7 @@ async fn lost_run(
         .into_iter()
         .find(|(run, _)| run.external_id.as_deref() == spec.external_id.as_deref())?;
     let wanted = spec.output.as_ref().map_or(0, |o| o.annotations.len());
-    let replaced = replacing == Some(ours.id.0 as i64);
+    let replaced = replacing == Some(ours.id);
     (ours.status == spec.status && sent <= wanted && !replaced).then_some((ours.id, sent))
 }
 
@@ -201,7 +242,7 @@ pub async fn sticky_comment(
         return Ok(());
     }
     let known = match state.comment_id {
-        Some(id) => Some(CommentId(id as u64)),
+        Some(id) => Some(id),
         // Lost track (first run, or the database was reset): adopt ours if it is there.
         None => {
             let found = match found {
@@ -210,7 +251,7 @@ pub async fn sticky_comment(
             };
             match found {
                 Some(existing) if digest(&[&existing.body]) == hash => {
-                    state.comment_id = Some(existing.id.0 as i64);
+                    state.comment_id = Some(existing.id);
                     state.comment_hash = Some(hash);
                     return Ok(());
                 }
@@ -222,7 +263,7 @@ pub async fn sticky_comment(
     if let Some(id) = known {
         match client.update_issue_comment(&pr.repo, id, body).await {
             Ok(_) => {
-                state.comment_id = Some(id.0 as i64);
+                state.comment_id = Some(id);
                 state.comment_hash = Some(hash);
                 return Ok(());
             }
@@ -234,7 +275,7 @@ pub async fn sticky_comment(
     let created = client
         .create_issue_comment(&pr.repo, pr.number, body)
         .await?;
-    state.comment_id = Some(created.id.0 as i64);
+    state.comment_id = Some(created.id);
     state.comment_hash = Some(hash);
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! Kept apart from the SQL so both backends apply exactly the same rule.
 
 /// An unfinished delivery of the same PR that arrived after the claim's candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct Follower {
     /// Arrival order.
     pub seq: i64,

@@ -41,6 +41,25 @@ pub(crate) const PRUNE_BATCH: i64 = 100;
 /// Pause between two retention batches, leaving the writer to intake and the workers.
 pub(crate) const PRUNE_PAUSE: Duration = Duration::from_millis(10);
 
+/// Runs `batch` (one short delete transaction, returning how many rows it deleted) until a
+/// batch deletes fewer than [`PRUNE_BATCH`] rows, pausing [`PRUNE_PAUSE`] between batches so
+/// that intake is never held up for long. Returns how many rows were deleted in all.
+pub(crate) async fn in_batches<F, Fut>(mut batch: F) -> StoreResult<u64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = StoreResult<u64>>,
+{
+    let mut deleted = 0;
+    loop {
+        let rows = batch().await?;
+        deleted += rows;
+        if rows < PRUNE_BATCH.unsigned_abs() {
+            return Ok(deleted);
+        }
+        tokio::time::sleep(PRUNE_PAUSE).await;
+    }
+}
+
 /// A list limit: zero or negative means "no limit" (the `Default` of the filters).
 pub(crate) fn limit(limit: i64) -> Option<i64> {
     (limit > 0).then_some(limit)

@@ -33,7 +33,12 @@ pub(crate) trait BatchInsert: Send + Sync + 'static {
 
     /// Stores one delivery on its own (used to give each delivery its own answer when a batch
     /// failed).
-    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome>;
+    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
+        self.insert_batch(std::slice::from_ref(delivery))
+            .await?
+            .pop()
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
+    }
 
     /// Batches that may be committed at the same time.
     fn concurrent_batches(&self) -> usize {

@@ -24,7 +24,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{CommentSource, CommentVersion, PrRef};
+use crate::domain::{
+    CheckRunId, CommentId, CommentSource, CommentVersion, CommitSha, InstallationId, PrNumber,
+    PrRef,
+};
 
 mod coalesce;
 mod codec;
@@ -32,7 +35,9 @@ mod intake;
 mod postgres;
 pub mod reviews;
 mod reviews_postgres;
+mod reviews_rows;
 mod reviews_sqlite;
+mod rows;
 mod sqlite;
 
 pub use postgres::PgStore;
@@ -80,7 +85,7 @@ pub struct NewDelivery {
     pub event: String,
     /// The payload's `action`, if any.
     pub action: Option<String>,
-    pub installation_id: Option<i64>,
+    pub installation_id: Option<InstallationId>,
     /// `owner/name`.
     pub repo: Option<String>,
     /// `owner/name#N` when the delivery concerns one pull request.
@@ -137,7 +142,7 @@ pub struct Delivery {
     pub id: String,
     pub event: String,
     pub action: Option<String>,
-    pub installation_id: Option<i64>,
+    pub installation_id: Option<InstallationId>,
     pub repo: Option<String>,
     pub pr_key: Option<String>,
     pub coalescable: bool,
@@ -175,17 +180,65 @@ pub struct DeliveryFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PrState {
     /// The id of the sticky comment, once posted.
-    pub comment_id: Option<i64>,
+    pub comment_id: Option<CommentId>,
     /// A hash of the sticky comment's last published body: unchanged content is not re-sent.
     pub comment_hash: Option<String>,
-    /// The check run of the current head: (head sha, check run id).
-    pub check_run: Option<(String, i64)>,
-    /// A hash of the last published check-run output, to skip no-op updates.
-    pub check_hash: Option<String>,
+    /// The check run of the current head.
+    pub check_run: Option<CheckRunRef>,
+    /// What the last published check-run output carried, to skip no-op updates.
+    pub check: Option<PublishedCheck>,
     /// Set while the design review of this PR is waived by `skip`.
     pub skip: Option<Skip>,
     /// Reviewers already asked on this PR (never asked again), with GitHub's refusal if any.
     pub requested: Vec<ReviewRequest>,
+}
+
+/// The check run the bot keeps for one head commit (a new head gets a new run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckRunRef {
+    pub head: CommitSha,
+    pub id: CheckRunId,
+}
+
+/// Whether a published check run was left completed or in progress. GitHub cannot move a
+/// completed run back to in progress, so publishing must know which it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishedStatus {
+    Completed,
+    InProgress,
+}
+
+impl PublishedStatus {
+    /// The stored (and serialised) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::InProgress => "in_progress",
+        }
+    }
+
+    /// The inverse of [`PublishedStatus::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "completed" => Some(Self::Completed),
+            "in_progress" => Some(Self::InProgress),
+            _ => None,
+        }
+    }
+}
+
+/// What the last published check run of a PR carried: equal digests mean an update would
+/// change nothing, and equal annotation digests mean the run's annotations can stay (GitHub
+/// never removes an annotation, so different ones need a fresh run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedCheck {
+    pub status: PublishedStatus,
+    /// Digest of everything the run shows: name, head, conclusion, title, summary, annotations.
+    pub digest: String,
+    /// Digest of the annotations alone; `None` for runs published before it was recorded,
+    /// whose annotations are unknown.
+    pub notes: Option<String>,
 }
 
 /// One review request the bot made (or tried to make).
@@ -210,13 +263,96 @@ pub struct Skip {
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub repo: String,
-    pub pr_number: i64,
+    pub pr_number: PrNumber,
     pub head_sha: Option<String>,
     pub actor: String,
     pub command: String,
     pub reason: Option<String>,
-    /// `done`, `refused: <rule>`, `invalid: <message>`.
-    pub outcome: String,
+    pub outcome: AuditOutcome,
+}
+
+/// What became of an audited command. Shown (and serialised) as `done`, `refused: <rule>` or
+/// `invalid: <message>`; stored as its kind and its detail, so that a filter on the kind never
+/// depends on the wording of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// The command ran.
+    Done,
+    /// A rule refused it (e.g. the author may not skip); `rule` names the rule.
+    Refused { rule: String },
+    /// It could not be read; `message` says why.
+    Invalid { message: String },
+}
+
+impl AuditOutcome {
+    /// The stored kind: `done`, `refused` or `invalid`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Refused { .. } => "refused",
+            Self::Invalid { .. } => "invalid",
+        }
+    }
+
+    /// The stored detail: the rule or the message.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Self::Done => None,
+            Self::Refused { rule } => Some(rule),
+            Self::Invalid { message } => Some(message),
+        }
+    }
+
+    /// The inverse of [`AuditOutcome::kind`] and [`AuditOutcome::detail`]; `None` for an
+    /// unknown kind.
+    pub fn from_parts(kind: &str, detail: Option<String>) -> Option<Self> {
+        let detail = detail.unwrap_or_default();
+        match kind {
+            "done" => Some(Self::Done),
+            "refused" => Some(Self::Refused { rule: detail }),
+            "invalid" => Some(Self::Invalid { message: detail }),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AuditOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.detail() {
+            None => f.write_str(self.kind()),
+            Some(detail) => write!(f, "{}: {detail}", self.kind()),
+        }
+    }
+}
+
+/// An outcome text that is not `done`, `refused: <rule>` nor `invalid: <message>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an audit outcome (done, refused: <rule>, invalid: <message>): {0:?}")]
+pub struct UnknownOutcome(pub String);
+
+/// The inverse of `Display`.
+impl std::str::FromStr for AuditOutcome {
+    type Err = UnknownOutcome;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "done" {
+            return Ok(Self::Done);
+        }
+        let (kind, detail) = text
+            .split_once(": ")
+            .ok_or_else(|| UnknownOutcome(text.to_string()))?;
+        match kind {
+            "refused" | "invalid" => Self::from_parts(kind, Some(detail.to_string())),
+            _ => None,
+        }
+        .ok_or_else(|| UnknownOutcome(text.to_string()))
+    }
+}
+
+impl Serialize for AuditOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Filter for listing the audit log.
@@ -234,6 +370,17 @@ pub enum CommandRun {
     Ours,
     /// Another delivery, named here, ran them first: this one is a replay and runs nothing.
     RanUnder(String),
+}
+
+impl CommandRun {
+    /// The run of a version whose commands `holder` ran first, as seen by `delivery_id`.
+    fn held_by(holder: String, delivery_id: &str) -> Self {
+        if holder == delivery_id {
+            Self::Ours
+        } else {
+            Self::RanUnder(holder)
+        }
+    }
 }
 
 /// `(source, id)` columns of a comment version.

@@ -9,12 +9,12 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::types::Json;
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::coalesce::{self, Follower};
 use super::codec;
 use super::intake::{self, BatchInsert, Intake};
+use super::rows::{self, AuditRow, PrStateRow};
 use super::*;
 
 /// The advisory lock key every claim takes ("drqueue" in ASCII): one global claim lock.
@@ -94,8 +94,8 @@ impl PgStore {
         };
 
         let target = if coalescable {
-            let followers: Vec<(i64, bool, bool)> = sqlx::query_as(
-                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= $2
+            let followers: Vec<Follower> = sqlx::query_as(
+                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= $2 AS ready
                  FROM deliveries AS d JOIN deliveries AS o ON o.pr_key = d.pr_key
                  WHERE d.seq = $1 AND o.seq > d.seq AND o.status IN ('pending', 'processing')
                  ORDER BY o.seq",
@@ -104,14 +104,6 @@ impl PgStore {
             .bind(now)
             .fetch_all(&mut *tx)
             .await?;
-            let followers: Vec<Follower> = followers
-                .into_iter()
-                .map(|(seq, coalescable, ready)| Follower {
-                    seq,
-                    coalescable,
-                    ready,
-                })
-                .collect();
             coalesce::target(seq, true, &followers)
         } else {
             seq
@@ -176,20 +168,15 @@ impl PgStore {
     /// deletes fewer rows than the batch size, each batch its own short transaction. Returns
     /// how many rows were deleted.
     async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let mut deleted = 0;
-        loop {
-            let batch = sqlx::query(delete)
+        codec::in_batches(|| async {
+            let deleted = sqlx::query(delete)
                 .bind(older_than)
                 .bind(codec::PRUNE_BATCH)
                 .execute(&self.pool)
-                .await?
-                .rows_affected();
-            deleted += batch;
-            if batch < codec::PRUNE_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep(codec::PRUNE_PAUSE).await;
-        }
+                .await?;
+            Ok(deleted.rows_affected())
+        })
+        .await
     }
 }
 
@@ -209,7 +196,7 @@ impl BatchInsert for PgIntake {
             row.push_bind(&d.id)
                 .push_bind(&d.event)
                 .push_bind(&d.action)
-                .push_bind(d.installation_id)
+                .push_bind(d.installation_id.and_then(|id| rows::id_column(id.0).ok()))
                 .push_bind(&d.repo)
                 .push_bind(&d.pr_key)
                 .push_bind(d.coalescable)
@@ -223,49 +210,13 @@ impl BatchInsert for PgIntake {
         Ok(stored.into_iter().map(intake::outcome).collect())
     }
 
-    async fn insert_one(&self, delivery: &NewDelivery) -> StoreResult<InsertOutcome> {
-        self.insert_batch(std::slice::from_ref(delivery))
-            .await?
-            .pop()
-            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
-    }
-
     fn concurrent_batches(&self) -> usize {
         CONCURRENT_BATCHES
     }
 }
 
 fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
-    Ok(Delivery {
-        id: row.try_get("id")?,
-        event: row.try_get("event")?,
-        action: row.try_get("action")?,
-        installation_id: row.try_get("installation_id")?,
-        repo: row.try_get("repo")?,
-        pr_key: row.try_get("pr_key")?,
-        coalescable: row.try_get("coalescable")?,
-        payload: row.try_get("payload")?,
-        status: codec::decode_status(row.try_get("status")?)?,
-        attempts: row.try_get("attempts")?,
-        last_error: row.try_get("last_error")?,
-        received_at: row.try_get("received_at")?,
-        available_at: row.try_get("available_at")?,
-        finished_at: row.try_get("finished_at")?,
-        claimed_by: row.try_get("claimed_by")?,
-    })
-}
-
-pub(super) fn audit_from_row(row: &PgRow) -> Result<AuditEntry, sqlx::Error> {
-    Ok(AuditEntry {
-        at: row.try_get("at")?,
-        repo: row.try_get("repo")?,
-        pr_number: row.try_get("pr_number")?,
-        head_sha: row.try_get("head_sha")?,
-        actor: row.try_get("actor")?,
-        command: row.try_get("command")?,
-        reason: row.try_get("reason")?,
-        outcome: row.try_get("outcome")?,
-    })
+    <rows::DeliveryRow<DateTime<Utc>, String> as sqlx::FromRow<_>>::from_row(row)?.into_delivery()
 }
 
 #[async_trait]
@@ -394,28 +345,17 @@ impl Store for PgStore {
     }
 
     async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let mut deleted = 0;
-        loop {
-            let batch = sqlx::query(
-                "DELETE FROM deliveries WHERE seq IN (
-                     SELECT seq FROM deliveries
-                     WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
-                     ORDER BY finished_at
-                     LIMIT $2)
-                 -- Checked again on the row itself: a concurrent redelivery may have changed it.
-                 AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1",
-            )
-            .bind(older_than)
-            .bind(codec::PRUNE_BATCH)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            deleted += batch;
-            if batch < codec::PRUNE_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep(codec::PRUNE_PAUSE).await;
-        }
+        self.delete_in_batches(
+            "DELETE FROM deliveries WHERE seq IN (
+                 SELECT seq FROM deliveries
+                 WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
+                 ORDER BY finished_at
+                 LIMIT $2)
+             -- Checked again on the row itself: a concurrent redelivery may have changed it.
+             AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1",
+            older_than,
+        )
+        .await
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
@@ -429,91 +369,52 @@ impl Store for PgStore {
 
     async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState> {
         let (repo, number) = codec::pr_key_columns(pr)?;
-        let row = sqlx::query(
-            "SELECT comment_id, comment_hash, check_head_sha, check_run_id, check_hash, skip,
-                    requested
-             FROM pr_state WHERE repo = $1 AND pr_number = $2",
-        )
-        .bind(repo)
-        .bind(number)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
-            return Ok(PrState::default());
-        };
-        let head: Option<String> = row.try_get("check_head_sha")?;
-        let run: Option<i64> = row.try_get("check_run_id")?;
-        let skip: Option<Json<Skip>> = row.try_get("skip")?;
-        let requested: Json<Vec<ReviewRequest>> = row.try_get("requested")?;
-        Ok(PrState {
-            comment_id: row.try_get("comment_id")?,
-            comment_hash: row.try_get("comment_hash")?,
-            check_run: head.zip(run),
-            check_hash: row.try_get("check_hash")?,
-            skip: skip.map(|skip| skip.0),
-            requested: requested.0,
-        })
+        let row: Option<PrStateRow> = sqlx::query_as(rows::SELECT_PR_STATE)
+            .bind(repo)
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(PrStateRow::into_state)
+            .transpose()?
+            .unwrap_or_default())
     }
 
     async fn save_pr_state(&self, pr: &PrRef, state: &PrState) -> StoreResult<()> {
-        let (repo, number) = codec::pr_key_columns(pr)?;
-        let (head, run) = state.check_run.clone().unzip();
-        sqlx::query(
-            "INSERT INTO pr_state (repo, pr_number, comment_id, comment_hash, check_head_sha,
-                                   check_run_id, check_hash, skip, requested, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
-             ON CONFLICT (repo, pr_number) DO UPDATE SET
-                comment_id = excluded.comment_id, comment_hash = excluded.comment_hash,
-                check_head_sha = excluded.check_head_sha, check_run_id = excluded.check_run_id,
-                check_hash = excluded.check_hash, skip = excluded.skip,
-                requested = excluded.requested, updated_at = excluded.updated_at",
+        let key = codec::pr_key_columns(pr)?;
+        rows::bind_pr_state(
+            sqlx::query(rows::UPSERT_PR_STATE),
+            key,
+            PrStateRow::new(state)?,
         )
-        .bind(repo)
-        .bind(number)
-        .bind(state.comment_id)
-        .bind(&state.comment_hash)
-        .bind(head)
-        .bind(run)
-        .bind(&state.check_hash)
-        .bind(state.skip.as_ref().map(Json))
-        .bind(Json(&state.requested))
+        .bind(Utc::now())
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, repo, pr_number, head_sha, actor, command, reason, outcome)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(entry.at)
-        .bind(&entry.repo)
-        .bind(entry.pr_number)
-        .bind(&entry.head_sha)
-        .bind(&entry.actor)
-        .bind(&entry.command)
-        .bind(&entry.reason)
-        .bind(&entry.outcome)
-        .execute(&self.pool)
-        .await?;
+        let row = AuditRow::<DateTime<Utc>>::new(entry)?;
+        rows::bind_audit(sqlx::query(rows::INSERT_AUDIT), row)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT at, repo, pr_number, head_sha, actor, command, reason, outcome
-             FROM audit_log
+        let rows: Vec<AuditRow<DateTime<Utc>>> = sqlx::query_as(&format!(
+            "SELECT {} FROM audit_log
              WHERE ($1::text IS NULL OR repo = $1) AND ($2::timestamptz IS NULL OR at >= $2)
              ORDER BY at, seq
              LIMIT $3",
-        )
+            rows::AUDIT_COLUMNS
+        ))
         .bind(&filter.repo)
         .bind(filter.since)
         .bind(codec::limit(filter.limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(audit_from_row).collect::<Result<_, _>>()?)
+        Ok(rows::audit_entries(rows)?)
     }
 
     async fn prune_audit(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
@@ -545,11 +446,7 @@ impl Store for PgStore {
         .bind(delivery_id)
         .fetch_one(&self.pool)
         .await?;
-        Ok(if holder == delivery_id {
-            CommandRun::Ours
-        } else {
-            CommandRun::RanUnder(holder)
-        })
+        Ok(CommandRun::held_by(holder, delivery_id))
     }
 
     async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {

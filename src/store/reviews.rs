@@ -275,7 +275,7 @@ pub struct AuditQuery {
     pub repo: Option<String>,
     pub pr_number: Option<i64>,
     pub actor: Option<String>,
-    /// `done`, `refused` or `invalid`: the start of the outcome.
+    /// `done`, `refused` or `invalid`: the kind of the outcome.
     pub outcome: Option<String>,
     pub limit: i64,
     pub offset: i64,
@@ -350,6 +350,10 @@ pub(crate) fn awaited_since(
 }
 
 /// The columns of a [`ReviewSummary`], read by both backends.
+/// `FROM ... WHERE` of one review by `(repo, pr_number)`.
+pub(crate) const REVIEW_BY_KEY: &str =
+    "FROM web_reviews AS r WHERE r.repo = $1 AND r.pr_number = $2";
+
 pub(crate) const SUMMARY_COLUMNS: &str = "SELECT r.repo, r.pr_number, r.title, r.author, r.open, \
      r.state, r.reason, r.head_sha, r.docs, r.team, r.awaited, r.first_seen_at, r.evaluated_at, \
      r.approved_at, r.closed_at";
@@ -469,9 +473,7 @@ pub(crate) fn push_audit_filters<'a, DB>(
             .push_bind(actor.trim_start_matches('@').to_ascii_lowercase());
     }
     if let Some(outcome) = &query.outcome {
-        builder
-            .push(" AND outcome LIKE ")
-            .push_bind(format!("{}%", outcome.replace(['%', '_'], "")));
+        builder.push(" AND outcome = ").push_bind(outcome.clone());
     }
 }
 

@@ -73,7 +73,7 @@ fn when(at: DateTime<Utc>) -> String {
 }
 
 /// The details page's path of a pull request.
-pub fn details_path(repo: &str, number: i64) -> String {
+pub fn details_path(repo: &str, number: impl std::fmt::Display) -> String {
     format!("/reviews/{repo}/{number}")
 }
 
@@ -335,7 +335,7 @@ pub fn audit(entries: &[AuditEntry], total: i64, form: &AuditForm) -> Markup {
             thead { tr { th { "When" } th { "Pull request" } th { "Actor" } th { "Command" } th { "Reason" } th { "Outcome" } } }
             tbody { @for e in entries { tr {
                 td.nowrap data-label="When" { (when(e.at)) }
-                td data-label="PR" { a href=(details_path(&e.repo, e.pr_number)) { (e.repo) "#" (e.pr_number) } }
+                td data-label="PR" { a href=(details_path(&e.repo, e.pr_number.0)) { (e.repo) "#" (e.pr_number.0) } }
                 td data-label="Actor" { "@" (e.actor) }
                 td data-label="Command" { code { (e.command) } }
                 td data-label="Reason" { (e.reason.as_deref().unwrap_or("")) }

@@ -119,7 +119,7 @@ impl VerifiedDelivery {
             id: self.id.clone(),
             event: self.event_name.clone(),
             action: self.action.clone(),
-            installation_id: event.installation().map(|i| i.0 as i64),
+            installation_id: event.installation(),
             repo: event.repo().map(ToString::to_string),
             pr_key: event.pr().map(PrRef::queue_key),
             coalescable: event.coalescable(),
@@ -213,7 +213,7 @@ mod tests {
         let row = delivery.row().unwrap();
         assert_eq!(
             (row.pr_key.as_deref(), row.installation_id, row.coalescable),
-            (Some("acme/widgets#7"), Some(42), true)
+            (Some("acme/widgets#7"), Some(crate::domain::InstallationId(42)), true)
         );
     }
 

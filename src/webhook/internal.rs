@@ -72,7 +72,7 @@ impl Reevaluation {
             id,
             event: EVENT.to_string(),
             action: Some("evaluate".to_string()),
-            installation_id: self.installation.map(|i| i.0 as i64),
+            installation_id: self.installation,
             repo: Some(self.pr.repo.to_string()),
             pr_key: Some(self.pr.queue_key()),
             coalescable: true,
@@ -193,7 +193,7 @@ mod tests {
             (
                 EVENT,
                 Some("evaluate"),
-                Some(42),
+                Some(InstallationId(42)),
                 Some("acme/widgets"),
                 Some("acme/widgets#9"),
                 true

@@ -28,7 +28,7 @@ use crate::{
         GithubError, InstallationClient, PeopleCache,
         models::{CommentId, PullRequest, Reaction},
     },
-    store::{AuditEntry, AuditFilter, CommandRun, Delivery, Skip, Store, StoreError},
+    store::{AuditEntry, AuditFilter, AuditOutcome, CommandRun, Delivery, Skip, Store, StoreError},
     webhook::event::CommentEvent,
 };
 
@@ -101,11 +101,22 @@ impl Outcome {
 
     /// `done`, `refused: <rule>` or `invalid: <message>`.
     fn audit_text(&self) -> String {
+        self.audit_outcome().to_string()
+    }
+
+    /// The outcome as the audit log records it.
+    fn audit_outcome(&self) -> AuditOutcome {
         match self {
-            Outcome::Done { .. } => "done".to_string(),
-            Outcome::Refused(refusal) => format!("refused: {}", refusal.rule()),
-            Outcome::Throttled { .. } => format!("refused: {}", Refusal::Throttled.rule()),
-            Outcome::Invalid { message, .. } => format!("invalid: {message}"),
+            Outcome::Done { .. } => AuditOutcome::Done,
+            Outcome::Refused(refusal) => AuditOutcome::Refused {
+                rule: refusal.rule().to_string(),
+            },
+            Outcome::Throttled { .. } => AuditOutcome::Refused {
+                rule: Refusal::Throttled.rule().to_string(),
+            },
+            Outcome::Invalid { message, .. } => AuditOutcome::Invalid {
+                message: message.clone(),
+            },
         }
     }
 }
@@ -613,7 +624,7 @@ impl CommentRun<'_> {
         Ok(AuditEntry {
             at: self.invocation.received_at,
             repo: self.event.pr.repo.to_string(),
-            pr_number: i64::try_from(self.event.pr.number.0).unwrap_or(i64::MAX),
+            pr_number: self.event.pr.number,
             head_sha: head_sha.map(|CommitSha(sha)| sha),
             actor: self.event.author.0.clone(),
             command: line.text.clone(),
@@ -621,7 +632,7 @@ impl CommentRun<'_> {
                 Ok(Command::Skip { reason }) => Some(reason.clone()),
                 _ => None,
             },
-            outcome: outcome.audit_text(),
+            outcome: outcome.audit_outcome(),
         })
     }
 
