@@ -51,6 +51,9 @@ pub struct ApproverFacts {
     pub in_review_team: bool,
     /// Member of these owner teams (among the teams named as service owners).
     pub teams: Vec<TeamSlug>,
+    /// Teams (review team or owner teams) whose membership GitHub would not show (403: the
+    /// organisation did not grant the App `members: read`): the approval cannot count for them.
+    pub unreadable: Vec<TeamSlug>,
 }
 
 /// What approvals are required.
@@ -78,6 +81,15 @@ pub struct ServiceGate {
     pub approved_by: Option<Login>,
 }
 
+/// A current approval that could not be counted for some teams because their membership could
+/// not be read: shown as such, so that it does not read as counted next to what is still missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unverified {
+    pub login: Login,
+    /// The teams whose membership could not be read, in the order they were asked about.
+    pub teams: Vec<TeamSlug>,
+}
+
 /// Where the approvals stand.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Gate {
@@ -85,14 +97,21 @@ pub struct Gate {
     pub services: Vec<ServiceGate>,
     /// Approvals that no longer count because a design doc changed after them.
     pub stale: Vec<Login>,
-    /// Every approval that counts (for display).
+    /// Every current approval (for display), whether or not it meets a requirement.
     pub approvers: Vec<Login>,
-    /// Teams whose membership GitHub would not show (403: the organisation did not grant the
-    /// App `members: read`), so their members' approvals could not be counted.
-    pub unreadable_teams: Vec<TeamSlug>,
+    /// Current approvals that could not be counted for some teams (unreadable membership).
+    pub unverified: Vec<Unverified>,
 }
 
 impl Gate {
+    /// The teams `login`'s approval could not be counted for (empty when none).
+    pub fn unverified_teams(&self, login: &Login) -> &[TeamSlug] {
+        self.unverified
+            .iter()
+            .find(|u| &u.login == login)
+            .map_or(&[], |u| u.teams.as_slice())
+    }
+
     /// True when every required approval is in.
     pub fn satisfied(&self) -> bool {
         self.team
@@ -192,7 +211,14 @@ pub fn gate(requirements: &Requirements, approvers: &[ApproverFacts]) -> Gate {
             .collect(),
         // One fact per reviewer: `standing_approvals` keeps each reviewer's latest verdict only.
         approvers: counting.iter().map(|a| a.login.clone()).collect(),
-        unreadable_teams: Vec::new(),
+        unverified: counting
+            .iter()
+            .filter(|a| !a.unreadable.is_empty())
+            .map(|a| Unverified {
+                login: a.login.clone(),
+                teams: a.unreadable.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -216,6 +242,7 @@ mod tests {
             current,
             in_review_team: in_team,
             teams: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 
@@ -307,6 +334,30 @@ mod tests {
             }],
         );
         assert!(both.satisfied());
+    }
+
+    #[test]
+    fn only_current_approvals_with_an_unreadable_membership_are_unverified() {
+        let requirements = Requirements {
+            team: TeamSlug::parse("acme/design-review"),
+            approvals: 1,
+            services: Vec::new(),
+        };
+        let team = TeamSlug::parse("acme/design-review").unwrap();
+        let mut bob = facts("bob", true, false);
+        bob.unreadable.push(team.clone());
+        let mut carol = facts("carol", false, false);
+        carol.unreadable.push(team.clone());
+        let gate = gate(&requirements, &[bob, carol, facts("erin", true, false)]);
+        assert_eq!(
+            gate.unverified,
+            vec![Unverified {
+                login: Login("bob".into()),
+                teams: vec![team.clone()],
+            }]
+        );
+        assert_eq!(gate.unverified_teams(&Login("bob".into())), [team]);
+        assert_eq!(gate.unverified_teams(&Login("erin".into())), []);
     }
 
     #[test]

@@ -4,12 +4,13 @@ use std::fmt::Write;
 
 use crate::{
     checker::{self, GapKind, Severity},
+    domain::Login,
     gfm,
     github::models::{Annotation, AnnotationLevel, CheckRunOutput},
 };
 
 use super::{
-    approvals::mention_text,
+    approvals::{Gate, mention_text},
     docs::{DocOutcome, DocResult},
     evaluation::{Evaluation, Unseen, error_count, plural, verdict},
     gap_list::{self, Group},
@@ -31,10 +32,11 @@ pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
         // The reason is whatever the commenter wrote: escaped as in the sticky comment, so it
         // can neither format the summary nor mention anyone.
         layout.text(format!(
-            "The design review of this pull request was **skipped** by @{} on {}.\n\n> {}\n\n",
+            "The design review of this pull request was **skipped** by @{} on {}.\n\n> {}\n\n{}\n\n",
             skip.by,
             skip.at.format("%Y-%m-%d %H:%M UTC"),
-            gfm::escape(&clip(&skip.reason, MAX_ECHOED * 4))
+            gfm::escape(&clip(&skip.reason, MAX_ECHOED * 4)),
+            skipped_note(evaluation)
         ));
     }
     layout.list(problem_lines(evaluation, "", "\n"), |n| {
@@ -57,10 +59,11 @@ pub fn output(evaluation: &Evaluation) -> CheckRunOutput {
             format!("\n…and {n} more design docs: see [the changed files]({more_files}).\n")
         });
         layout.text("\n");
-        if !evaluation.gate.satisfied() || !evaluation.gate.approvers.is_empty() {
+        let skipped = evaluation.skip.is_some();
+        if !skipped && (!evaluation.gate.satisfied() || !evaluation.gate.approvers.is_empty()) {
             layout.text(approvals_summary(evaluation));
         }
-        if evaluation.held_reviewers.is_some() {
+        if !skipped && evaluation.held_reviewers.is_some() {
             layout.text("Reviewers will be requested once every design doc is complete.\n\n");
         }
         if let Some(over) = &evaluation.reviewers_over_limit {
@@ -138,6 +141,15 @@ pub(crate) fn unseen_advice(unseen: &Unseen) -> String {
     format!("**{}.** {advice}", unseen.describe())
 }
 
+/// What a skip means for the reviews, and how to undo it: shown instead of the approvals, which
+/// do not matter while the review is skipped.
+pub(crate) fn skipped_note(evaluation: &Evaluation) -> String {
+    format!(
+        "No review is required while the design review is skipped; `{} unskip` requires it again.",
+        evaluation.command_prefix
+    )
+}
+
 /// The note shown when `limits.reviewers_per_pr` stopped review requests.
 pub(crate) fn reviewers_over_limit(left_out: usize, limit: usize) -> String {
     format!(
@@ -190,7 +202,7 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
         let _ = writeln!(
             out,
             "Approved by {}.",
-            names(gate.approvers.iter().map(|l| format!("@{l}")))
+            names(gate.approvers.iter().map(|l| approver(gate, l)))
         );
     }
     for missing in gate.missing_markdown() {
@@ -203,11 +215,10 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
             names(gate.stale.iter().map(|l| format!("@{l}")))
         );
     }
-    for team in &gate.unreadable_teams {
-        let _ = writeln!(
-            out,
-            "The membership of @{team} could not be read (the organisation has not granted this \
-             App the `Members: read` permission), so approvals from its members cannot be counted."
+    if !gate.unverified.is_empty() {
+        out.push_str(
+            "An organisation owner can grant this App the `Members: read` permission so that \
+             such approvals are counted.\n",
         );
     }
     if let Some(team) = &gate.team {
@@ -240,6 +251,26 @@ pub fn approvals_summary(evaluation: &Evaluation) -> String {
     }
     out.push('\n');
     out
+}
+
+/// An approver as listed, with the teams their approval could not be counted for.
+fn approver(gate: &Gate, login: &Login) -> String {
+    let teams: Vec<String> = gate
+        .unverified_teams(login)
+        .iter()
+        .map(|team| format!("@{team}"))
+        .collect();
+    match teams.len() {
+        0 => format!("@{login}"),
+        1 => format!(
+            "@{login} (not counted for {}: its membership could not be read)",
+            teams[0]
+        ),
+        _ => format!(
+            "@{login} (not counted for {}: their membership could not be read)",
+            teams.join(" or ")
+        ),
+    }
 }
 
 /// One annotation per gap, on the doc's line: the first [`MAX_ANNOTATIONS`] of them.

@@ -8,7 +8,7 @@ use crate::{commands, gfm};
 use super::{
     check_output::{
         approvals_summary, blob_url, files_url, names, problem_lines, reviewers_over_limit,
-        shown_path, template_ref, unseen_advice,
+        shown_path, skipped_note, template_ref, unseen_advice,
     },
     docs::{DocOutcome, DocResult},
     evaluation::{Conclusion, Evaluation, verdict},
@@ -31,8 +31,8 @@ pub fn body(evaluation: &Evaluation) -> String {
     layout.text(format!("{MARKER}\n{}\n\n", status_line(evaluation)));
     if let Some(skip) = &evaluation.skip {
         layout.text(format!(
-            "Skipped by @{} on {}: {}\n\n",
-            skip.by,
+            "Skipped by {} on {}: {}\n\n",
+            gfm::escape(&format!("@{}", skip.by)),
             skip.at.format("%Y-%m-%d %H:%M UTC"),
             gfm::escape(&clip(&skip.reason, MAX_ECHOED * 4))
         ));
@@ -90,10 +90,15 @@ fn status_line(evaluation: &Evaluation) -> String {
         && evaluation.docs.iter().any(|d| !d.passes());
     let what = if only_gaps {
         gap_list::error_counts(&evaluation.docs)
+    } else if unseen_is_the_verdict(evaluation) {
+        // The note below the headline says what was not seen and what to do about it.
+        "Design docs could not all be checked".to_string()
     } else {
         gfm::escape(&title)
     };
-    let when = if evaluation.held_reviewers.is_some() {
+    let when = if evaluation.skip.is_some() {
+        ""
+    } else if evaluation.held_reviewers.is_some() {
         "; reviews will be requested once they are filled in"
     } else if evaluation.draft_waiting {
         "; reviews will be requested when the pull request is ready for review"
@@ -101,6 +106,14 @@ fn status_line(evaluation: &Evaluation) -> String {
         ""
     };
     format!("{icon} **{what}**{when}.")
+}
+
+/// True when the verdict is that part of the pull request was not looked at.
+fn unseen_is_the_verdict(evaluation: &Evaluation) -> bool {
+    evaluation.skip.is_none()
+        && evaluation.base_problem.is_none()
+        && evaluation.problems.is_empty()
+        && !evaluation.unseen.is_empty()
 }
 
 /// Per doc: its heading (with the template it was checked against), then one line per kind of
@@ -171,7 +184,9 @@ fn reviews(layout: &mut Layout, evaluation: &Evaluation, files: &str) {
     if !asked.is_empty() {
         let _ = writeln!(text, "Review requested from {}.", names(asked));
     }
-    if let Some(held) = &evaluation.held_reviewers {
+    if evaluation.skip.is_some() {
+        let _ = writeln!(text, "{}", skipped_note(evaluation));
+    } else if let Some(held) = &evaluation.held_reviewers {
         if held.is_empty() {
             text.push_str("Reviewers will be requested once every design doc is complete.\n");
         } else {
@@ -215,7 +230,11 @@ fn reviews(layout: &mut Layout, evaluation: &Evaluation, files: &str) {
     if let Some(over) = &evaluation.reviewers_over_limit {
         layout.text(reviewers_over_limit(over.left_out, over.limit));
     }
-    layout.text(approvals_summary(evaluation).replace('@', "@\u{2060}"));
+    if evaluation.skip.is_none() {
+        layout.text(approvals_summary(evaluation).replace('@', "@\u{2060}"));
+    } else {
+        layout.text("\n");
+    }
 }
 
 /// Names a reviewer without pinging them again on every edit.

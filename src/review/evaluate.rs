@@ -361,15 +361,6 @@ impl Workflow {
             })
             .collect();
         let mut facts = Vec::new();
-        // Teams whose membership GitHub would not show: their approvals cannot be counted.
-        let mut unreadable: Vec<crate::domain::TeamSlug> = Vec::new();
-        let mut member = async |team: &crate::domain::TeamSlug, login: &Login| {
-            let member = self.is_member(client, team, login).await?;
-            if member.is_none() && !unreadable.contains(team) {
-                unreadable.push(team.clone());
-            }
-            Ok::<_, WorkflowError>(member == Some(true))
-        };
         for approval in approvals::standing_approvals(reviews, &pull.author) {
             let current = !config.review.invalidate_on_doc_change()
                 || self
@@ -381,13 +372,20 @@ impl Workflow {
                         docs,
                     )
                     .await?;
+            let login = &approval.login;
+            // Teams whose membership GitHub would not show: the approval cannot count for them.
+            let mut unreadable = Vec::new();
             let in_review_team = match &requirements.team {
-                Some(team) => member(team, &approval.login).await?,
+                Some(team) => {
+                    let answer = self.is_member(client, team, login).await?;
+                    member(answer, team, &mut unreadable)
+                }
                 None => false,
             };
             let mut teams = Vec::new();
             for team in &owner_teams {
-                if member(team, &approval.login).await? {
+                let answer = self.is_member(client, team, login).await?;
+                if member(answer, team, &mut unreadable) {
                     teams.push(team.clone());
                 }
             }
@@ -396,11 +394,10 @@ impl Workflow {
                 current,
                 in_review_team,
                 teams,
+                unreadable,
             });
         }
-        let mut gate = approvals::gate(&requirements, &facts);
-        gate.unreadable_teams = unreadable;
-        Ok(gate)
+        Ok(approvals::gate(&requirements, &facts))
     }
 
     /// True when every design doc has, at `approved`, the content it has at the head.
@@ -505,6 +502,19 @@ impl Workflow {
         }
         Ok((!plan.is_empty()).then_some(plan))
     }
+}
+
+/// Whether a membership answer makes the approver a member of `team`; an unreadable answer
+/// (`None`) counts as not a member and is noted in `unreadable`.
+fn member(
+    answer: Option<bool>,
+    team: &crate::domain::TeamSlug,
+    unreadable: &mut Vec<crate::domain::TeamSlug>,
+) -> bool {
+    if answer.is_none() && !unreadable.contains(team) {
+        unreadable.push(team.clone());
+    }
+    answer == Some(true)
 }
 
 /// The design docs of the PR this evaluation checks, and what it leaves unseen.
