@@ -213,7 +213,11 @@ mod tests {
         let row = delivery.row().unwrap();
         assert_eq!(
             (row.pr_key.as_deref(), row.installation_id, row.coalescable),
-            (Some("acme/widgets#7"), Some(crate::domain::InstallationId(42)), true)
+            (
+                Some("acme/widgets#7"),
+                Some(crate::domain::InstallationId(42)),
+                true
+            )
         );
     }
 
