@@ -3,7 +3,7 @@
 //! payload is parsed. Its rejection, [`Refusal`], answers with the status code and JSON body of
 //! the reason (see [`IntakeError`]).
 //!
-//! The body it reads is already in memory: [`super::intake::guard`] read it within the size
+//! The body it reads is already in memory: the route's `guard` layer read it within the size
 //! limit, the shared byte budget and the deadline before the handler runs.
 
 use axum::{
@@ -16,8 +16,8 @@ use chrono::Utc;
 use secrecy::SecretString;
 
 use super::{
+    answer::{IntakeError, IntakeState, refuse},
     event::{Event, PayloadError},
-    intake::{IntakeError, IntakeState, refuse},
     signature,
 };
 use crate::{domain::PrRef, store::NewDelivery};

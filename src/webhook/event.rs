@@ -1,16 +1,19 @@
-//! What a delivery asks the bot to do, read once from its payload ([`super::events`] has one
-//! parser per GitHub event) or from the bot's own queued work ([`super::internal`]). Everything
+//! What a delivery asks the bot to do, read once from its payload ([`payloads`] has one
+//! parser per GitHub event) or from the bot's own queued work ([`internal`]). Everything
 //! after intake works with [`Event`], never with raw JSON.
+
+pub mod internal;
+mod payloads;
 
 use crate::{
     domain::{CommentVersion, CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName},
     github::models::{PullRequest as PullFacts, RequestedReviewers},
 };
 
-pub use super::events::{
+use internal::{Reevaluation, ReevaluationCause};
+pub use payloads::{
     CheckAction, CheckKind, IssueCommentAction, MergeGroupAction, PullRequestAction, ReviewAction,
 };
-use super::internal::{self, Reevaluation, ReevaluationCause};
 
 /// The `X-GitHub-Event` types [`Event::parse`] acts on (`ping` aside, which GitHub always sends); `app.yml` subscribes to exactly these.
 pub const HANDLED_EVENTS: &[&str] = &[
@@ -190,7 +193,7 @@ impl Event {
         event: &str,
         payload: &[u8],
     ) -> Result<(Self, Option<String>), PayloadError> {
-        super::events::parse(event, payload)
+        payloads::parse(event, payload)
     }
 
     /// Reads a stored delivery: a GitHub payload of type `event`, or work the bot queued for

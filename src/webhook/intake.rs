@@ -7,10 +7,7 @@
 //! in a budget shared by all requests, and reads it within a deadline: memory and time spent on
 //! strangers stay bounded.
 
-use std::{
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     body::{Body, Bytes},
@@ -21,19 +18,19 @@ use axum::{
 };
 use bytes::BytesMut;
 use http_body_util::BodyExt;
-use metrics::Counter;
-use secrecy::SecretString;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
+use super::answer::{Answer, deliveries_counter, event_label, refuse};
+pub use super::answer::{IntakeError, IntakeState};
 use super::{
     delivery::{
         Refusal, VerifiedDelivery, X_GITHUB_DELIVERY, X_GITHUB_EVENT, X_HUB_SIGNATURE_256,
         header_str,
     },
-    event::{Event, HANDLED_EVENTS, PayloadError},
+    event::Event,
     signature::SignatureError,
 };
-use crate::store::{InsertOutcome, Store};
+use crate::store::InsertOutcome;
 
 /// Default largest body accepted (4 MiB); larger ones get 413. GitHub caps payloads at 25 MB,
 /// but the events this App subscribes to are far smaller: a `pull_request` delivery is typically
@@ -132,65 +129,6 @@ fn kib(bytes: usize) -> usize {
     bytes.div_ceil(1024).max(1)
 }
 
-/// What the intake route needs.
-#[derive(Clone)]
-pub struct IntakeState {
-    pub store: Arc<dyn Store>,
-    pub secrets: Arc<Vec<SecretString>>,
-    /// Wakes the workers of this process as soon as a delivery is stored.
-    pub wake: Arc<Notify>,
-}
-
-/// Why a delivery was refused: each maps to one status code and one log line.
-#[derive(Debug, thiserror::Error)]
-pub enum IntakeError {
-    #[error(transparent)]
-    Signature(#[from] SignatureError),
-    #[error("missing {0} header")]
-    MissingHeader(&'static str),
-    #[error("form body has no payload= field")]
-    MissingFormPayload,
-    #[error(transparent)]
-    Payload(#[from] PayloadError),
-    #[error("could not store the delivery: {0}")]
-    Store(String),
-    #[error("body over the {0}-byte limit")]
-    TooLarge(usize),
-    #[error("too many webhook bodies in flight; retry later")]
-    Busy,
-    #[error("body not received within {0} s")]
-    BodyTimeout(u64),
-    #[error("body could not be read: {0}")]
-    BodyUnreadable(String),
-}
-
-impl IntakeError {
-    fn status(&self) -> StatusCode {
-        match self {
-            Self::Signature(_) => StatusCode::UNAUTHORIZED,
-            Self::MissingHeader(_)
-            | Self::MissingFormPayload
-            | Self::Payload(_)
-            | Self::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
-            Self::Store(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-        }
-    }
-
-    fn outcome(&self) -> &'static str {
-        match self {
-            Self::Signature(_) => "bad_signature",
-            Self::MissingHeader(_) => "missing_header",
-            Self::MissingFormPayload | Self::Payload(_) | Self::BodyUnreadable(_) => "bad_payload",
-            Self::Store(_) => "store_error",
-            Self::TooLarge(_) => "too_large",
-            Self::Busy => "busy",
-            Self::BodyTimeout(_) => "body_timeout",
-        }
-    }
-}
-
 /// The webhook route: verify (the [`VerifiedDelivery`] extractor), store, answer.
 pub async fn receive(
     State(state): State<IntakeState>,
@@ -226,28 +164,6 @@ fn answer(delivery: &VerifiedDelivery, accepted: Accepted) -> Response {
         error: None,
     };
     (status, axum::Json(answer)).into_response()
-}
-
-/// The answer to a refused delivery, with its log line and count.
-pub(super) fn refuse(delivery: &str, event: &str, error: &IntakeError) -> Response {
-    deliveries_counter(event_label(event), error.outcome()).increment(1);
-    if matches!(error, IntakeError::Store(_)) {
-        tracing::error!(delivery_id = %delivery, %event, %error, "webhook not stored");
-    } else {
-        tracing::warn!(delivery_id = %delivery, %event, %error, "webhook refused");
-    }
-    let answer = Answer {
-        delivery,
-        outcome: None,
-        error: Some(error.to_string()),
-    };
-    let mut response = (error.status(), axum::Json(answer)).into_response();
-    if matches!(error, IntakeError::Busy) {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-    }
-    response
 }
 
 /// The webhook route's first layer: refuses from the headers what can be refused without
@@ -329,64 +245,6 @@ async fn read_body(
     Ok(buffer.freeze())
 }
 
-/// The JSON body of every answer: the delivery id and what became of it (or why it was refused).
-#[derive(serde::Serialize)]
-struct Answer<'a> {
-    delivery: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-/// Every `outcome` label of `webhook_deliveries_total`.
-const OUTCOMES: [&str; 11] = [
-    "accepted",
-    "duplicate",
-    "ping",
-    "ignored",
-    "bad_signature",
-    "missing_header",
-    "bad_payload",
-    "store_error",
-    "too_large",
-    "busy",
-    "body_timeout",
-];
-
-/// The `event` label of `webhook_deliveries_total`. The header is read before the signature is
-/// checked, so anyone can send any name: names other than the events the App subscribes to
-/// become `other`, and a stranger cannot mint new series.
-fn event_label(event: &str) -> &'static str {
-    HANDLED_EVENTS
-        .iter()
-        .chain(&["ping"])
-        .find(|known| **known == event)
-        .copied()
-        .unwrap_or("other")
-}
-
-/// The counter for one (event, outcome) pair. Handles are registered once, on first use (after
-/// the server installed its recorder), so the hot path does no registry lookup.
-fn deliveries_counter(event: &'static str, outcome: &'static str) -> &'static Counter {
-    // Row per event label (the subscribed events, then `ping`, then `other`), one column per
-    // outcome, so a delivery finds its counter by two short searches, not one over every pair.
-    static COUNTERS: OnceLock<Vec<Counter>> = OnceLock::new();
-    let events = || HANDLED_EVENTS.iter().chain(&["ping", "other"]);
-    let counters = COUNTERS.get_or_init(|| {
-        events()
-            .flat_map(|&e| OUTCOMES.iter().map(move |&o| (e, o)))
-            .map(|(e, o)| metrics::counter!("webhook_deliveries_total", "event" => e, "outcome" => o))
-            .collect()
-    });
-    let row = events().position(|&e| e == event);
-    let column = OUTCOMES.iter().position(|&o| o == outcome);
-    match (row, column) {
-        (Some(row), Some(column)) => &counters[row * OUTCOMES.len() + column],
-        _ => &counters[counters.len() - 1],
-    }
-}
-
 /// How an accepted delivery was dealt with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Accepted {
@@ -434,6 +292,7 @@ async fn store(state: &IntakeState, delivery: &VerifiedDelivery) -> Result<Accep
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webhook::{answer::OUTCOMES, event::PayloadError};
 
     #[test]
     fn every_outcome_is_a_known_label() {

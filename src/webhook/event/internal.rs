@@ -9,7 +9,7 @@
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::event::{CheckKind, EvaluateEvent, EvaluateReason, PayloadError};
+use super::{CheckKind, EvaluateEvent, EvaluateReason, PayloadError};
 use crate::{
     domain::{CommitSha, InstallationId, PrNumber, PrRef, RepoName},
     store::NewDelivery,

@@ -23,7 +23,7 @@ pub use merge_group::MergeGroupAction;
 pub use pull_request::PullRequestAction;
 pub use pull_request_review::ReviewAction;
 
-use super::event::{EvaluateEvent, EvaluateReason, Event, PayloadError};
+use super::{EvaluateEvent, EvaluateReason, Event, PayloadError};
 use crate::domain::{CommitSha, InstallationId, Login, PrNumber, PrRef, RepoName};
 
 /// Reads the payload of an `X-GitHub-Event` type with its own parser, returning the event and the
