@@ -53,21 +53,28 @@ macro_rules! delivery_store {
         conn: $conn:ty,
         time: $time:ty,
         writer: $writer:ident,
-        reader: $reader:ident $(,)?
+        reader: $reader:ident,
+        candidate: $candidate:expr $(,)?
     ) => {
         impl $store {
-            /// The delivery a claim of the candidate `seq` handles: the candidate itself, or,
-            /// when it is coalescable, the newest delivery of its run, the run's earlier
-            /// deliveries being finished as coalesced at `now`.
-            async fn coalesce_from(
-                tx: &mut $conn,
-                seq: i64,
-                coalescable: bool,
-                now: $time,
-            ) -> StoreResult<i64> {
-                if !coalescable {
-                    return Ok(seq);
+            /// The delivery a claim at `now` handles, if any: the oldest claimable one (the
+            /// backend's `candidate` statement), or, when it is coalescable, the newest
+            /// delivery of its run, the run's earlier deliveries being finished as coalesced.
+            async fn claim_target(tx: &mut $conn, now: $time) -> StoreResult<Option<i64>> {
+                let candidate: Option<(i64, bool)> = sqlx::query_as($candidate)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match candidate {
+                    None => Ok(None),
+                    Some((seq, false)) => Ok(Some(seq)),
+                    Some((seq, true)) => Self::coalesce_from(tx, seq, now).await.map(Some),
                 }
+            }
+
+            /// The newest delivery of the coalescable `seq`'s run, the run's earlier
+            /// deliveries being finished as coalesced at `now`.
+            async fn coalesce_from(tx: &mut $conn, seq: i64, now: $time) -> StoreResult<i64> {
                 let followers: Vec<super::coalesce::Follower> =
                     sqlx::query_as(super::deliveries_rows::SELECT_FOLLOWERS)
                         .bind(seq)
@@ -107,6 +114,16 @@ macro_rules! delivery_store {
                     Some(_) => refused(id.to_string()),
                     None => StoreError::NotFound(id.to_string()),
                 })
+            }
+
+            /// How many deliveries wait for or are in handling.
+            async fn count_unfinished(&self) -> StoreResult<i64> {
+                let depth = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'processing')",
+                )
+                .fetch_one(&self.$reader)
+                .await?;
+                Ok(depth)
             }
 
             /// The state kept for `pr`, the default for a PR never seen.

@@ -58,6 +58,7 @@ delivery_store! {
     time: DateTime<Utc>,
     writer: pool,
     reader: pool,
+    candidate: CANDIDATE_SQL,
 }
 
 /// Stores deliveries for the [`Intake`] task.
@@ -94,15 +95,9 @@ impl PgStore {
             .fetch_one(&mut *tx)
             .await?;
 
-        let candidate: Option<(i64, bool)> = sqlx::query_as(CANDIDATE_SQL)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((seq, coalescable)) = candidate else {
+        let Some(target) = Self::claim_target(tx, now).await? else {
             return Ok(None);
         };
-
-        let target = Self::coalesce_from(tx, seq, coalescable, now).await?;
 
         let row = sqlx::query(&format!(
             "UPDATE deliveries
@@ -307,12 +302,7 @@ impl Store for PgStore {
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
-        let depth = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'processing')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(depth)
+        self.count_unfinished().await
     }
 
     async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState> {

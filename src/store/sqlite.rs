@@ -144,6 +144,7 @@ delivery_store! {
     time: i64,
     writer: writer,
     reader: reader,
+    candidate: CANDIDATE_SQL,
 }
 
 /// Stores deliveries for the [`Intake`] task, on the writer connection.
@@ -243,15 +244,9 @@ impl SqliteStore {
         lease: Duration,
     ) -> StoreResult<Option<Delivery>> {
         let now = to_micros(Utc::now());
-        let candidate: Option<(i64, bool)> = sqlx::query_as(CANDIDATE_SQL)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((seq, coalescable)) = candidate else {
+        let Some(target) = Self::claim_target(tx, now).await? else {
             return Ok(None);
         };
-
-        let target = Self::coalesce_from(tx, seq, coalescable, now).await?;
         sqlx::query(
             "UPDATE deliveries
              SET status = 'processing', attempts = attempts + 1, lease_until = ?2, claimed_by = ?3
@@ -467,12 +462,7 @@ impl Store for SqliteStore {
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
-        let depth = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'processing')",
-        )
-        .fetch_one(&self.reader)
-        .await?;
-        Ok(depth)
+        self.count_unfinished().await
     }
 
     async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState> {
