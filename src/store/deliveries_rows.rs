@@ -49,8 +49,8 @@ pub(crate) use push_delivery_columns;
 macro_rules! delivery_store {
     (
         store: $store:ty,
-        db: $db:ty,
         conn: $conn:ty,
+        db: $db:ty,
         time: $time:ty,
         writer: $writer:ident,
         reader: $reader:ident,

@@ -53,8 +53,8 @@ pub struct PgStore {
 
 delivery_store! {
     store: PgStore,
-    db: Postgres,
     conn: sqlx::PgConnection,
+    db: Postgres,
     time: DateTime<Utc>,
     writer: pool,
     reader: pool,

@@ -139,8 +139,8 @@ fn checkpoint_in_background(
 
 delivery_store! {
     store: SqliteStore,
-    db: Sqlite,
     conn: sqlx::SqliteConnection,
+    db: Sqlite,
     time: i64,
     writer: writer,
     reader: reader,
