@@ -110,6 +110,14 @@ fn settings(
     })
 }
 
+/// A command's exit code: its own when it ran, else 2 after printing the error with its causes.
+fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|error| {
+        eprintln!("design-review: {error:#}");
+        ExitCode::from(2)
+    })
+}
+
 /// The async runtime of a command, or, after saying why it cannot start, a failing exit code.
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Runtime::new().map_err(|error| {
