@@ -45,13 +45,7 @@ pub struct CalibrateArgs {
 
 /// Runs `calibrate`.
 pub fn run(args: CalibrateArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("design-review: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_code(execute(&args))
 }
 
 /// Where templates are loaded from and which rules they already have.

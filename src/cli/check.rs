@@ -137,13 +137,7 @@ fn is_markdown(path: &Path) -> bool {
 
 /// Runs `check`.
 pub fn run(args: CheckArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("design-review: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_code(execute(&args))
 }
 
 /// The steps of `check`: find the config, the docs and their templates, check and print.

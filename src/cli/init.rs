@@ -34,13 +34,7 @@ struct NewFile {
 
 /// Runs `init`.
 pub fn run(args: InitArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("design-review: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_code(execute(&args).map(|()| ExitCode::SUCCESS))
 }
 
 fn execute(args: &InitArgs) -> anyhow::Result<()> {

@@ -99,6 +99,33 @@ pub fn run() -> ExitCode {
 /// is reported as one line naming the variable, like every other invalid setting (clap's own
 /// message names the flag, which the operator may never have typed); anything else (usage
 /// errors, `--help`, `--version`) is clap's own output.
+/// The server's settings from its flags and environment, or, after saying what is wrong, the
+/// exit code of an invalid setting (2), for the commands that need them.
+fn settings(
+    args: &crate::config::settings::ServeArgs,
+) -> Result<crate::config::settings::Settings, ExitCode> {
+    crate::config::settings::Settings::from_args(args).map_err(|error| {
+        eprintln!("design-review: invalid setting {error}");
+        ExitCode::from(2)
+    })
+}
+
+/// A command's exit code: its own when it ran, else 2 after printing the error with its causes.
+fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|error| {
+        eprintln!("design-review: {error:#}");
+        ExitCode::from(2)
+    })
+}
+
+/// The async runtime of a command, or, after saying why it cannot start, a failing exit code.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new().map_err(|error| {
+        eprintln!("design-review: cannot start the async runtime: {error}");
+        ExitCode::FAILURE
+    })
+}
+
 fn refuse(error: clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     use std::error::Error as _;

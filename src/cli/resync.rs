@@ -45,12 +45,9 @@ pub fn github_app(settings: &Settings) -> anyhow::Result<GithubApp> {
 
 /// Runs the command; exit code 0 when done, 3 when a rate limit stopped it early.
 pub fn run(args: ResyncArgs) -> ExitCode {
-    let settings = match Settings::from_args(&args.settings) {
+    let settings = match super::settings(&args.settings) {
         Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("design-review: invalid setting {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let repo = match args.repo.as_deref().map(|r| (r, RepoName::parse(r))) {
         None => None,
@@ -61,12 +58,9 @@ pub fn run(args: ResyncArgs) -> ExitCode {
         }
     };
     crate::telemetry::init(settings.log_format, "warn");
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match super::runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("design-review: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let options = ResyncOptions {
         repo,

@@ -25,12 +25,9 @@ pub fn run(mut args: ServeArgs) -> ExitCode {
     args.env_dir = dotenvy::dotenv()
         .ok()
         .and_then(|file| file.parent().map(std::path::Path::to_path_buf));
-    let settings = match Settings::from_args(&args) {
+    let settings = match super::settings(&args) {
         Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("design-review: invalid setting {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let drain = settings.shutdown_delay;
     if let Err(error) = crate::telemetry::try_init(settings.log_format, "info") {
@@ -38,12 +35,9 @@ pub fn run(mut args: ServeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     server::memory::return_large_blocks_when_freed();
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match super::runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("design-review: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let dir = match args.env_dir.clone().map_or_else(std::env::current_dir, Ok) {
         Ok(dir) => dir,

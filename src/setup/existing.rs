@@ -9,7 +9,7 @@ use axum::{
 };
 use secrecy::SecretString;
 
-use super::{Setup, env_file::Credentials, page, refused, state_cookie, states};
+use super::{Setup, env_file::Credentials, page, refused, state_cookie, states, unknown_form};
 use crate::{
     github::{AppCredentials, GithubApp},
     status,
@@ -59,14 +59,7 @@ pub async fn submit(
     };
     // Only a form served to this browser (its cookie holds the same token) is accepted.
     if !state_cookie(&headers).is_some_and(|cookie| states::same_token(cookie, &form.state)) {
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(page::error(
-                "Unknown form",
-                "This form was not served to this browser. Open the setup page again.",
-            )),
-        )
-            .into_response();
+        return unknown_form();
     }
     let _one_at_a_time = setup.inner.registering.lock().await;
     if setup.is_registered() {

@@ -379,6 +379,19 @@ impl Setup {
     }
 }
 
+/// The answer to a form whose state token does not match this browser's cookie (one this
+/// browser was not given, such as another site's).
+fn unknown_form() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(page::error(
+            "Unknown form",
+            "This form was not served to this browser. Open the setup page again.",
+        )),
+    )
+        .into_response()
+}
+
 /// The registration state held in the browser's cookie, if any.
 fn state_cookie(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -569,14 +582,7 @@ async fn create_channel(
     // Only the page this browser was given may ask (its cookie holds the same token): another
     // site cannot make this server pick a channel.
     if !state_cookie(&headers).is_some_and(|cookie| states::same_token(cookie, &form.state)) {
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(page::error(
-                "Unknown form",
-                "This form was not served to this browser. Open the setup page again.",
-            )),
-        )
-            .into_response();
+        return unknown_form();
     }
     let service = &setup.inner.config.channel_service_url;
     match crate::forward::create_channel(service).await {

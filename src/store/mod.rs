@@ -31,6 +31,7 @@ use crate::domain::{
 
 mod coalesce;
 mod codec;
+mod deliveries_rows;
 mod intake;
 mod postgres;
 pub mod reviews;

@@ -15,10 +15,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::coalesce::{self, Follower};
 use super::codec::{self, to_micros};
+use super::deliveries_rows::{self, delivery_store, push_delivery_columns};
 use super::intake::{self, BatchInsert, Intake};
-use super::rows::{self, AuditRow, PrStateRow};
+use super::rows::{self, AuditRow};
 use super::*;
 
 /// How long a statement waits for another process holding the write lock before failing.
@@ -137,6 +137,16 @@ fn checkpoint_in_background(
     stop
 }
 
+delivery_store! {
+    store: SqliteStore,
+    conn: sqlx::SqliteConnection,
+    db: Sqlite,
+    time: i64,
+    writer: writer,
+    reader: reader,
+    candidate: CANDIDATE_SQL,
+}
+
 /// Stores deliveries for the [`Intake`] task, on the writer connection.
 struct SqliteIntake {
     writer: SqlitePool,
@@ -234,44 +244,9 @@ impl SqliteStore {
         lease: Duration,
     ) -> StoreResult<Option<Delivery>> {
         let now = to_micros(Utc::now());
-        let candidate: Option<(i64, bool)> = sqlx::query_as(CANDIDATE_SQL)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((seq, coalescable)) = candidate else {
+        let Some(target) = Self::claim_target(tx, now).await? else {
             return Ok(None);
         };
-
-        let target = if coalescable {
-            let followers: Vec<Follower> = sqlx::query_as(
-                "SELECT o.seq, o.coalescable, o.status = 'pending' AND o.available_at <= ?2 AS ready
-                 FROM deliveries AS d JOIN deliveries AS o ON o.pr_key = d.pr_key
-                 WHERE d.seq = ?1 AND o.seq > d.seq AND o.status IN ('pending', 'processing')
-                 ORDER BY o.seq",
-            )
-            .bind(seq)
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
-            coalesce::target(seq, true, &followers)
-        } else {
-            seq
-        };
-
-        if target != seq {
-            // Everything unfinished of the PR between the candidate and the target is the run.
-            sqlx::query(
-                "UPDATE deliveries SET status = 'coalesced', finished_at = ?3, lease_until = NULL
-                 WHERE pr_key = (SELECT pr_key FROM deliveries WHERE seq = ?1)
-                   AND seq >= ?1 AND seq < ?2 AND status IN ('pending', 'processing')",
-            )
-            .bind(seq)
-            .bind(target)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-
         sqlx::query(
             "UPDATE deliveries
              SET status = 'processing', attempts = attempts + 1, lease_until = ?2, claimed_by = ?3
@@ -303,28 +278,6 @@ impl SqliteStore {
         })
         .await
     }
-
-    /// Runs a single-row update of the delivery `id` whose `WHERE` also states the condition the
-    /// write depends on (the claim, no live lease). When it matched no row: `NotFound` for an
-    /// unknown id, else `refused(id)`.
-    async fn update_if<'q>(
-        &self,
-        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-        id: &str,
-        refused: fn(String) -> StoreError,
-    ) -> StoreResult<()> {
-        if query.execute(&self.writer).await?.rows_affected() > 0 {
-            return Ok(());
-        }
-        let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM deliveries WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&self.writer)
-            .await?;
-        Err(match exists {
-            Some(_) => refused(id.to_string()),
-            None => StoreError::NotFound(id.to_string()),
-        })
-    }
 }
 
 #[async_trait]
@@ -344,13 +297,7 @@ impl BatchInsert for SqliteIntake {
              coalescable, received_at, available_at) ",
         );
         rows.push_values(batch, |mut row, d| {
-            row.push_bind(&d.id)
-                .push_bind(&d.event)
-                .push_bind(&d.action)
-                .push_bind(d.installation_id.and_then(|id| rows::id_column(id.0).ok()))
-                .push_bind(&d.repo)
-                .push_bind(&d.pr_key)
-                .push_bind(d.coalescable)
+            push_delivery_columns!(row, d)
                 .push_bind(to_micros(d.received_at))
                 .push_bind(now);
         });
@@ -441,16 +388,11 @@ impl Store for SqliteStore {
         retry_at: Option<DateTime<Utc>>,
     ) -> StoreResult<()> {
         let query = match retry_at {
-            Some(at) => sqlx::query(
-                "UPDATE deliveries
-                 SET status = 'pending', available_at = ?4, last_error = ?3, lease_until = NULL,
-                     finished_at = NULL
-                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
-            )
-            .bind(id)
-            .bind(claim)
-            .bind(error)
-            .bind(to_micros(at)),
+            Some(at) => sqlx::query(deliveries_rows::RETRY_LATER)
+                .bind(id)
+                .bind(claim)
+                .bind(error)
+                .bind(to_micros(at)),
             None => sqlx::query(
                 "UPDATE deliveries
                  SET status = 'failed', finished_at = ?4, last_error = ?3, lease_until = NULL
@@ -520,38 +462,15 @@ impl Store for SqliteStore {
     }
 
     async fn queue_depth(&self) -> StoreResult<i64> {
-        let depth = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'processing')",
-        )
-        .fetch_one(&self.reader)
-        .await?;
-        Ok(depth)
+        self.count_unfinished().await
     }
 
     async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState> {
-        let (repo, number) = codec::pr_key_columns(pr)?;
-        let row: Option<PrStateRow> = sqlx::query_as(rows::SELECT_PR_STATE)
-            .bind(repo)
-            .bind(number)
-            .fetch_optional(&self.reader)
-            .await?;
-        Ok(row
-            .map(PrStateRow::into_state)
-            .transpose()?
-            .unwrap_or_default())
+        self.load_pr_state(pr).await
     }
 
     async fn save_pr_state(&self, pr: &PrRef, state: &PrState) -> StoreResult<()> {
-        let key = codec::pr_key_columns(pr)?;
-        rows::bind_pr_state(
-            sqlx::query(rows::UPSERT_PR_STATE),
-            key,
-            PrStateRow::new(state)?,
-        )
-        .bind(to_micros(Utc::now()))
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        self.store_pr_state(pr, state).await
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {

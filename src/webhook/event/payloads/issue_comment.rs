@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{IdOnly, Origin, Repository, User, ignored, with_action};
+use super::{IdOnly, Origin, Repository, User, ignored, required, with_action};
 use crate::{
     domain::{CommentSource, CommentVersion, Login, PrNumber, PrRef},
     webhook::event::{CommentEvent, Event, PayloadError},
@@ -47,10 +47,7 @@ struct Issue {
 pub(super) fn parse(payload: &[u8]) -> Result<(Event, Option<String>), PayloadError> {
     let payload: Payload = serde_json::from_slice(payload)?;
     let action = &payload.action;
-    let issue = payload
-        .issue
-        .as_ref()
-        .ok_or(PayloadError::Missing("issue"))?;
+    let issue = required(&payload.issue, "issue")?;
     let ignore = |why| Ok(with_action(ignored("issue_comment", action, why), action));
     if issue.pull_request.is_none() {
         return ignore("comment on an issue, not a pull request");
@@ -58,14 +55,8 @@ pub(super) fn parse(payload: &[u8]) -> Result<(Event, Option<String>), PayloadEr
     if action != &Some(IssueCommentAction::Created) {
         return ignore("only new comments run commands");
     }
-    let comment = payload
-        .comment
-        .as_ref()
-        .ok_or(PayloadError::Missing("comment"))?;
-    let user = comment
-        .user
-        .as_ref()
-        .ok_or(PayloadError::Missing("comment.user"))?;
+    let comment = required(&payload.comment, "comment")?;
+    let user = required(&comment.user, "comment.user")?;
     if user.is_bot() {
         return ignore("comments by bots are never executed");
     }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{IdOnly, Origin, Repository, ignored, with_action};
+use super::{IdOnly, Origin, Repository, ignored, required, with_action};
 use crate::{
     domain::CommitSha,
     webhook::event::{Event, MergeGroupEvent, PayloadError},
@@ -40,10 +40,7 @@ pub(super) fn parse(payload: &[u8]) -> Result<(Event, Option<String>), PayloadEr
         let event = ignored("merge_group", action, "action not handled");
         return Ok(with_action(event, action));
     }
-    let group = payload
-        .merge_group
-        .as_ref()
-        .ok_or(PayloadError::Missing("merge_group"))?;
+    let group = required(&payload.merge_group, "merge_group")?;
     let origin = Origin::new(&payload.repository, &payload.installation);
     let event = Event::MergeGroup(MergeGroupEvent {
         repo: origin.repo()?,

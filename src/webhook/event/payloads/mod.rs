@@ -46,6 +46,11 @@ pub(super) fn parse(event: &str, payload: &[u8]) -> Result<(Event, Option<String
     }
 }
 
+/// A part of the payload the event cannot be handled without, named in the error when absent.
+fn required<'a, T>(part: &'a Option<T>, name: &'static str) -> Result<&'a T, PayloadError> {
+    part.as_ref().ok_or(PayloadError::Missing(name))
+}
+
 /// The action of a payload no parser of ours reads (it must still be a JSON object).
 fn untyped_action(payload: &[u8]) -> Result<Option<String>, PayloadError> {
     #[derive(Deserialize)]

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{IdOnly, Origin, Repository, User, ignored, with_action};
+use super::{IdOnly, Origin, Repository, User, ignored, required, with_action};
 use crate::{
     domain::{CommitSha, Login, PrNumber, RepoName, TeamSlug},
     github::models::{PullRequest as PullFacts, PullState, RequestedReviewers},
@@ -67,10 +67,7 @@ struct TeamRef {
 
 pub(super) fn parse(payload: &[u8]) -> Result<(Event, Option<String>), PayloadError> {
     let payload: Payload = serde_json::from_slice(payload)?;
-    let pr = payload
-        .pull_request
-        .as_ref()
-        .ok_or(PayloadError::Missing("pull_request"))?;
+    let pr = required(&payload.pull_request, "pull_request")?;
     let action = &payload.action;
     let event = match action {
         Some(

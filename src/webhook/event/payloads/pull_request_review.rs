@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
-use super::{IdOnly, Origin, Repository, User, ignored, pull_request::PullRequest, with_action};
+use super::{
+    IdOnly, Origin, Repository, User, ignored, pull_request::PullRequest, required, with_action,
+};
 use crate::{
     domain::{CommentSource, CommentVersion, Login, PrNumber, PrRef},
     webhook::event::{CommentEvent, EvaluateReason, Event, PayloadError},
@@ -43,10 +45,7 @@ struct Review {
 
 pub(super) fn parse(payload: &[u8]) -> Result<(Event, Option<String>), PayloadError> {
     let payload: Payload = serde_json::from_slice(payload)?;
-    let pr = payload
-        .pull_request
-        .as_ref()
-        .ok_or(PayloadError::Missing("pull_request"))?;
+    let pr = required(&payload.pull_request, "pull_request")?;
     let action = &payload.action;
     let event = match action {
         Some(ReviewAction::Submitted) if has_commands(&payload) => comment(&payload, pr)?,
@@ -68,14 +67,8 @@ fn has_commands(payload: &Payload) -> bool {
 
 fn comment(payload: &Payload, pr: &PullRequest) -> Result<Event, PayloadError> {
     let origin = Origin::new(&payload.repository, &payload.installation);
-    let review = payload
-        .review
-        .as_ref()
-        .ok_or(PayloadError::Missing("review"))?;
-    let user = review
-        .user
-        .as_ref()
-        .ok_or(PayloadError::Missing("review.user"))?;
+    let review = required(&payload.review, "review")?;
+    let user = required(&review.user, "review.user")?;
     Ok(Event::Comment(CommentEvent {
         pr: PrRef {
             repo: origin.repo()?,
