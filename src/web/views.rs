@@ -194,7 +194,7 @@ pub fn board(
         }
         div.pager {
             @if links.page > 1 { a rel="prev" href=(links.with(links.state, links.page - 1)) { "← Previous" } }
-            span.muted { "Page " (links.page) " of " (last_page) " · " (page.total) " reviews" }
+            span.muted { "Page " (links.page) " of " (last_page) " · " (page.total) (if page.total == 1 { " review" } else { " reviews" }) }
             @if links.page < last_page { a rel="next" href=(links.with(links.state, links.page + 1)) { "Next →" } }
         }
     }
