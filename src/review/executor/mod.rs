@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     checker,
     config::repo::{DEFAULT_TEMPLATE, RepoConfig},
-    domain::{CommitSha, Login, PrRef},
+    domain::{CommitSha, Login, PrRef, RepoName},
     gfm::code,
     github::{
         GithubError, InstallationClient, PeopleCache,
@@ -183,13 +183,7 @@ impl Executor {
         {
             return Ok(false);
         }
-        let default_branch = match &event.default_branch {
-            Some(branch) => branch.clone(),
-            None => client.get_repo(repo).await?.default_branch,
-        };
-        let config = repo_config::load(client, repo, &default_branch)
-            .await?
-            .config;
+        let (config, default_branch) = self.config_of(client, event).await?;
         let prefix = config.commands.prefix().to_string();
         self.prefixes.put(repo.to_string(), prefix.clone());
         let mut lines = find_commands(&event.body, &prefix);
@@ -230,56 +224,38 @@ impl Executor {
             lines.push(first.clone());
         }
 
-        let mut entries = Vec::new();
-        for (line, outcome) in lines.iter().zip(&outcomes) {
-            let state_changing = line.result.as_ref().is_ok_and(Command::is_state_changing);
-            if state_changing || outcome.failed() {
-                entries.push(run.audit_entry(line, outcome).await?);
-            }
-        }
+        let entries = run.audit_entries(&lines, &outcomes).await?;
         self.record(&entries, invocation).await?;
 
         if let Some(id) = target {
-            if outcomes.iter().any(|o| !o.failed()) {
-                tolerate(
-                    client.add_reaction(repo, id, Reaction::PlusOne).await,
-                    "+1 reaction",
-                )?;
-            }
-            if outcomes.iter().any(Outcome::failed) {
-                tolerate(
-                    client.add_reaction(repo, id, Reaction::Confused).await,
-                    "confused reaction",
-                )?;
-            }
+            react_to_outcomes(client, repo, id, &outcomes).await?;
         }
 
-        let said: Vec<(String, Said)> = lines
-            .iter()
-            .zip(&outcomes)
-            .filter_map(|(line, outcome)| {
-                let said = match outcome {
-                    Outcome::Done { say: Some(text) } => Said::Text(text.clone()),
-                    Outcome::Done { say: None } if target.is_none() => {
-                        Said::Text(reply::confirmation(line.result.as_ref().ok()?)?.to_string())
-                    }
-                    Outcome::Done { say: None } => return None,
-                    Outcome::Refused(refusal) => Said::Refused(refusal.clone()),
-                    Outcome::Throttled { notify: true } => {
-                        Said::Notice(reply::throttled(&Refusal::Throttled))
-                    }
-                    Outcome::Throttled { notify: false } => return None,
-                    Outcome::Invalid { say, .. } => Said::Text(say.clone()),
-                };
-                Some((line.text.clone(), said))
-            })
-            .collect();
+        let said = what_to_say(&lines, &outcomes, target.is_none());
         let sections = reply::sections(said);
         let marker = reply::marker(&invocation.delivery_id);
         if let Some(body) = reply::compose(&sections, &marker) {
             run.post_reply(&body, &marker).await?;
         }
         Ok(run.evaluated)
+    }
+
+    /// The repository's configuration from its default branch (never the PR head), and that
+    /// branch's name.
+    async fn config_of(
+        &self,
+        client: &InstallationClient,
+        event: &CommentEvent,
+    ) -> Result<(RepoConfig, String), WorkflowError> {
+        let repo = &event.pr.repo;
+        let default_branch = match &event.default_branch {
+            Some(branch) => branch.clone(),
+            None => client.get_repo(repo).await?.default_branch,
+        };
+        let config = repo_config::load(client, repo, &default_branch)
+            .await?
+            .config;
+        Ok((config, default_branch))
     }
 
     /// Whether this delivery may run the commands of the comment: it is the first delivery of
@@ -610,6 +586,22 @@ impl CommentRun<'_> {
             .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string()))
     }
 
+    /// The audit-log lines of a comment: one per state-changing or failed command.
+    async fn audit_entries(
+        &mut self,
+        lines: &[CommandLine],
+        outcomes: &[Outcome],
+    ) -> Result<Vec<AuditEntry>, GithubError> {
+        let mut entries = Vec::new();
+        for (line, outcome) in lines.iter().zip(outcomes) {
+            let state_changing = line.result.as_ref().is_ok_and(Command::is_state_changing);
+            if state_changing || outcome.failed() {
+                entries.push(self.audit_entry(line, outcome).await?);
+            }
+        }
+        Ok(entries)
+    }
+
     /// The audit-log line of a command.
     async fn audit_entry(
         &mut self,
@@ -659,6 +651,57 @@ impl CommentRun<'_> {
         )?;
         Ok(())
     }
+}
+
+/// Reacts on the comment: 👍 when a command was done, 😕 when one failed (both when both).
+async fn react_to_outcomes(
+    client: &InstallationClient,
+    repo: &RepoName,
+    comment: CommentId,
+    outcomes: &[Outcome],
+) -> Result<(), GithubError> {
+    if outcomes.iter().any(|o| !o.failed()) {
+        tolerate(
+            client.add_reaction(repo, comment, Reaction::PlusOne).await,
+            "+1 reaction",
+        )?;
+    }
+    if outcomes.iter().any(Outcome::failed) {
+        tolerate(
+            client.add_reaction(repo, comment, Reaction::Confused).await,
+            "confused reaction",
+        )?;
+    }
+    Ok(())
+}
+
+/// What the reply says about each command line, if anything. A command done silently is
+/// confirmed in words only when there is no comment to react on (a review body).
+fn what_to_say(
+    lines: &[CommandLine],
+    outcomes: &[Outcome],
+    no_reactions: bool,
+) -> Vec<(String, Said)> {
+    lines
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(line, outcome)| {
+            let said = match outcome {
+                Outcome::Done { say: Some(text) } => Said::Text(text.clone()),
+                Outcome::Done { say: None } if no_reactions => {
+                    Said::Text(reply::confirmation(line.result.as_ref().ok()?)?.to_string())
+                }
+                Outcome::Done { say: None } => return None,
+                Outcome::Refused(refusal) => Said::Refused(refusal.clone()),
+                Outcome::Throttled { notify: true } => {
+                    Said::Notice(reply::throttled(&Refusal::Throttled))
+                }
+                Outcome::Throttled { notify: false } => return None,
+                Outcome::Invalid { say, .. } => Said::Text(say.clone()),
+            };
+            Some((line.text.clone(), said))
+        })
+        .collect()
 }
 
 /// Passes transient failures on (the delivery is retried) and logs the rest: GitHub refusing
