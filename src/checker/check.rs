@@ -136,8 +136,6 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         ends,
         matching,
     } = read(doc, template);
-    let lines = out.lines.max(1);
-    let clamp = |line: usize| line.clamp(1, lines);
     let title = matching.title;
     let doc_fields = doc_fields(&mut out, title.is_some());
     // Each field's normalised label, once: the type, the field rules and the reviewer fields
@@ -146,19 +144,7 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     let doc_type = declared_type(&out, &doc_fields, &field_keys);
 
     let matched: Vec<Option<usize>> = matching.sections.iter().map(|m| m.heading()).collect();
-    let mut section_of = vec![None; out.headings.len()];
-    for (s, m) in matched.iter().enumerate() {
-        if let Some(d) = *m {
-            section_of[d].get_or_insert(s);
-        }
-    }
-    let states: Vec<BodyState> = out
-        .headings
-        .iter()
-        .enumerate()
-        .map(|(d, h)| body_state(template, h, section_of[d]))
-        .collect();
-
+    let states = body_states(template, &out.headings, &matched);
     let mut gaps = Vec::new();
     section_gaps(
         &SectionContext {
@@ -172,53 +158,21 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         },
         &mut gaps,
     );
-    let disorder = out_of_order(template, &matched);
-    for &s in &disorder {
-        let Some(d) = matched[s] else { continue };
-        let siblings: Vec<usize> = (0..template.sections.len())
-            .filter(|&o| {
-                template.sections[o].parent == template.sections[s].parent && matched[o].is_some()
-            })
-            .filter(|o| !disorder.contains(o))
-            .collect();
-        // Name the in-order neighbour the section is on the wrong side of: the previous
-        // one if the section comes before it in the doc, else the next one.
-        let position = |o: usize| matched[o].unwrap_or(d);
-        let previous = siblings.iter().rev().find(|&&o| o < s).copied();
-        let next = siblings.iter().find(|&&o| o > s).copied();
-        let after = previous
-            .filter(|&o| d < position(o))
-            .map(|o| template.sections[o].heading.as_str());
-        let before = next
-            .filter(|&o| d > position(o))
-            .map(|o| template.sections[o].heading.as_str());
-        gaps.push(Gap {
-            kind: GapKind::OutOfOrder,
-            severity: Severity::Warning,
-            section: template.sections[s].heading.clone(),
-            line: out.headings[d].line,
-            message: message::out_of_order(&template.sections[s].heading, after, before),
-            optional: false,
-        });
-    }
+    out_of_order_gaps(template, &out.headings, &matched, &mut gaps);
     let field_anchor = doc_fields
         .last()
         .map(|f| f.line)
         .or(title.map(|t| out.headings[t].line))
         .unwrap_or(1);
     field_gaps(template, &doc_fields, &field_keys, field_anchor, &mut gaps);
+    let lines = out.lines.max(1);
     for gap in &mut gaps {
-        gap.line = clamp(gap.line);
+        gap.line = gap.line.clamp(1, lines);
     }
     gaps.sort_by_key(|g| (g.line, g.kind));
 
     let reviewers = reviewer_mentions(&doc_fields, &field_keys);
-    let services = matching
-        .headings
-        .iter()
-        .position(|h| SERVICES_KEYS.contains(&h.key.as_str()))
-        .map(|d| fields::services(&out.headings[d].body.entries))
-        .unwrap_or_default();
+    let services = services_listed(&matching.headings, &out.headings);
     let mut headings = matching.headings;
     DocReport {
         gaps,
@@ -229,6 +183,72 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
         services,
         lines: out.lines,
     }
+}
+
+/// Per doc heading, what its body holds, compared with the guidance of the first section
+/// the heading stands for.
+fn body_states(
+    template: &Template,
+    headings: &[Heading],
+    matched: &[Option<usize>],
+) -> Vec<BodyState> {
+    let mut section_of = vec![None; headings.len()];
+    for (s, m) in matched.iter().enumerate() {
+        if let Some(d) = *m {
+            section_of[d].get_or_insert(s);
+        }
+    }
+    headings
+        .iter()
+        .enumerate()
+        .map(|(d, h)| body_state(template, h, section_of[d]))
+        .collect()
+}
+
+/// A gap for each section written out of the template's order.
+fn out_of_order_gaps(
+    template: &Template,
+    headings: &[Heading],
+    matched: &[Option<usize>],
+    gaps: &mut Vec<Gap>,
+) {
+    let disorder = out_of_order(template, matched);
+    for &s in &disorder {
+        let Some(d) = matched[s] else { continue };
+        let sections = &template.sections;
+        let siblings: Vec<usize> = (0..sections.len())
+            .filter(|&o| sections[o].parent == sections[s].parent && matched[o].is_some())
+            .filter(|o| !disorder.contains(o))
+            .collect();
+        // Name the in-order neighbour the section is on the wrong side of: the previous
+        // one if the section comes before it in the doc, else the next one.
+        let position = |o: usize| matched[o].unwrap_or(d);
+        let previous = siblings.iter().rev().find(|&&o| o < s).copied();
+        let next = siblings.iter().find(|&&o| o > s).copied();
+        let after = previous
+            .filter(|&o| d < position(o))
+            .map(|o| sections[o].heading.as_str());
+        let before = next
+            .filter(|&o| d > position(o))
+            .map(|o| sections[o].heading.as_str());
+        gaps.push(Gap {
+            kind: GapKind::OutOfOrder,
+            severity: Severity::Warning,
+            section: sections[s].heading.clone(),
+            line: headings[d].line,
+            message: message::out_of_order(&sections[s].heading, after, before),
+            optional: false,
+        });
+    }
+}
+
+/// The services listed under the doc's services heading, if it has one.
+fn services_listed(doc_headings: &[DocHeading], headings: &[Heading]) -> Vec<String> {
+    doc_headings
+        .iter()
+        .position(|h| SERVICES_KEYS.contains(&h.key.as_str()))
+        .map(|d| fields::services(&headings[d].body.entries))
+        .unwrap_or_default()
 }
 
 fn body_state(template: &Template, heading: &Heading, section: Option<usize>) -> BodyState {

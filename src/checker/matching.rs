@@ -120,22 +120,20 @@ pub fn match_sections(
     mut candidates: Candidates,
 ) -> Vec<Option<(usize, MatchKind)>> {
     candidates.sort_without(skip);
+    let doc_top = doc_top_level(template, headings, &candidates);
     let Candidates {
         exact,
         relaxed,
         by_part,
     } = candidates;
-    let doc_top = template
-        .sections
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.parent.is_none())
-        .flat_map(|(s, _)| exact.of(s).chain(relaxed.of(s)).chain(by_part.of(s)))
-        .map(|(d, _)| headings[d].level)
-        .min();
-    let top = TopLevel::new(template, doc_top);
-    let mut used = vec![false; headings.len()];
-    let mut matched: Vec<Option<(usize, MatchKind)>> = vec![None; template.sections.len()];
+    let mut matcher = Matcher {
+        template,
+        headings,
+        ends,
+        top: TopLevel::new(template, doc_top),
+        used: vec![false; headings.len()],
+        matched: vec![None; template.sections.len()],
+    };
     // Exact (or alias) matches first, then the relaxed forms of the headings left; only then
     // may a combined heading such as "Drawbacks and alternatives" stand in for sections still
     // missing, never for one matched otherwise. A heading stands for one section, except a
@@ -145,67 +143,142 @@ pub fn match_sections(
         (&relaxed, Pass::Relaxed),
         (&by_part, Pass::CombinedPart),
     ] {
-        // The level of the doc's top-level sections, as the exact matches show it.
-        let exact_top = template
-            .sections
-            .iter()
-            .zip(&matched)
-            .filter(|(section, _)| section.parent.is_none())
-            .filter_map(|(_, m)| m.map(|(d, _)| headings[d].level))
-            .min();
+        matcher.run_pass(pairs, pass);
+    }
+    matcher.matched
+}
+
+/// The shallowest level of the doc headings that may stand for a top-level section.
+fn doc_top_level(template: &Template, headings: &[Heading], cands: &Candidates) -> Option<u8> {
+    template
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.parent.is_none())
+        .flat_map(|(s, _)| {
+            cands
+                .exact
+                .of(s)
+                .chain(cands.relaxed.of(s))
+                .chain(cands.by_part.of(s))
+        })
+        .map(|(d, _)| headings[d].level)
+        .min()
+}
+
+/// The state of matching while the passes run.
+struct Matcher<'a> {
+    template: &'a Template,
+    headings: &'a [Heading],
+    ends: &'a [usize],
+    top: TopLevel,
+    /// Per doc heading, whether it already stands for a section.
+    used: Vec<bool>,
+    /// Per section, the doc heading standing for it.
+    matched: Vec<Option<(usize, MatchKind)>>,
+}
+
+/// Where the section being matched sits: its matched parent and the last heading matched
+/// before it, which the choice among candidates prefers to follow.
+struct Place {
+    /// The parent section and the doc heading standing for it.
+    parent: Option<(usize, usize)>,
+    last: Option<usize>,
+    /// The level of the doc's top-level sections, as the exact matches show it.
+    exact_top: Option<u8>,
+}
+
+impl Matcher<'_> {
+    /// Matches the sections still missing through `pairs`, in template order.
+    fn run_pass(&mut self, pairs: &Pairs, pass: Pass) {
+        let exact_top = self.exact_top();
         let mut last: Option<usize> = None;
-        for (s, section) in template.sections.iter().enumerate() {
-            if let Some((d, _)) = matched[s] {
+        for s in 0..self.template.sections.len() {
+            if let Some((d, _)) = self.matched[s] {
                 last = Some(last.map_or(d, |l| l.max(d)));
                 continue;
             }
-            let parent = section.parent.and_then(|p| matched[p].map(|(d, _)| (p, d)));
-            let score = |d: usize| {
-                let outside_parent = parent.is_some_and(|(_, pd)| d <= pd || d >= ends[pd]);
-                let before_last = last.is_some_and(|l| d <= l);
-                let level_off = match parent {
-                    Some((p, pd)) => {
-                        let expected = i32::from(headings[pd].level) + i32::from(section.level)
-                            - i32::from(template.sections[p].level);
-                        (i32::from(headings[d].level) - expected).abs() > 1
-                    }
-                    None => false,
-                };
-                (outside_parent, before_last, level_off, d)
+            let place = Place {
+                parent: self.template.sections[s]
+                    .parent
+                    .and_then(|p| self.matched[p].map(|(d, _)| (p, d))),
+                last,
+                exact_top,
             };
-            // A relaxed form only counts where the section's own heading would be, or higher
-            // up, never nested deeper: "### Alternative: use a lock" under another section
-            // is not "## Alternatives".
-            let relaxed_fits = |d: usize| match parent {
-                Some((p, pd)) => {
-                    let expected = i32::from(headings[pd].level) + i32::from(section.level)
-                        - i32::from(template.sections[p].level);
-                    i32::from(headings[d].level) <= expected
-                }
-                None if section.parent.is_none() => exact_top.map_or_else(
-                    || top.fits(section.level, headings[d].level),
-                    |level| headings[d].level <= level,
-                ),
-                None => top.fits(section.level, headings[d].level),
-            };
-            let found = pairs
-                .of(s)
-                .filter(|&(d, _)| !used[d])
-                .filter(|&(d, _)| {
-                    section.parent.is_some() || top.fits(section.level, headings[d].level)
-                })
-                .filter(|&(d, _)| pass != Pass::Relaxed || relaxed_fits(d))
-                .min_by_key(|&(d, _)| score(d));
-            if let Some((d, kind)) = found {
+            if let Some((d, kind)) = self.best(pairs, pass, s, &place) {
                 if pass != Pass::CombinedPart {
-                    used[d] = true;
+                    self.used[d] = true;
                 }
-                matched[s] = Some((d, kind));
+                self.matched[s] = Some((d, kind));
                 last = Some(last.map_or(d, |l| l.max(d)));
             }
         }
     }
-    matched
+
+    /// The level of the doc's top-level sections, as the matches so far show it.
+    fn exact_top(&self) -> Option<u8> {
+        self.template
+            .sections
+            .iter()
+            .zip(&self.matched)
+            .filter(|(section, _)| section.parent.is_none())
+            .filter_map(|(_, m)| m.map(|(d, _)| self.headings[d].level))
+            .min()
+    }
+
+    /// The best unused candidate heading for section `s` in this pass.
+    fn best(
+        &self,
+        pairs: &Pairs,
+        pass: Pass,
+        s: usize,
+        place: &Place,
+    ) -> Option<(usize, MatchKind)> {
+        let section = &self.template.sections[s];
+        pairs
+            .of(s)
+            .filter(|&(d, _)| !self.used[d])
+            .filter(|&(d, _)| {
+                section.parent.is_some() || self.top.fits(section.level, self.headings[d].level)
+            })
+            .filter(|&(d, _)| pass != Pass::Relaxed || self.relaxed_fits(s, place, d))
+            .min_by_key(|&(d, _)| self.score(s, place, d))
+    }
+
+    /// How well doc heading `d` sits for section `s`, lower first: inside the matched parent,
+    /// after the last match, at about the expected level, earliest.
+    fn score(&self, s: usize, place: &Place, d: usize) -> (bool, bool, bool, usize) {
+        let outside_parent = place
+            .parent
+            .is_some_and(|(_, pd)| d <= pd || d >= self.ends[pd]);
+        let before_last = place.last.is_some_and(|l| d <= l);
+        let level_off = place.parent.is_some_and(|(p, pd)| {
+            (i32::from(self.headings[d].level) - self.expected_level(s, p, pd)).abs() > 1
+        });
+        (outside_parent, before_last, level_off, d)
+    }
+
+    /// A relaxed form only counts where the section's own heading would be, or higher up,
+    /// never nested deeper: "### Alternative: use a lock" under another section is not
+    /// "## Alternatives".
+    fn relaxed_fits(&self, s: usize, place: &Place, d: usize) -> bool {
+        let section = &self.template.sections[s];
+        let level = self.headings[d].level;
+        match place.parent {
+            Some((p, pd)) => i32::from(level) <= self.expected_level(s, p, pd),
+            None if section.parent.is_none() => place
+                .exact_top
+                .map_or_else(|| self.top.fits(section.level, level), |top| level <= top),
+            None => self.top.fits(section.level, level),
+        }
+    }
+
+    /// The level section `s` would have in the doc, given its parent `p` stands as doc
+    /// heading `pd`.
+    fn expected_level(&self, s: usize, p: usize, pd: usize) -> i32 {
+        i32::from(self.headings[pd].level) + i32::from(self.template.sections[s].level)
+            - i32::from(self.template.sections[p].level)
+    }
 }
 
 /// The matching passes, in order.

@@ -133,10 +133,7 @@ pub fn near_misses(
     if !sections.contains(&SectionMatch::Missing) {
         return Vec::new();
     }
-    let mut taken = vec![false; headings.len()];
-    for d in sections.iter().filter_map(|m| m.heading()).chain(title) {
-        taken[d] = true;
-    }
+    let mut taken = taken_headings(headings.len(), title, sections);
     let doc_top = sections
         .iter()
         .zip(&template.sections)
@@ -196,6 +193,21 @@ pub fn near_misses(
             }
         }
     }
+    pick_closest(pairs, &mut taken, template.sections.len())
+}
+
+/// Per doc heading, whether it stands for a section or is the title.
+fn taken_headings(len: usize, title: Option<usize>, sections: &[SectionMatch]) -> Vec<bool> {
+    let mut taken = vec![false; len];
+    for d in sections.iter().filter_map(|m| m.heading()).chain(title) {
+        taken[d] = true;
+    }
+    taken
+}
+
+/// Offers each section its closest heading still free, the closest pairs first, so that a
+/// heading is offered for one section at most; in template order.
+fn pick_closest(mut pairs: Vec<NearMiss>, taken: &mut [bool], sections: usize) -> Vec<NearMiss> {
     // Closest first; among equals, the template's and then the doc's order.
     pairs.sort_by(|a, b| {
         b.score
@@ -203,7 +215,7 @@ pub fn near_misses(
             .then(a.section.cmp(&b.section))
             .then(a.heading.cmp(&b.heading))
     });
-    let mut offered = vec![false; template.sections.len()];
+    let mut offered = vec![false; sections];
     let mut chosen = Vec::new();
     for pair in pairs {
         if !offered[pair.section] && !taken[pair.heading] {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::template::Template;
+use super::template::{Template, TemplateField};
 
 /// Renders a doc skeleton for `template`.
 pub fn skeleton(template: &Template) -> String {
@@ -14,54 +14,7 @@ pub fn skeleton(template: &Template) -> String {
         .as_deref()
         .map_or("Title".to_string(), |t| t.replace("Template", "Title"));
     let _ = writeln!(out, "# {title}\n");
-    let mut in_table = false;
-    for field in &template.fields {
-        let hint = comment(&field.example);
-        if field.table {
-            // Every field row of a header table, the first one as the table's header row.
-            let label = if field.bold {
-                format!("**{}**", field.label)
-            } else {
-                field.label.clone()
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                label.replace('|', "\\|"),
-                hint.replace('|', "\\|")
-            );
-            if !in_table {
-                out.push_str("|---|---|\n");
-            }
-            in_table = true;
-            continue;
-        }
-        if in_table {
-            out.push('\n');
-            in_table = false;
-        }
-        let mut depth = 0;
-        let mut p = field.parent;
-        while let Some(pp) = p {
-            depth += 1;
-            p = template.fields[pp].parent;
-        }
-        let label = if field.bold {
-            format!("**{}:**", field.label)
-        } else {
-            format!("{}:", field.label)
-        };
-        let _ = writeln!(
-            out,
-            "{}- {label}{}",
-            "  ".repeat(depth),
-            if hint.is_empty() {
-                hint
-            } else {
-                format!(" {hint}")
-            }
-        );
-    }
+    write_fields(&mut out, template);
     let kinds = template.doc_types();
     if !kinds.is_empty() && !template.fields.iter().any(|f| f.key == "type") {
         let _ = writeln!(
@@ -73,6 +26,81 @@ pub fn skeleton(template: &Template) -> String {
     if !template.fields.is_empty() || !kinds.is_empty() {
         out.push('\n');
     }
+    write_sections(&mut out, template);
+    out
+}
+
+/// The header fields, as table rows or (nested) list items like the template writes them.
+fn write_fields(out: &mut String, template: &Template) {
+    let mut in_table = false;
+    for field in &template.fields {
+        if field.table {
+            write_table_row(out, field, !in_table);
+            in_table = true;
+            continue;
+        }
+        if in_table {
+            out.push('\n');
+            in_table = false;
+        }
+        write_list_item(out, field, field_depth(template, field));
+    }
+}
+
+/// One row of a header table; the first one is the table's header row, so the delimiter
+/// row follows it.
+fn write_table_row(out: &mut String, field: &TemplateField, first: bool) {
+    let hint = comment(&field.example);
+    let label = if field.bold {
+        format!("**{}**", field.label)
+    } else {
+        field.label.clone()
+    };
+    let _ = writeln!(
+        out,
+        "| {} | {} |",
+        label.replace('|', "\\|"),
+        hint.replace('|', "\\|")
+    );
+    if first {
+        out.push_str("|---|---|\n");
+    }
+}
+
+/// One header field as a list item, indented `depth` levels.
+fn write_list_item(out: &mut String, field: &TemplateField, depth: usize) {
+    let hint = comment(&field.example);
+    let label = if field.bold {
+        format!("**{}:**", field.label)
+    } else {
+        format!("{}:", field.label)
+    };
+    let _ = writeln!(
+        out,
+        "{}- {label}{}",
+        "  ".repeat(depth),
+        if hint.is_empty() {
+            hint
+        } else {
+            format!(" {hint}")
+        }
+    );
+}
+
+/// How many fields `field` is nested under.
+fn field_depth(template: &Template, field: &TemplateField) -> usize {
+    let mut depth = 0;
+    let mut p = field.parent;
+    while let Some(pp) = p {
+        depth += 1;
+        p = template.fields[pp].parent;
+    }
+    depth
+}
+
+/// The section headings with their guidance as comments, announcing each run of sections
+/// required only for one doc type.
+fn write_sections(out: &mut String, template: &Template) {
     let mut announced: Option<&str> = None;
     for section in &template.sections {
         if let Some(kind) = section
@@ -97,7 +125,6 @@ pub fn skeleton(template: &Template) -> String {
             let _ = writeln!(out, "{hint}\n");
         }
     }
-    out
 }
 
 fn comment(text: &str) -> String {

@@ -116,100 +116,19 @@ impl Template {
         markdown: &str,
         rules: &TemplateRules,
     ) -> Result<Template, TemplateError> {
-        let markdown = markdown.strip_prefix('\u{feff}').unwrap_or(markdown);
-        let out = outline::scan(
-            markdown,
-            &ScanOptions {
-                sample_limit: &|_| usize::MAX,
-                boilerplate: &[],
-                keep_prose: true,
-                paragraph_fields: false,
-            },
-        );
-        let Some(first) = out.headings.first() else {
+        let out = scan_template(markdown);
+        let Some(title) = find_title(&out) else {
             return Err(TemplateError::NoHeadings {
                 name: name.to_string(),
             });
         };
-        let h1_count = out.headings.iter().filter(|h| h.level == 1).count();
-        let has_title = first.level == 1
-            && out.headings.len() > 1
-            && (h1_count == 1 || !first.body.prose_outside_lists);
-        let title = has_title.then(|| first.text.clone());
-        let skip = usize::from(has_title);
-
-        let mut sections: Vec<TemplateSection> = Vec::new();
-        let mut stack: Vec<usize> = Vec::new();
-        let mut boilerplate = Vec::new();
-        let mut conditional: Option<(u8, String)> = None;
-        for h in &out.headings[skip..] {
-            while stack.last().is_some_and(|&p| sections[p].level >= h.level) {
-                stack.pop();
-            }
-            if conditional
-                .as_ref()
-                .is_some_and(|(level, _)| h.level < *level)
-            {
-                conditional = None;
-            }
-            let mut normalized = words_joined(&h.body.text);
-            let mut prose = words_joined(&h.body.prose);
-            let mut marker_type = None;
-            if let Some((marker, kind)) = find_conditional_marker(&normalized) {
-                normalized = normalized.replace(&marker, " ");
-                prose = prose.replace(&marker, " ");
-                boilerplate.push(marker);
-                marker_type = Some(kind);
-            }
-            let only_for = conditional
-                .as_ref()
-                .filter(|(level, _)| h.level == *level)
-                .map(|(_, kind)| kind.clone());
-            let guidance = collapse_ws(&h.body.text);
-            let hint = message::hint(&guidance);
-            sections.push(TemplateSection {
-                heading: h.text.clone(),
-                level: h.level,
-                parent: stack.last().copied(),
-                optional: h.text.to_lowercase().contains("(optional)"),
-                only_for,
-                guidance,
-                hint,
-                line: h.line,
-                keys: vec![h.key.clone()],
-                guidance_words: Guidance::new(&normalized, &prose),
-            });
-            if let Some(kind) = marker_type {
-                conditional = Some((h.level, kind));
-            }
-            stack.push(sections.len() - 1);
-        }
-
-        let mut template_fields: Vec<TemplateField> = Vec::new();
-        let mut index_map: HashMap<usize, usize> = HashMap::new();
-        for (i, f) in out.fields.iter().enumerate() {
-            if f.after_first_heading && !has_title {
-                continue;
-            }
-            index_map.insert(i, template_fields.len());
-            template_fields.push(TemplateField {
-                label: f.label.clone(),
-                example: f.value.clone(),
-                parent: f.parent.and_then(|p| index_map.get(&p).copied()),
-                required: false,
-                bold: f.bold,
-                table: f.table,
-                key: label_key(&f.label),
-                example_words: WordSet::of(&f.value),
-                example_key: words_joined(&f.value),
-            });
-        }
-
+        let has_title = title.is_some();
+        let (sections, boilerplate) = build_sections(&out.headings[usize::from(has_title)..]);
         let mut template = Template {
             name: name.to_string(),
             title,
             sections,
-            fields: template_fields,
+            fields: build_fields(&out.fields, has_title),
             threshold: rules.threshold(),
             strict_structure: rules.strict_structure.unwrap_or(false),
             filler: Filler::new(&rules.filler()),
@@ -220,38 +139,39 @@ impl Template {
             sample_limits: Vec::new(),
         };
         template.apply_rules(rules)?;
-        // What an optional section holds is optional too (a parent comes before its children).
-        for i in 0..template.sections.len() {
-            if let Some(p) = template.sections[i].parent
-                && template.sections[p].optional
+        template.inherit_optional();
+        template.build_indexes();
+        Ok(template)
+    }
+
+    /// Marks what an optional section holds as optional too (a parent comes before its
+    /// children, so one pass reaches every depth).
+    fn inherit_optional(&mut self) {
+        for i in 0..self.sections.len() {
+            if let Some(p) = self.sections[i].parent
+                && self.sections[p].optional
             {
-                template.sections[i].optional = true;
+                self.sections[i].optional = true;
             }
         }
-        for (i, s) in template.sections.iter().enumerate() {
+    }
+
+    /// Fills the lookups a check uses: sections by key and by loose key, and per-section
+    /// sample limits.
+    fn build_indexes(&mut self) {
+        for (i, s) in self.sections.iter().enumerate() {
             for key in &s.keys {
-                template.by_key.entry(key.clone()).or_default().push(i);
+                self.by_key.entry(key.clone()).or_default().push(i);
             }
         }
-        template.by_loose = loose_index(&template.sections);
-        template.loose_max_words = template
+        self.by_loose = loose_index(&self.sections);
+        self.loose_max_words = self
             .by_loose
             .keys()
             .map(|k| k.split(' ').count())
             .max()
             .unwrap_or(0);
-        template.sample_limits = template
-            .sections
-            .iter()
-            .map(|s| {
-                if s.guidance_words.is_empty() {
-                    256
-                } else {
-                    s.guidance.len() * 2 + 256
-                }
-            })
-            .collect();
-        Ok(template)
+        self.sample_limits = self.sections.iter().map(sample_limit).collect();
     }
 
     fn apply_rules(&mut self, rules: &TemplateRules) -> Result<(), TemplateError> {
@@ -324,6 +244,129 @@ impl Template {
             .collect();
         kinds.dedup();
         kinds
+    }
+}
+
+/// Scans a template's Markdown (without a byte-order mark), keeping its prose whole.
+fn scan_template(markdown: &str) -> outline::Outline {
+    let markdown = markdown.strip_prefix('\u{feff}').unwrap_or(markdown);
+    outline::scan(
+        markdown,
+        &ScanOptions {
+            sample_limit: &|_| usize::MAX,
+            boilerplate: &[],
+            keep_prose: true,
+            paragraph_fields: false,
+        },
+    )
+}
+
+/// The template's title: `None` when it has no headings at all, `Some(None)` when its first
+/// heading is a section rather than a title.
+fn find_title(out: &outline::Outline) -> Option<Option<String>> {
+    let first = out.headings.first()?;
+    let h1_count = out.headings.iter().filter(|h| h.level == 1).count();
+    let has_title = first.level == 1
+        && out.headings.len() > 1
+        && (h1_count == 1 || !first.body.prose_outside_lists);
+    Some(has_title.then(|| first.text.clone()))
+}
+
+/// Builds the section tree from the headings after the title, with the "For X doc" markers
+/// found in their bodies (returned as boilerplate to strip from docs).
+fn build_sections(headings: &[outline::Heading]) -> (Vec<TemplateSection>, Vec<String>) {
+    let mut sections: Vec<TemplateSection> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut boilerplate = Vec::new();
+    let mut conditional: Option<(u8, String)> = None;
+    for h in headings {
+        while stack.last().is_some_and(|&p| sections[p].level >= h.level) {
+            stack.pop();
+        }
+        if conditional
+            .as_ref()
+            .is_some_and(|(level, _)| h.level < *level)
+        {
+            conditional = None;
+        }
+        let only_for = conditional
+            .as_ref()
+            .filter(|(level, _)| h.level == *level)
+            .map(|(_, kind)| kind.clone());
+        let (section, marker) = build_section(h, stack.last().copied(), only_for);
+        if let Some((marker, kind)) = marker {
+            boilerplate.push(marker);
+            conditional = Some((h.level, kind));
+        }
+        sections.push(section);
+        stack.push(sections.len() - 1);
+    }
+    (sections, boilerplate)
+}
+
+/// One section from its heading, with the conditional marker (text and doc type) found in
+/// its body, which is left out of the guidance words.
+fn build_section(
+    h: &outline::Heading,
+    parent: Option<usize>,
+    only_for: Option<String>,
+) -> (TemplateSection, Option<(String, String)>) {
+    let mut normalized = words_joined(&h.body.text);
+    let mut prose = words_joined(&h.body.prose);
+    let marker = find_conditional_marker(&normalized);
+    if let Some((marker, _)) = &marker {
+        normalized = normalized.replace(marker, " ");
+        prose = prose.replace(marker, " ");
+    }
+    let guidance = collapse_ws(&h.body.text);
+    let hint = message::hint(&guidance);
+    let section = TemplateSection {
+        heading: h.text.clone(),
+        level: h.level,
+        parent,
+        optional: h.text.to_lowercase().contains("(optional)"),
+        only_for,
+        guidance,
+        hint,
+        line: h.line,
+        keys: vec![h.key.clone()],
+        guidance_words: Guidance::new(&normalized, &prose),
+    };
+    (section, marker)
+}
+
+/// The template's header fields; without a title, fields after the first heading belong to
+/// a section's body, not the header.
+fn build_fields(raw: &[outline::RawField], has_title: bool) -> Vec<TemplateField> {
+    let mut fields: Vec<TemplateField> = Vec::new();
+    let mut index_map: HashMap<usize, usize> = HashMap::new();
+    for (i, f) in raw.iter().enumerate() {
+        if f.after_first_heading && !has_title {
+            continue;
+        }
+        index_map.insert(i, fields.len());
+        fields.push(TemplateField {
+            label: f.label.clone(),
+            example: f.value.clone(),
+            parent: f.parent.and_then(|p| index_map.get(&p).copied()),
+            required: false,
+            bold: f.bold,
+            table: f.table,
+            key: label_key(&f.label),
+            example_words: WordSet::of(&f.value),
+            example_key: words_joined(&f.value),
+        });
+    }
+    fields
+}
+
+/// How many bytes of a doc body to keep for comparing with this section's guidance: enough
+/// to cover twice the guidance, and a fixed margin.
+fn sample_limit(s: &TemplateSection) -> usize {
+    if s.guidance_words.is_empty() {
+        256
+    } else {
+        s.guidance.len() * 2 + 256
     }
 }
 
