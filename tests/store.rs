@@ -17,8 +17,8 @@ use design_review::queue::{
 };
 use design_review::store::{
     self, AuditEntry, AuditFilter, AuditOutcome, CheckRunRef, CommandRun, DeliveryFilter,
-    DeliveryStatus, InsertOutcome, NewDelivery, PrState, PublishedCheck, PublishedStatus,
-    ReviewRequest, Skip, Store, StoreError,
+    DeliveryStatus, InsertOutcome, NewDelivery, NextAttempt, PrState, PublishedCheck,
+    PublishedStatus, ReviewRequest, Skip, Store, StoreError,
 };
 use sqlx::Connection;
 use support::scratch_pg::ScratchDatabase;
@@ -143,10 +143,10 @@ async fn complete(store: &dyn Store, id: &str) {
 }
 
 /// Records a failed attempt under the claim that holds the delivery.
-async fn fail(store: &dyn Store, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) {
+async fn fail(store: &dyn Store, id: &str, error: &str, next: NextAttempt) {
     let claim = holder(store, id).await;
     store
-        .fail(id, &claim, error, retry_at)
+        .fail(id, &claim, error, next)
         .await
         .expect("record failure");
 }
@@ -471,9 +471,14 @@ async fn a_stale_claim_cannot_record_an_outcome_or_renew() {
 
         for write in [
             store
-                .fail("taken", &stale, "502", Some(now() - TimeDelta::seconds(1)))
+                .fail(
+                    "taken",
+                    &stale,
+                    "502",
+                    NextAttempt::At(now() - TimeDelta::seconds(1)),
+                )
                 .await,
-            store.fail("taken", &stale, "422", None).await,
+            store.fail("taken", &stale, "422", NextAttempt::Never).await,
             store.complete("taken", &stale).await,
             store.renew_lease("taken", &stale, LEASE).await,
         ] {
@@ -498,7 +503,9 @@ async fn a_stale_claim_cannot_record_an_outcome_or_renew() {
         assert_eq!(status(store, "taken").await, DeliveryStatus::Done);
         // A late write of the first claim does not undo the completion.
         assert!(matches!(
-            store.fail("taken", &stale, "late", None).await,
+            store
+                .fail("taken", &stale, "late", NextAttempt::Never)
+                .await,
             Err(StoreError::ClaimLost(_))
         ));
         assert!(matches!(
@@ -520,7 +527,7 @@ async fn a_failure_with_a_retry_time_waits_until_then() {
         insert(store, &[delivery("flaky", Some(6), false)]).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("flaky"));
         let retry_at = now() + TimeDelta::milliseconds(800);
-        fail(store, "flaky", "502 Bad Gateway", Some(retry_at)).await;
+        fail(store, "flaky", "502 Bad Gateway", NextAttempt::At(retry_at)).await;
         insert(store, &[delivery("behind", Some(6), false)]).await;
 
         let waiting = store.get_delivery("flaky").await.unwrap().unwrap();
@@ -559,7 +566,7 @@ async fn a_permanent_failure_is_kept_with_its_error_and_unblocks_the_pr() {
         )
         .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("broken"));
-        fail(store, "broken", "422 Validation Failed", None).await;
+        fail(store, "broken", "422 Validation Failed", NextAttempt::Never).await;
 
         let failed = store.get_delivery("broken").await.unwrap().unwrap();
         assert_eq!(failed.status, DeliveryStatus::Failed);
@@ -588,7 +595,7 @@ async fn requeue_puts_any_delivery_back_in_the_queue() {
         )
         .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("failed"));
-        fail(store, "failed", "gave up", None).await;
+        fail(store, "failed", "gave up", NextAttempt::Never).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("done"));
         complete(store, "done").await;
         assert_eq!(claim_id(store).await, None);
@@ -606,7 +613,7 @@ async fn requeue_puts_any_delivery_back_in_the_queue() {
         for missing in [
             store.requeue("nope").await,
             store.complete("nope", "w").await,
-            store.fail("nope", "w", "x", None).await,
+            store.fail("nope", "w", "x", NextAttempt::Never).await,
             store.renew_lease("nope", "w", LEASE).await,
         ] {
             assert!(matches!(missing, Err(StoreError::NotFound(id)) if id == "nope"));
@@ -626,8 +633,12 @@ async fn redelivery_starts_afresh_and_leaves_a_live_claim_alone() {
         for attempt in 1..=3 {
             let claimed = store.claim_next("w", LEASE).await.unwrap().expect("due");
             assert_eq!(claimed.attempts, attempt);
-            let retry_at = (attempt < 3).then(now);
-            fail(store, "worn", "GitHub answered 502", retry_at).await;
+            let next = if attempt < 3 {
+                NextAttempt::At(now())
+            } else {
+                NextAttempt::Never
+            };
+            fail(store, "worn", "GitHub answered 502", next).await;
         }
         let failed = store.get_delivery("worn").await.unwrap().unwrap();
         assert_eq!(failed.status, DeliveryStatus::Failed);
@@ -685,7 +696,7 @@ async fn listing_is_newest_first_with_status_filter_and_limit() {
             .collect();
         insert(store, &all).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("l1"));
-        fail(store, "l1", "boom", None).await;
+        fail(store, "l1", "boom", NextAttempt::Never).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("l2"));
         complete(store, "l2").await;
 
@@ -745,14 +756,20 @@ async fn queue_depth_counts_pending_and_processing() {
         complete(store, "q1").await;
         assert_eq!(store.queue_depth().await.unwrap(), 2);
         assert_eq!(claim_id(store).await.as_deref(), Some("q2"));
-        fail(store, "q2", "retry", Some(now() + TimeDelta::hours(1))).await;
+        fail(
+            store,
+            "q2",
+            "retry",
+            NextAttempt::At(now() + TimeDelta::hours(1)),
+        )
+        .await;
         assert_eq!(
             store.queue_depth().await.unwrap(),
             2,
             "a delivery waiting to retry is queued"
         );
         assert_eq!(claim_id(store).await.as_deref(), Some("q3"));
-        fail(store, "q3", "fatal", None).await;
+        fail(store, "q3", "fatal", NextAttempt::Never).await;
         assert_eq!(store.queue_depth().await.unwrap(), 1);
     })
     .await;
@@ -787,7 +804,7 @@ async fn pruning_deletes_only_deliveries_that_finished_before_the_cutoff() {
         )
         .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("old-failed"));
-        fail(store, "old-failed", "gave up", None).await;
+        fail(store, "old-failed", "gave up", NextAttempt::Never).await;
         assert_eq!(claim_id(store).await.as_deref(), Some("old-push-2"));
         assert_eq!(status(store, "old-push-1").await, DeliveryStatus::Coalesced);
         complete(store, "old-push-2").await;
@@ -802,7 +819,13 @@ async fn pruning_deletes_only_deliveries_that_finished_before_the_cutoff() {
             Some("stuck")
         );
         assert_eq!(claim_id(store).await.as_deref(), Some("waiting"));
-        fail(store, "waiting", "502", Some(now() + TimeDelta::hours(1))).await;
+        fail(
+            store,
+            "waiting",
+            "502",
+            NextAttempt::At(now() + TimeDelta::hours(1)),
+        )
+        .await;
 
         tokio::time::sleep(Duration::from_millis(20)).await;
         let cutoff = now();
@@ -817,11 +840,17 @@ async fn pruning_deletes_only_deliveries_that_finished_before_the_cutoff() {
         )
         .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("retrying"));
-        fail(store, "retrying", "502", Some(now() + TimeDelta::hours(1))).await;
+        fail(
+            store,
+            "retrying",
+            "502",
+            NextAttempt::At(now() + TimeDelta::hours(1)),
+        )
+        .await;
         assert_eq!(claim_id(store).await.as_deref(), Some("recent-done"));
         complete(store, "recent-done").await;
         assert_eq!(claim_id(store).await.as_deref(), Some("recent-failed"));
-        fail(store, "recent-failed", "gave up", None).await;
+        fail(store, "recent-failed", "gave up", NextAttempt::Never).await;
 
         let deleted = store.prune_deliveries(cutoff).await.unwrap();
         assert_eq!(deleted, OLD_DONE as u64 + 3);
@@ -1434,10 +1463,10 @@ impl Store for StalledRenewals {
         id: &str,
         claim: &str,
         error: &str,
-        retry_at: Option<DateTime<Utc>>,
+        next: NextAttempt,
     ) -> store::StoreResult<()> {
         self.outcomes.lock().unwrap().push((id.to_string(), "fail"));
-        self.inner.fail(id, claim, error, retry_at).await
+        self.inner.fail(id, claim, error, next).await
     }
     async fn requeue(&self, id: &str) -> store::StoreResult<()> {
         self.inner.requeue(id).await

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::Backoff;
-use crate::store::{Delivery, Store, StoreError};
+use crate::store::{Delivery, NextAttempt, Store, StoreError};
 
 /// Runs one stored delivery. Must be idempotent: after a crash the same delivery may run again.
 #[async_trait]
@@ -210,7 +210,9 @@ impl Worker {
             Err(HandleError::Permanent(message)) => {
                 tracing::error!(error = %message, "delivery failed permanently");
                 metrics::counter!("deliveries_processed_total", "outcome" => "failed").increment(1);
-                self.store.fail(&delivery.id, claim, &message, None).await
+                self.store
+                    .fail(&delivery.id, claim, &message, NextAttempt::Never)
+                    .await
             }
             Err(HandleError::Transient { message, retry_at }) => {
                 let attempts = u32::try_from(delivery.attempts).unwrap_or(u32::MAX);
@@ -218,7 +220,9 @@ impl Worker {
                     tracing::error!(error = %message, attempts, "delivery failed after its last attempt");
                     metrics::counter!("deliveries_processed_total", "outcome" => "failed")
                         .increment(1);
-                    self.store.fail(&delivery.id, claim, &message, None).await
+                    self.store
+                        .fail(&delivery.id, claim, &message, NextAttempt::Never)
+                        .await
                 } else {
                     let backoff = chrono::Duration::from_std(self.settings.backoff.delay(attempts))
                         .unwrap_or_else(|_| chrono::Duration::seconds(60));
@@ -227,7 +231,7 @@ impl Worker {
                     metrics::counter!("deliveries_processed_total", "outcome" => "retry")
                         .increment(1);
                     self.store
-                        .fail(&delivery.id, claim, &message, Some(at))
+                        .fail(&delivery.id, claim, &message, NextAttempt::At(at))
                         .await
                 }
             }

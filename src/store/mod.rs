@@ -394,6 +394,15 @@ fn command_source_columns(version: &CommentVersion) -> StoreResult<(&'static str
     Ok((source, id))
 }
 
+/// What becomes of a delivery whose attempt failed ([`Store::fail`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextAttempt {
+    /// Back to `pending`, claimable again from this time on.
+    At(DateTime<Utc>),
+    /// `failed` for good: the error is permanent or the attempts are used up.
+    Never,
+}
+
 /// The storage operations the server, the workers and the CLI need.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -432,16 +441,10 @@ pub trait Store: Send + Sync + 'static {
     /// `claim` no longer holds it.
     async fn complete(&self, id: &str, claim: &str) -> StoreResult<()>;
 
-    /// Records a failed attempt: back to `pending`, claimable again at `retry_at`; or, when
-    /// `retry_at` is `None`, `failed` for good. `error` is kept as `last_error`.
+    /// Records a failed attempt: back to `pending` and claimable again at the time `next`
+    /// names, or `failed` for good. `error` is kept as `last_error`.
     /// [`StoreError::ClaimLost`] (and nothing written) when `claim` no longer holds it.
-    async fn fail(
-        &self,
-        id: &str,
-        claim: &str,
-        error: &str,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<()>;
+    async fn fail(&self, id: &str, claim: &str, error: &str, next: NextAttempt) -> StoreResult<()>;
 
     /// Puts a delivery back in the queue (`design-review redeliver ID`) as if it had just
     /// arrived: `pending`, available now, `attempts` back to 0, `last_error` cleared. Refused

@@ -12,9 +12,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::codec;
-use super::deliveries_rows::{self, delivery_store, push_delivery_columns};
+use super::deliveries_rows::{Statement, delivery_store, push_delivery_columns};
 use super::intake::{self, BatchInsert, Intake};
-use super::rows::{self, AuditRow};
+use super::rows;
 use super::*;
 
 /// The advisory lock key every claim takes ("drqueue" in ASCII): one global claim lock.
@@ -26,8 +26,28 @@ const CONCURRENT_BATCHES: usize = 3;
 /// How long an operation waits for a free connection before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-const DELIVERY_COLUMNS: &str = "id, event, action, installation_id, repo, pr_key, coalescable, \
-     payload, status, attempts, last_error, received_at, available_at, finished_at, claimed_by";
+/// The columns of a delivery, payload included (it is kept in the row).
+macro_rules! delivery_columns {
+    () => {
+        "id, event, action, installation_id, repo, pr_key, coalescable, payload, status, \
+         attempts, last_error, received_at, available_at, finished_at, claimed_by"
+    };
+}
+const DELIVERY_COLUMNS: &str = delivery_columns!();
+const DELIVERY_SELECT: &str = concat!("SELECT ", delivery_columns!(), " FROM deliveries AS d");
+
+/// Finished deliveries before `$1`, a batch (`$2`) at a time, checked again on the row itself:
+/// a concurrent redelivery may have changed it.
+const PRUNE_DELIVERIES: &str = "DELETE FROM deliveries WHERE seq IN (
+    SELECT seq FROM deliveries
+    WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
+    ORDER BY finished_at
+    LIMIT $2)
+  AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1";
+
+/// Command runs recorded before `$1`, a batch (`$2`) at a time.
+const PRUNE_COMMAND_RUNS: &str = "DELETE FROM command_runs WHERE ctid IN (
+    SELECT ctid FROM command_runs WHERE recorded_at < $1 ORDER BY recorded_at LIMIT $2)";
 
 /// The oldest claimable delivery: pending and available, or processing under an expired lease;
 /// and, when it belongs to a PR, the PR's oldest unfinished delivery with no other delivery of
@@ -59,6 +79,9 @@ delivery_store! {
     writer: pool,
     reader: pool,
     candidate: CANDIDATE_SQL,
+    select: DELIVERY_SELECT,
+    prune_deliveries: PRUNE_DELIVERIES,
+    prune_command_runs: PRUNE_COMMAND_RUNS,
 }
 
 /// Stores deliveries for the [`Intake`] task.
@@ -117,19 +140,35 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// Runs `delete` (binding `$1` to `older_than` and `$2` to the batch size) until a batch
-    /// deletes fewer rows than the batch size, each batch its own short transaction. Returns
-    /// how many rows were deleted.
-    async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        codec::in_batches(|| async {
-            let deleted = sqlx::query(delete)
-                .bind(older_than)
-                .bind(codec::PRUNE_BATCH)
-                .execute(&self.pool)
-                .await?;
-            Ok(deleted.rows_affected())
-        })
-        .await
+    /// A claim runs in an ordinary transaction: the claim lock serialises it.
+    async fn begin_claim(&self) -> StoreResult<sqlx::Transaction<'_, Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Extends the lease `claim` holds on `id` to `lease` from now by the database clock.
+    fn renew_statement<'q>(
+        id: &'q str,
+        claim: &'q str,
+        lease: Duration,
+    ) -> Statement<'q, Postgres> {
+        sqlx::query(
+            "UPDATE deliveries SET lease_until = clock_timestamp() + make_interval(secs => $3)
+             WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
+        )
+        .bind(id)
+        .bind(claim)
+        .bind(lease_seconds(lease))
+    }
+
+    /// Puts `id` back to pending, available now, unless it is held under a live lease.
+    fn requeue_statement(id: &str) -> Statement<'_, Postgres> {
+        sqlx::query(
+            "UPDATE deliveries
+             SET status = 'pending', available_at = clock_timestamp(), attempts = 0,
+                 last_error = NULL, lease_until = NULL, finished_at = NULL, claimed_by = NULL
+             WHERE id = $1 AND NOT (status = 'processing' AND lease_until >= clock_timestamp())",
+        )
+        .bind(id)
     }
 }
 
@@ -165,217 +204,4 @@ impl BatchInsert for PgIntake {
 
 fn delivery_from_row(row: &PgRow) -> Result<Delivery, sqlx::Error> {
     <rows::DeliveryRow<DateTime<Utc>, String> as sqlx::FromRow<_>>::from_row(row)?.into_delivery()
-}
-
-#[async_trait]
-impl Store for PgStore {
-    fn reviews(&self) -> Option<&dyn ReviewStore> {
-        Some(self)
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn insert_delivery(&self, delivery: NewDelivery) -> StoreResult<InsertOutcome> {
-        self.intake.insert(delivery).await
-    }
-
-    async fn claim_next(&self, worker: &str, lease: Duration) -> StoreResult<Option<Delivery>> {
-        let mut tx = self.pool.begin().await?;
-        let claimed = Self::claim_in(&mut tx, worker, lease).await?;
-        tx.commit().await?;
-        Ok(claimed)
-    }
-
-    async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> StoreResult<()> {
-        self.update_if(
-            sqlx::query(
-                "UPDATE deliveries SET lease_until = clock_timestamp() + make_interval(secs => $3)
-                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
-            )
-            .bind(id)
-            .bind(claim)
-            .bind(lease_seconds(lease)),
-            id,
-            StoreError::ClaimLost,
-        )
-        .await
-    }
-
-    async fn complete(&self, id: &str, claim: &str) -> StoreResult<()> {
-        self.update_if(
-            sqlx::query(
-                "UPDATE deliveries
-                 SET status = 'done', finished_at = clock_timestamp(), lease_until = NULL
-                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
-            )
-            .bind(id)
-            .bind(claim),
-            id,
-            StoreError::ClaimLost,
-        )
-        .await
-    }
-
-    async fn fail(
-        &self,
-        id: &str,
-        claim: &str,
-        error: &str,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<()> {
-        let query = match retry_at {
-            Some(at) => sqlx::query(deliveries_rows::RETRY_LATER)
-                .bind(id)
-                .bind(claim)
-                .bind(error)
-                .bind(at),
-            None => sqlx::query(
-                "UPDATE deliveries
-                 SET status = 'failed', finished_at = clock_timestamp(), last_error = $3,
-                     lease_until = NULL
-                 WHERE id = $1 AND status = 'processing' AND claimed_by = $2",
-            )
-            .bind(id)
-            .bind(claim)
-            .bind(error),
-        };
-        self.update_if(query, id, StoreError::ClaimLost).await
-    }
-
-    async fn requeue(&self, id: &str) -> StoreResult<()> {
-        self.update_if(
-            sqlx::query(
-                "UPDATE deliveries
-                 SET status = 'pending', available_at = clock_timestamp(), attempts = 0,
-                     last_error = NULL, lease_until = NULL, finished_at = NULL, claimed_by = NULL
-                 WHERE id = $1 AND NOT (status = 'processing' AND lease_until >= clock_timestamp())",
-            )
-            .bind(id),
-            id,
-            StoreError::InProgress,
-        )
-        .await
-    }
-
-    async fn get_delivery(&self, id: &str) -> StoreResult<Option<Delivery>> {
-        let row = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(delivery_from_row).transpose()?)
-    }
-
-    async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries
-             WHERE $1::text IS NULL OR status = $1
-             ORDER BY seq DESC
-             LIMIT $2"
-        ))
-        .bind(filter.status.map(DeliveryStatus::as_str))
-        .bind(codec::limit(filter.limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(delivery_from_row)
-            .collect::<Result<_, _>>()?)
-    }
-
-    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        self.delete_in_batches(
-            "DELETE FROM deliveries WHERE seq IN (
-                 SELECT seq FROM deliveries
-                 WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < $1
-                 ORDER BY finished_at
-                 LIMIT $2)
-             -- Checked again on the row itself: a concurrent redelivery may have changed it.
-             AND status IN ('done', 'coalesced', 'failed') AND finished_at < $1",
-            older_than,
-        )
-        .await
-    }
-
-    async fn queue_depth(&self) -> StoreResult<i64> {
-        self.count_unfinished().await
-    }
-
-    async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState> {
-        self.load_pr_state(pr).await
-    }
-
-    async fn save_pr_state(&self, pr: &PrRef, state: &PrState) -> StoreResult<()> {
-        self.store_pr_state(pr, state).await
-    }
-
-    async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        let row = AuditRow::<DateTime<Utc>>::new(entry)?;
-        rows::bind_audit(sqlx::query(rows::INSERT_AUDIT), row)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow<DateTime<Utc>>> = sqlx::query_as(&format!(
-            "SELECT {} FROM audit_log
-             WHERE ($1::text IS NULL OR repo = $1) AND ($2::timestamptz IS NULL OR at >= $2)
-             ORDER BY at, seq
-             LIMIT $3",
-            rows::AUDIT_COLUMNS
-        ))
-        .bind(&filter.repo)
-        .bind(filter.since)
-        .bind(codec::limit(filter.limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows::audit_entries(rows)?)
-    }
-
-    async fn prune_audit(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        self.delete_in_batches(
-            "DELETE FROM audit_log WHERE seq IN (
-                 SELECT seq FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)",
-            older_than,
-        )
-        .await
-    }
-
-    async fn claim_command_run(
-        &self,
-        version: &CommentVersion,
-        delivery_id: &str,
-    ) -> StoreResult<CommandRun> {
-        let (source, id) = command_source_columns(version)?;
-        // A no-op update on conflict makes the statement return the row that won, and waits
-        // for a concurrent insert of the same key to commit first.
-        let holder: String = sqlx::query_scalar(
-            "INSERT INTO command_runs (source, source_id, updated_at, delivery_id, recorded_at)
-             VALUES ($1, $2, $3, $4, now())
-             ON CONFLICT (source, source_id, updated_at) DO UPDATE SET source = EXCLUDED.source
-             RETURNING delivery_id",
-        )
-        .bind(source)
-        .bind(id)
-        .bind(version.updated_at)
-        .bind(delivery_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(CommandRun::held_by(holder, delivery_id))
-    }
-
-    async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        self.delete_in_batches(
-            "DELETE FROM command_runs WHERE ctid IN (
-                 SELECT ctid FROM command_runs WHERE recorded_at < $1
-                 ORDER BY recorded_at LIMIT $2)",
-            older_than,
-        )
-        .await
-    }
 }

@@ -16,9 +16,9 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::codec::{self, to_micros};
-use super::deliveries_rows::{self, delivery_store, push_delivery_columns};
+use super::deliveries_rows::{Statement, delivery_store, push_delivery_columns};
 use super::intake::{self, BatchInsert, Intake};
-use super::rows::{self, AuditRow};
+use super::rows;
 use super::*;
 
 /// How long a statement waits for another process holding the write lock before failing.
@@ -137,6 +137,19 @@ fn checkpoint_in_background(
     stop
 }
 
+/// Finished deliveries before `?1`, a batch (`?2`) at a time. Without statistics the planner
+/// would rather walk every finished row by status and sort them. Payloads go with their
+/// deliveries (ON DELETE CASCADE).
+const PRUNE_DELIVERIES: &str = "DELETE FROM deliveries WHERE seq IN (
+    SELECT seq FROM deliveries INDEXED BY deliveries_finished_at
+    WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < ?1
+    ORDER BY finished_at
+    LIMIT ?2)";
+
+/// Command runs recorded before `?1`, a batch (`?2`) at a time.
+const PRUNE_COMMAND_RUNS: &str = "DELETE FROM command_runs WHERE rowid IN (
+    SELECT rowid FROM command_runs WHERE recorded_at < ?1 ORDER BY recorded_at LIMIT ?2)";
+
 delivery_store! {
     store: SqliteStore,
     conn: sqlx::SqliteConnection,
@@ -145,6 +158,9 @@ delivery_store! {
     writer: writer,
     reader: reader,
     candidate: CANDIDATE_SQL,
+    select: DELIVERY_SELECT,
+    prune_deliveries: PRUNE_DELIVERIES,
+    prune_command_runs: PRUNE_COMMAND_RUNS,
 }
 
 /// Stores deliveries for the [`Intake`] task, on the writer connection.
@@ -264,19 +280,34 @@ impl SqliteStore {
         Ok(Some(delivery_from_row(&row)?))
     }
 
-    /// Runs `delete` (binding `?1` to `older_than` and `?2` to the batch size) until a batch
-    /// deletes fewer rows than the batch size, pausing between batches so that intake is never
-    /// held up for long. Returns how many rows were deleted.
-    async fn delete_in_batches(&self, delete: &str, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        codec::in_batches(|| async {
-            let deleted = sqlx::query(delete)
-                .bind(to_micros(older_than))
-                .bind(codec::PRUNE_BATCH)
-                .execute(&self.writer)
-                .await?;
-            Ok(deleted.rows_affected())
-        })
-        .await
+    /// A claim takes the write lock at once (`BEGIN IMMEDIATE`), so it is exclusive against
+    /// other processes on the same file too.
+    async fn begin_claim(&self) -> StoreResult<sqlx::Transaction<'_, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Extends the lease `claim` holds on `id` to `lease` from now.
+    fn renew_statement<'q>(id: &'q str, claim: &'q str, lease: Duration) -> Statement<'q, Sqlite> {
+        let until = to_micros(Utc::now()).saturating_add(codec::lease_micros(lease));
+        sqlx::query(
+            "UPDATE deliveries SET lease_until = ?3
+             WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
+        )
+        .bind(id)
+        .bind(claim)
+        .bind(until)
+    }
+
+    /// Puts `id` back to pending, available now, unless it is held under a live lease.
+    fn requeue_statement(id: &str) -> Statement<'_, Sqlite> {
+        sqlx::query(
+            "UPDATE deliveries
+             SET status = 'pending', available_at = ?2, attempts = 0, last_error = NULL,
+                 lease_until = NULL, finished_at = NULL, claimed_by = NULL
+             WHERE id = ?1 AND NOT (status = 'processing' AND lease_until >= ?2)",
+        )
+        .bind(id)
+        .bind(to_micros(Utc::now()))
     }
 }
 
@@ -325,220 +356,6 @@ impl BatchInsert for SqliteIntake {
 
 fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
     <rows::DeliveryRow<i64, Vec<u8>> as sqlx::FromRow<_>>::from_row(row)?.into_delivery()
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    fn reviews(&self) -> Option<&dyn ReviewStore> {
-        Some(self)
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
-        Ok(())
-    }
-
-    async fn insert_delivery(&self, delivery: NewDelivery) -> StoreResult<InsertOutcome> {
-        self.intake.insert(delivery).await
-    }
-
-    async fn claim_next(&self, worker: &str, lease: Duration) -> StoreResult<Option<Delivery>> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let claimed = Self::claim_in(&mut tx, worker, lease).await?;
-        tx.commit().await?;
-        Ok(claimed)
-    }
-
-    async fn renew_lease(&self, id: &str, claim: &str, lease: Duration) -> StoreResult<()> {
-        let until = to_micros(Utc::now()).saturating_add(codec::lease_micros(lease));
-        self.update_if(
-            sqlx::query(
-                "UPDATE deliveries SET lease_until = ?3
-                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
-            )
-            .bind(id)
-            .bind(claim)
-            .bind(until),
-            id,
-            StoreError::ClaimLost,
-        )
-        .await
-    }
-
-    async fn complete(&self, id: &str, claim: &str) -> StoreResult<()> {
-        self.update_if(
-            sqlx::query(
-                "UPDATE deliveries SET status = 'done', finished_at = ?3, lease_until = NULL
-                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
-            )
-            .bind(id)
-            .bind(claim)
-            .bind(to_micros(Utc::now())),
-            id,
-            StoreError::ClaimLost,
-        )
-        .await
-    }
-
-    async fn fail(
-        &self,
-        id: &str,
-        claim: &str,
-        error: &str,
-        retry_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<()> {
-        let query = match retry_at {
-            Some(at) => sqlx::query(deliveries_rows::RETRY_LATER)
-                .bind(id)
-                .bind(claim)
-                .bind(error)
-                .bind(to_micros(at)),
-            None => sqlx::query(
-                "UPDATE deliveries
-                 SET status = 'failed', finished_at = ?4, last_error = ?3, lease_until = NULL
-                 WHERE id = ?1 AND status = 'processing' AND claimed_by = ?2",
-            )
-            .bind(id)
-            .bind(claim)
-            .bind(error)
-            .bind(to_micros(Utc::now())),
-        };
-        self.update_if(query, id, StoreError::ClaimLost).await
-    }
-
-    async fn requeue(&self, id: &str) -> StoreResult<()> {
-        self.update_if(
-            sqlx::query(
-                "UPDATE deliveries
-                 SET status = 'pending', available_at = ?2, attempts = 0, last_error = NULL,
-                     lease_until = NULL, finished_at = NULL, claimed_by = NULL
-                 WHERE id = ?1 AND NOT (status = 'processing' AND lease_until >= ?2)",
-            )
-            .bind(id)
-            .bind(to_micros(Utc::now())),
-            id,
-            StoreError::InProgress,
-        )
-        .await
-    }
-
-    async fn get_delivery(&self, id: &str) -> StoreResult<Option<Delivery>> {
-        let row = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.id = ?1"))
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await?;
-        Ok(row.as_ref().map(delivery_from_row).transpose()?)
-    }
-
-    async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>> {
-        let rows = sqlx::query(&format!(
-            "{DELIVERY_SELECT}
-             WHERE ?1 IS NULL OR d.status = ?1
-             ORDER BY d.seq DESC
-             LIMIT ?2"
-        ))
-        .bind(filter.status.map(DeliveryStatus::as_str))
-        .bind(codec::limit(filter.limit).unwrap_or(-1))
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(delivery_from_row)
-            .collect::<Result<_, _>>()?)
-    }
-
-    async fn prune_deliveries(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        // Payloads go with their deliveries (ON DELETE CASCADE). Without statistics the
-        // planner would rather walk every finished row by status and sort them.
-        self.delete_in_batches(
-            "DELETE FROM deliveries WHERE seq IN (
-                 SELECT seq FROM deliveries INDEXED BY deliveries_finished_at
-                 WHERE status IN ('done', 'coalesced', 'failed') AND finished_at < ?1
-                 ORDER BY finished_at
-                 LIMIT ?2)",
-            older_than,
-        )
-        .await
-    }
-
-    async fn queue_depth(&self) -> StoreResult<i64> {
-        self.count_unfinished().await
-    }
-
-    async fn pr_state(&self, pr: &PrRef) -> StoreResult<PrState> {
-        self.load_pr_state(pr).await
-    }
-
-    async fn save_pr_state(&self, pr: &PrRef, state: &PrState) -> StoreResult<()> {
-        self.store_pr_state(pr, state).await
-    }
-
-    async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        let row = AuditRow::<i64>::new(entry)?;
-        rows::bind_audit(sqlx::query(rows::INSERT_AUDIT), row)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow<i64>> = sqlx::query_as(&format!(
-            "SELECT {} FROM audit_log
-             WHERE ($1 IS NULL OR repo = $1) AND ($2 IS NULL OR at >= $2)
-             ORDER BY at, seq
-             LIMIT $3",
-            rows::AUDIT_COLUMNS
-        ))
-        .bind(&filter.repo)
-        .bind(filter.since.map(to_micros))
-        .bind(codec::limit(filter.limit).unwrap_or(-1))
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows::audit_entries(rows)?)
-    }
-
-    async fn prune_audit(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        self.delete_in_batches(
-            "DELETE FROM audit_log WHERE seq IN (
-                 SELECT seq FROM audit_log WHERE at < ?1 ORDER BY at LIMIT ?2)",
-            older_than,
-        )
-        .await
-    }
-
-    async fn claim_command_run(
-        &self,
-        version: &CommentVersion,
-        delivery_id: &str,
-    ) -> StoreResult<CommandRun> {
-        let (source, id) = command_source_columns(version)?;
-        // The insert and the read share the single writer connection, so no other write
-        // comes between them.
-        let holder: String = sqlx::query_scalar(
-            "INSERT INTO command_runs (source, source_id, updated_at, delivery_id, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (source, source_id, updated_at) DO UPDATE SET source = excluded.source
-             RETURNING delivery_id",
-        )
-        .bind(source)
-        .bind(id)
-        .bind(to_micros(version.updated_at))
-        .bind(delivery_id)
-        .bind(to_micros(Utc::now()))
-        .fetch_one(&self.writer)
-        .await?;
-        Ok(CommandRun::held_by(holder, delivery_id))
-    }
-
-    async fn prune_command_runs(&self, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        self.delete_in_batches(
-            "DELETE FROM command_runs WHERE rowid IN (
-                 SELECT rowid FROM command_runs WHERE recorded_at < ?1
-                 ORDER BY recorded_at LIMIT ?2)",
-            older_than,
-        )
-        .await
-    }
 }
 
 #[cfg(test)]
