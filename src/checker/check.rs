@@ -144,7 +144,7 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     let doc_type = declared_type(&out, &doc_fields, &field_keys);
 
     let matched: Vec<Option<usize>> = matching.sections.iter().map(|m| m.heading()).collect();
-    let states = body_states(template, &out.headings, &matched);
+    let states = BodyStates::new(template, &out.headings, &matched);
     let mut gaps = Vec::new();
     section_gaps(
         &SectionContext {
@@ -185,24 +185,38 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     }
 }
 
-/// Per doc heading, what its body holds, compared with the guidance of the first section
-/// the heading stands for.
-fn body_states(
-    template: &Template,
-    headings: &[Heading],
-    matched: &[Option<usize>],
-) -> Vec<BodyState> {
-    let mut section_of = vec![None; headings.len()];
-    for (s, m) in matched.iter().enumerate() {
-        if let Some(d) = *m {
-            section_of[d].get_or_insert(s);
+/// What each doc heading's body holds, compared with the guidance of the first section the
+/// heading stands for. Worked out when a rule first asks: a section with content never asks
+/// about the headings below it, and most sections of most docs have content.
+struct BodyStates<'a> {
+    template: &'a Template,
+    headings: &'a [Heading],
+    /// Per doc heading, the first section it stands for.
+    section_of: Vec<Option<usize>>,
+    known: Vec<std::cell::OnceCell<BodyState>>,
+}
+
+impl<'a> BodyStates<'a> {
+    fn new(template: &'a Template, headings: &'a [Heading], matched: &[Option<usize>]) -> Self {
+        let mut section_of = vec![None; headings.len()];
+        for (s, m) in matched.iter().enumerate() {
+            if let Some(d) = *m {
+                section_of[d].get_or_insert(s);
+            }
+        }
+        Self {
+            template,
+            headings,
+            section_of,
+            known: vec![std::cell::OnceCell::new(); headings.len()],
         }
     }
-    headings
-        .iter()
-        .enumerate()
-        .map(|(d, h)| body_state(template, h, section_of[d]))
-        .collect()
+
+    /// The state of doc heading `d`'s body.
+    fn of(&self, d: usize) -> BodyState {
+        *self.known[d]
+            .get_or_init(|| body_state(self.template, &self.headings[d], self.section_of[d]))
+    }
 }
 
 /// A gap for each section written out of the template's order.
@@ -281,7 +295,7 @@ struct SectionContext<'a> {
     ends: &'a [usize],
     /// Per section, the doc heading standing for it.
     matched: &'a [Option<usize>],
-    states: &'a [BodyState],
+    states: &'a BodyStates<'a>,
     doc_type: Option<&'a str>,
 }
 
@@ -318,12 +332,17 @@ fn section_gaps(cx: &SectionContext<'_>, gaps: &mut Vec<Gap>) {
             }
             continue;
         };
-        let sub: Vec<usize> = (d + 1..cx.ends[d]).chain(descendants(s)).collect();
-        let sub_any = sub.iter().any(|&o| cx.states[o] != BodyState::Empty);
-        let sub_real = sub.iter().any(|&o| cx.states[o] == BodyState::Content);
-        let (kind, severity, message) = match cx.states[d] {
+        // The states of the headings below, asked only when the section's own body is not
+        // content.
+        let sub = || {
+            (d + 1..cx.ends[d])
+                .chain(descendants(s))
+                .map(|o| cx.states.of(o))
+        };
+        let sub_real = || sub().any(|o| o == BodyState::Content);
+        let (kind, severity, message) = match cx.states.of(d) {
             BodyState::Content => continue,
-            BodyState::Empty if sub_any => continue,
+            BodyState::Empty if sub().any(|o| o != BodyState::Empty) => continue,
             BodyState::Empty => (
                 GapKind::EmptySection,
                 severity,
@@ -332,11 +351,11 @@ fn section_gaps(cx: &SectionContext<'_>, gaps: &mut Vec<Gap>) {
             // Guidance counts as left over only when left verbatim: a ticked checkbox of the
             // template (`[x] I/we understand ...`) is an answer.
             BodyState::Guidance
-                if sub_real && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
+                if sub_real() && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
             {
                 continue;
             }
-            state @ (BodyState::Filler | BodyState::Guidance) if sub_real => (
+            state @ (BodyState::Filler | BodyState::Guidance) if sub_real() => (
                 GapKind::PlaceholderSection,
                 Severity::Warning,
                 message::leftover_above_sub_sections(

@@ -30,13 +30,19 @@ pub fn before_subtitle(text: &str) -> Option<&str> {
 /// "acknowledgments" both give "acknowledgment".
 pub fn loose_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
+    write_loose_key(key, &mut out);
+    out
+}
+
+/// [`loose_key`] written into `out` (cleared first), for a caller that reduces many keys.
+pub fn write_loose_key(key: &str, out: &mut String) {
+    out.clear();
     for word in key.split(' ').filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
-        push_loose_word(&mut out, word);
+        push_loose_word(out, word);
     }
-    out
 }
 
 /// One lower-case word reduced, appended to `out`: singular, American spelling, without a

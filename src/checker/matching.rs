@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::forms::{before_subtitle, loose_key};
+use super::forms::{before_subtitle, loose_key, write_loose_key};
 use super::normalize::heading_key;
 use super::outline::{Heading, HeadingRead};
 use super::template::Template;
@@ -125,6 +125,7 @@ pub fn match_sections(
         exact,
         relaxed,
         by_part,
+        ..
     } = candidates;
     let mut matcher = Matcher {
         template,
@@ -297,6 +298,8 @@ pub struct Candidates {
     exact: Pairs,
     relaxed: Pairs,
     by_part: Pairs,
+    /// A heading's loose key, written into the same buffer from heading to heading.
+    loose: String,
 }
 
 impl Candidates {
@@ -343,10 +346,14 @@ impl Candidates {
                 );
             }
         }
-        if heading.key.split(' ').count() > template.loose_max_words {
+        // Keys are words joined by single spaces.
+        let words = heading.key.bytes().filter(|&b| b == b' ').count() + 1;
+        let initial = heading.key.bytes().next()?;
+        if words > template.loose_max_words || !template.loose_initials.contains(&initial) {
             return None;
         }
-        let found = template.by_loose.get(&loose_key(heading.key))?;
+        write_loose_key(heading.key, &mut self.loose);
+        let found = template.by_loose.get(&self.loose)?;
         Some(
             self.relaxed
                 .add(template, d, found, |_| MatchKind::Inflection),

@@ -531,8 +531,8 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
         } else {
             without_stray_emphasis(&self.heading_text)
         };
-        let (key, joined) = heading_key_with(text, &mut self.lowered);
-        let spans = if joined { key_spans(&key) } else { Vec::new() };
+        let key = heading_key_with(text, &mut self.lowered);
+        let spans = key_spans(&key);
         let limit = (self.opts.sample_limit)(&HeadingRead {
             index: self.out.headings.len(),
             key: &key,

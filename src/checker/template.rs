@@ -100,9 +100,11 @@ pub struct Template {
     /// subtitle; a loose key shared by sections with different headings is left out, as it
     /// cannot say which one a doc heading means.
     pub(crate) by_loose: FxHashMap<String, Vec<usize>>,
-    /// The most words of a key in `by_loose`: a heading with more words has no loose match
-    /// (reducing a key keeps its words).
+    /// The most words of a key in `by_loose`, and the first bytes of those keys: reducing a key
+    /// keeps its words and each word's first letter, so a heading with more words or another
+    /// first letter has no loose match and need not be reduced.
     pub(crate) loose_max_words: usize,
+    pub(crate) loose_initials: Vec<u8>,
     /// Normalised "For X doc, include the following sub-sections" paragraphs.
     pub(crate) boilerplate: Vec<String>,
     /// Per section, how many bytes of a doc body to keep for the placeholder comparison.
@@ -135,6 +137,7 @@ impl Template {
             by_key: FxHashMap::default(),
             by_loose: FxHashMap::default(),
             loose_max_words: 0,
+            loose_initials: Vec::new(),
             boilerplate,
             sample_limits: Vec::new(),
         };
@@ -171,6 +174,13 @@ impl Template {
             .map(|k| k.split(' ').count())
             .max()
             .unwrap_or(0);
+        self.loose_initials = self
+            .by_loose
+            .keys()
+            .filter_map(|k| k.bytes().next())
+            .collect();
+        self.loose_initials.sort_unstable();
+        self.loose_initials.dedup();
         self.sample_limits = self.sections.iter().map(sample_limit).collect();
     }
 
