@@ -24,6 +24,7 @@
 //! - [`resync`]: catch up on pull requests missed while the App was down.
 //! - [`cli`]: the `design-review` command line.
 //! - [`backoff`]: the one retry schedule, shared by GitHub calls and queued deliveries.
+//! - [`cache`]: the bounded cache whose entries expire, for facts about people and access.
 //! - [`domain`]: the id types every module shares (repositories, PRs, logins, teams).
 //! - [`telemetry`]: logging set-up.
 //! - [`uri`]: percent-encoding of URL components.
@@ -32,6 +33,7 @@
 //! `tests/architecture.rs` fails on any cycle between modules or between one module's files.
 
 pub mod backoff;
+pub mod cache;
 pub mod checker;
 pub mod cli;
 pub mod commands;

@@ -3,13 +3,13 @@
 //! Both the review (whose approvals count) and the commands (who may skip or assign) ask these
 //! questions, often several times for one delivery; one shared cache answers both the same way
 //! for the same minute. People are added to teams and lose access, so an answer is trusted for
-//! [`PeopleCache::TTL`] only, and the cache is bounded (least useful entries go first).
+//! [`PeopleCache::TTL`] only, and the cache is bounded (least useful entries go first): a
+//! [`TtlCache`] like the other caches of facts that can change.
 
-use std::time::{Duration, Instant};
-
-use quick_cache::sync::Cache;
+use std::time::Duration;
 
 use super::{GithubError, InstallationClient, models::Permission};
+use crate::cache::TtlCache;
 use crate::domain::{Login, RepoName, TeamSlug};
 
 /// What GitHub says about one login in one team.
@@ -31,38 +31,19 @@ impl Membership {
     }
 }
 
-/// An answer and when GitHub gave it.
-#[derive(Debug, Clone, Copy)]
-struct Answer<V> {
-    at: Instant,
-    value: V,
-}
-
 /// Team memberships and repository permissions, shared by everything that asks.
 pub struct PeopleCache {
-    memberships: Cache<(TeamSlug, String), Answer<Membership>>,
-    permissions: Cache<(RepoName, String), Answer<Permission>>,
+    memberships: TtlCache<(TeamSlug, String), Membership>,
+    permissions: TtlCache<(RepoName, String), Permission>,
 }
 
 impl Default for PeopleCache {
     fn default() -> Self {
         Self {
-            memberships: Cache::new(Self::CAPACITY),
-            permissions: Cache::new(Self::CAPACITY),
+            memberships: TtlCache::new(Self::TTL, Self::CAPACITY),
+            permissions: TtlCache::new(Self::TTL, Self::CAPACITY),
         }
     }
-}
-
-/// The cached value of `key`, unless it is older than [`PeopleCache::TTL`].
-fn fresh<K, V>(cache: &Cache<K, Answer<V>>, key: &K) -> Option<V>
-where
-    K: Eq + std::hash::Hash + Clone,
-    V: Clone,
-{
-    cache
-        .get(key)
-        .filter(|answer| answer.at.elapsed() < PeopleCache::TTL)
-        .map(|answer| answer.value)
 }
 
 impl PeopleCache {
@@ -80,7 +61,7 @@ impl PeopleCache {
         login: &Login,
     ) -> Result<Membership, GithubError> {
         let key = (team.clone(), login.0.to_ascii_lowercase());
-        if let Some(membership) = fresh(&self.memberships, &key) {
+        if let Some(membership) = self.memberships.get(&key) {
             return Ok(membership);
         }
         let membership = match client.team_membership(team, login).await {
@@ -92,11 +73,7 @@ impl PeopleCache {
             }
             Err(error) => return Err(error),
         };
-        let answer = Answer {
-            at: Instant::now(),
-            value: membership,
-        };
-        self.memberships.insert(key, answer);
+        self.memberships.put(key, membership);
         Ok(membership)
     }
 
@@ -109,7 +86,7 @@ impl PeopleCache {
         login: &Login,
     ) -> Result<Permission, GithubError> {
         let key = (repo.clone(), login.0.to_ascii_lowercase());
-        if let Some(permission) = fresh(&self.permissions, &key) {
+        if let Some(permission) = self.permissions.get(&key) {
             return Ok(permission);
         }
         let permission = match client.collaborator_permission(repo, login).await {
@@ -120,11 +97,7 @@ impl PeopleCache {
             }
             Err(error) => return Err(error),
         };
-        let answer = Answer {
-            at: Instant::now(),
-            value: permission,
-        };
-        self.permissions.insert(key, answer);
+        self.permissions.put(key, permission);
         Ok(permission)
     }
 }
@@ -132,24 +105,6 @@ impl PeopleCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_answer_is_trusted_for_the_ttl_only() {
-        let cache: Cache<(TeamSlug, String), Answer<Membership>> = Cache::new(4);
-        let team = TeamSlug::parse("acme/design").expect("a team");
-        let key = (team, "octocat".to_string());
-        let answer = |age: Duration| Answer {
-            at: Instant::now() - age,
-            value: Membership::Active,
-        };
-        cache.insert(key.clone(), answer(Duration::from_secs(1)));
-        assert_eq!(fresh(&cache, &key), Some(Membership::Active));
-        cache.insert(
-            key.clone(),
-            answer(PeopleCache::TTL + Duration::from_secs(1)),
-        );
-        assert_eq!(fresh(&cache, &key), None);
-    }
 
     #[test]
     fn only_an_active_membership_counts() {

@@ -5,7 +5,6 @@
 //! pure parts (approvals, verdict, rendering) are separate from the I/O (evaluate, publish).
 
 pub mod approvals;
-pub(crate) mod cache;
 pub mod check_output;
 pub mod codeowners;
 pub mod comment;

@@ -27,8 +27,8 @@ use sha2::Digest;
 use url::Url;
 
 use crate::{
+    cache::TtlCache,
     config::settings::{DashboardSettings, Settings},
-    review::cache::TtlCache,
     store::{Store, reviews::Visibility},
 };
 

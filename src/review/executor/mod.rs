@@ -20,6 +20,7 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::{
+    cache::TtlCache,
     checker,
     config::repo::{DEFAULT_TEMPLATE, RepoConfig},
     domain::{CommitSha, Login, PrRef, RepoName},
@@ -41,7 +42,6 @@ use crate::commands::{
 
 use super::{
     Hints, Workflow, WorkflowError,
-    cache::TtlCache,
     docs::{self, DocCaches, DocCheck},
     repo_config,
 };

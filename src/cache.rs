@@ -1,5 +1,5 @@
-//! A short-lived cache for facts that can change (team membership, access lists), so that a
-//! burst of evaluations does not ask GitHub the same question again and again.
+//! A short-lived cache for facts that can change (team memberships, permissions, access lists),
+//! so that a burst of evaluations does not ask GitHub the same question again and again.
 //!
 //! Facts fixed by a commit SHA need no expiry and use [`quick_cache::sync::Cache`] directly;
 //! this adds the one thing that crate leaves out: an entry is trusted for a fixed time only.
