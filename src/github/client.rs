@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use http::header::{ACCEPT, AUTHORIZATION, HeaderValue, IF_NONE_MATCH, USER_AGENT};
+use http::header::{AUTHORIZATION, HeaderValue, IF_NONE_MATCH};
 use http::{HeaderMap, Method};
 use octocrab::Octocrab;
 use secrecy::{ExposeSecret, SecretString};
@@ -372,16 +372,9 @@ impl GithubApp {
         url: &str,
         authorization: &HeaderValue,
     ) -> Result<ApiResponse, String> {
-        let mut builder = http::Request::builder()
-            .method(request.method.clone())
-            .uri(url)
-            .header(AUTHORIZATION, authorization.clone())
-            .header(ACCEPT, "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", "2022-11-28")
-            .header(
-                USER_AGENT,
-                concat!("design-review/", env!("CARGO_PKG_VERSION")),
-            );
+        let mut builder =
+            super::plain::request_builder(request.method.clone(), url, super::plain::GITHUB_JSON)
+                .header(AUTHORIZATION, authorization.clone());
         if let Some(etag) = &request.if_none_match {
             builder = builder.header(IF_NONE_MATCH, etag.as_str());
         }

@@ -17,6 +17,7 @@ mod list_cache;
 pub mod models;
 mod people_cache;
 pub mod permissions;
+pub mod plain;
 mod retry;
 pub mod telemetry;
 

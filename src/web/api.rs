@@ -3,13 +3,15 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    extract::{FromRequestParts, Path, Query, State},
+    http::{HeaderMap, StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use axum_extra::extract::cookie::SignedCookieJar;
 use chrono::Utc;
 use serde_json::{Value, json};
+
+use crate::store::reviews::Visibility;
 
 use super::{
     WebState,
@@ -20,6 +22,24 @@ use super::{
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
+}
+
+/// Who calls the API and what they may see: what every API handler starts from. Without the
+/// operator's token or a session the handler is not run: 401 with a JSON message.
+pub struct ApiReader {
+    reader: Reader,
+    visible: Visibility,
+}
+
+impl FromRequestParts<WebState> for ApiReader {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Ok(jar) = SignedCookieJar::from_request_parts(parts, state).await;
+        let reader = reader(state, &jar, &parts.headers).map_err(|response| *response)?;
+        let visible = state.visibility(&reader).await;
+        Ok(Self { reader, visible })
+    }
 }
 
 /// The API's reader: the operator's token, or a signed-in user's session.
@@ -58,15 +78,9 @@ fn unavailable(error_: crate::store::StoreError) -> Response {
 /// `page`; `mine` and `authored` for a signed-in user).
 pub async fn reviews(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
-    headers: HeaderMap,
+    ApiReader { reader, visible }: ApiReader,
     Query(params): Query<BoardParams>,
 ) -> Response {
-    let reader = match reader(&state, &jar, &headers) {
-        Ok(reader) => reader,
-        Err(response) => return *response,
-    };
-    let visible = state.visibility(&reader).await;
     let mut query = params.query(visible, login(&reader));
     if matches!(reader, Reader::Operator) {
         (query.waiting_on, query.author) = (None, None);
@@ -88,15 +102,9 @@ pub async fn reviews(
 /// `GET /api/v1/reviews/{owner}/{repo}/{number}`.
 pub async fn review(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
-    headers: HeaderMap,
+    ApiReader { visible, .. }: ApiReader,
     Path((owner, repo, number)): Path<(String, String, i64)>,
 ) -> Response {
-    let reader = match reader(&state, &jar, &headers) {
-        Ok(reader) => reader,
-        Err(response) => return *response,
-    };
-    let visible = state.visibility(&reader).await;
     match state
         .store()
         .review(&visible, &format!("{owner}/{repo}"), number)
@@ -119,15 +127,9 @@ pub async fn review(
 /// `GET /api/v1/audit`: `repo`, `actor`, `outcome`, `page`.
 pub async fn audit(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
-    headers: HeaderMap,
+    ApiReader { visible, .. }: ApiReader,
     Query(params): Query<AuditParams>,
 ) -> Response {
-    let reader = match reader(&state, &jar, &headers) {
-        Ok(reader) => reader,
-        Err(response) => return *response,
-    };
-    let visible = state.visibility(&reader).await;
     match state.store().audit_page(&params.query(visible)).await {
         Ok((entries, total)) => Json(json!({ "total": total, "entries": entries })).into_response(),
         Err(e) => unavailable(e),

@@ -1,23 +1,14 @@
 //! The user-to-server side of GitHub that sign-in needs: trading the OAuth code for the user's
 //! token, who the user is, and which of the App's repositories they can read. These calls act as
-//! the user, not as the App or an installation, so they are made here rather than through the
-//! App's client; like the setup flow's manifest exchange, each is one plain request.
+//! the user, not as the App or an installation, so they go through [`crate::github::plain`]
+//! rather than the App's client; like the setup flow's manifest exchange, each is one plain
+//! request.
 
-use http::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, de::DeserializeOwned};
 use url::Url;
 
-/// Why a call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum UserApiError {
-    #[error("GitHub refused (HTTP {0})")]
-    Refused(u16),
-    #[error("cannot reach GitHub: {0}")]
-    Network(String),
-    #[error("unexpected answer from GitHub: {0}")]
-    Unexpected(String),
-}
+use crate::github::plain::{self, PlainError, PlainRequest};
 
 /// Most installations and repositories read for one user (10 pages of 100 each).
 const MAX_PAGES: usize = 10;
@@ -80,7 +71,7 @@ impl UserApi {
         client: &crate::config::settings::OAuthClient,
         code: &str,
         redirect: &str,
-    ) -> Result<SecretString, UserApiError> {
+    ) -> Result<SecretString, PlainError> {
         let url = self
             .web
             .join("login/oauth/access_token")
@@ -94,14 +85,14 @@ impl UserApi {
         let answer: TokenAnswer = send(http::Method::POST, &url, None, Some(&body)).await?;
         match (answer.access_token, answer.error) {
             (Some(token), _) => Ok(SecretString::from(token)),
-            (None, error) => Err(UserApiError::Unexpected(
+            (None, error) => Err(PlainError::Unexpected(
                 error.unwrap_or_else(|| "no access_token".into()),
             )),
         }
     }
 
     /// `GET /user`: the signed-in user's login.
-    pub async fn login(&self, token: &SecretString) -> Result<String, UserApiError> {
+    pub async fn login(&self, token: &SecretString) -> Result<String, PlainError> {
         let url = self.api_url("user")?;
         let user: User = send(http::Method::GET, &url, Some(token), None).await?;
         Ok(user.login)
@@ -109,7 +100,7 @@ impl UserApi {
 
     /// The repositories of the App's installations the user can read:
     /// `GET /user/installations`, then `GET /user/installations/{id}/repositories` for each.
-    pub async fn readable_repos(&self, token: &SecretString) -> Result<Vec<String>, UserApiError> {
+    pub async fn readable_repos(&self, token: &SecretString) -> Result<Vec<String>, PlainError> {
         let mut installations = Vec::new();
         for page in 1..=MAX_PAGES {
             let url = self.api_url(&format!("user/installations?per_page=100&page={page}"))?;
@@ -139,51 +130,25 @@ impl UserApi {
         Ok(repos)
     }
 
-    fn api_url(&self, path: &str) -> Result<Url, UserApiError> {
+    fn api_url(&self, path: &str) -> Result<Url, PlainError> {
         let base = self.api.as_str().trim_end_matches('/');
-        Url::parse(&format!("{base}/{path}")).map_err(|e| UserApiError::Unexpected(e.to_string()))
+        Url::parse(&format!("{base}/{path}")).map_err(|e| PlainError::Unexpected(e.to_string()))
     }
 }
 
+/// One call to `url`, as the user when `token` is given.
 async fn send<T: DeserializeOwned>(
     method: http::Method,
     url: &Url,
     token: Option<&SecretString>,
     body: Option<&serde_json::Value>,
-) -> Result<T, UserApiError> {
-    let http = octocrab::Octocrab::builder()
-        .build()
-        .map_err(|e| UserApiError::Network(e.to_string()))?;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(url.as_str())
-        .header(ACCEPT, "application/json")
-        .header("X-GitHub-Api-Version", "2022-11-28")
-        .header(
-            USER_AGENT,
-            concat!("design-review/", env!("CARGO_PKG_VERSION")),
-        );
-    if let Some(token) = token {
-        let mut value =
-            http::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| UserApiError::Unexpected("token is not a valid header".into()))?;
-        value.set_sensitive(true);
-        builder = builder.header(AUTHORIZATION, value);
-    }
-    let request = http
-        .build_request(builder, body)
-        .map_err(|e| UserApiError::Unexpected(e.to_string()))?;
-    let response = http
-        .execute(request)
-        .await
-        .map_err(|e| UserApiError::Network(e.to_string()))?;
-    let status = response.status().as_u16();
-    let text = http
-        .body_to_string(response)
-        .await
-        .map_err(|e| UserApiError::Network(e.to_string()))?;
-    if !(200..300).contains(&status) {
-        return Err(UserApiError::Refused(status));
-    }
-    serde_json::from_str(&text).map_err(|e| UserApiError::Unexpected(e.to_string()))
+) -> Result<T, PlainError> {
+    plain::send(PlainRequest {
+        method,
+        url,
+        accept: "application/json",
+        token,
+        body,
+    })
+    .await
 }

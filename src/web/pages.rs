@@ -1,8 +1,8 @@
 //! The HTML handlers: who is reading, what the store says, which view renders it.
 
 use axum::{
-    extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    extract::{FromRequestParts, Path, Query, State},
+    http::{HeaderMap, StatusCode, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::SignedCookieJar;
@@ -21,6 +21,41 @@ use super::{
 /// Rows per page of the board and the audit log.
 pub const PER_PAGE: i64 = 50;
 
+/// Who reads a page and what they may see: what every page handler starts from. Without
+/// sign-in configured, or without a session, the handler is not run and the page says what to
+/// configure or offers to sign in (and come back to the page asked for).
+pub struct PageReader {
+    pub reader: Reader,
+    pub visible: Visibility,
+}
+
+impl FromRequestParts<WebState> for PageReader {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        let Ok(jar) = SignedCookieJar::from_request_parts(parts, state).await;
+        let reader = reader_or_sign_in(state, &jar, parts.uri.path()).map_err(|page| *page)?;
+        let visible = state.visibility(&reader).await;
+        Ok(Self { reader, visible })
+    }
+}
+
+/// A page for `reader` (named in its header) with `title` and `body`.
+fn reader_page(reader: &Reader, title: &str, body: maud::Markup) -> Response {
+    let viewer = Viewer {
+        login: login(reader),
+    };
+    page(StatusCode::OK, views::layout(title, Some(&viewer), body))
+}
+
+/// The page shown where sign-in would be needed but the App has no OAuth client.
+fn not_configured() -> Response {
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        views::layout("Sign-in is not configured", None, views::not_configured()),
+    )
+}
+
 /// The reader of a page, or the page to show instead (what to configure, or sign in).
 fn reader_or_sign_in(
     state: &WebState,
@@ -28,10 +63,7 @@ fn reader_or_sign_in(
     here: &str,
 ) -> Result<Reader, Box<Response>> {
     if state.inner.settings.oauth.is_none() {
-        return Err(Box::new(page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            views::layout("Sign-in is not configured", None, views::not_configured()),
-        )));
+        return Err(Box::new(not_configured()));
     }
     super::signed_in(jar).ok_or_else(|| {
         Box::new(page(
@@ -145,45 +177,28 @@ fn unavailable(error: crate::store::StoreError) -> Response {
 /// `GET /reviews`.
 pub async fn board(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
+    PageReader { reader, visible }: PageReader,
     Query(params): Query<BoardParams>,
 ) -> Response {
-    let reader = match reader_or_sign_in(&state, &jar, "/reviews") {
-        Ok(reader) => reader,
-        Err(page) => return *page,
-    };
-    let visible = state.visibility(&reader).await;
     let query = params.query(visible, login(&reader));
     let found = match state.store().list_reviews(&query).await {
         Ok(found) => found,
         Err(error) => return unavailable(error),
     };
     let body = views::board(&found, &params.form(), &params.links(), Utc::now());
-    let viewer = Viewer {
-        login: login(&reader),
-    };
-    page(
-        StatusCode::OK,
-        views::layout("Design reviews", Some(&viewer), body),
-    )
+    reader_page(&reader, "Design reviews", body)
 }
 
 /// `GET /reviews/{owner}/{repo}/{number}`: the same answer for a review never recorded and one
 /// the reader may not see, so the page tells nothing about private repositories.
 pub async fn details(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
+    PageReader { reader, visible }: PageReader,
     Path((owner, repo, number)): Path<(String, String, i64)>,
 ) -> Response {
-    let here = views::details_path(&format!("{owner}/{repo}"), number);
-    let reader = match reader_or_sign_in(&state, &jar, &here) {
-        Ok(reader) => reader,
-        Err(page) => return *page,
-    };
     let viewer = Viewer {
         login: login(&reader),
     };
-    let visible = state.visibility(&reader).await;
     let full = format!("{owner}/{repo}");
     let view = match state.store().review(&visible, &full, number).await {
         Ok(Some(view)) => view,
@@ -260,14 +275,9 @@ impl AuditParams {
 /// `GET /audit`.
 pub async fn audit(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
+    PageReader { reader, visible }: PageReader,
     Query(params): Query<AuditParams>,
 ) -> Response {
-    let reader = match reader_or_sign_in(&state, &jar, "/audit") {
-        Ok(reader) => reader,
-        Err(page) => return *page,
-    };
-    let visible = state.visibility(&reader).await;
     let (entries, total) = match state.store().audit_page(&params.query(visible)).await {
         Ok(found) => found,
         Err(error) => return unavailable(error),
@@ -279,17 +289,7 @@ pub async fn audit(
         page: params.page.unwrap_or(1).max(1),
         per_page: PER_PAGE,
     };
-    let viewer = Viewer {
-        login: login(&reader),
-    };
-    page(
-        StatusCode::OK,
-        views::layout(
-            "Audit log",
-            Some(&viewer),
-            views::audit(&entries, total, &form),
-        ),
-    )
+    reader_page(&reader, "Audit log", views::audit(&entries, total, &form))
 }
 
 /// The trends' query string.
@@ -302,31 +302,16 @@ pub struct TrendParams {
 /// `GET /trends`.
 pub async fn trends(
     State(state): State<WebState>,
-    jar: SignedCookieJar,
+    PageReader { reader, visible }: PageReader,
     Query(params): Query<TrendParams>,
 ) -> Response {
-    let reader = match reader_or_sign_in(&state, &jar, "/trends") {
-        Ok(reader) => reader,
-        Err(page) => return *page,
-    };
-    let visible = state.visibility(&reader).await;
     let repo = Some(params.repo.trim()).filter(|r| !r.is_empty());
     let timelines = match state.store().review_timelines(&visible, repo).await {
         Ok(found) => found,
         Err(error) => return unavailable(error),
     };
     let weeks = trends::weekly(&timelines, Utc::now(), trends::WEEKS);
-    let viewer = Viewer {
-        login: login(&reader),
-    };
-    page(
-        StatusCode::OK,
-        views::layout(
-            "Trends",
-            Some(&viewer),
-            trends::page(&weeks, repo.unwrap_or("")),
-        ),
-    )
+    reader_page(&reader, "Trends", trends::page(&weeks, repo.unwrap_or("")))
 }
 
 #[derive(Debug, Deserialize)]
@@ -343,10 +328,7 @@ pub async fn sign_in(
     Query(params): Query<SignInParams>,
 ) -> Response {
     let Some(oauth) = &state.inner.settings.oauth else {
-        return page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            views::layout("Sign-in is not configured", None, views::not_configured()),
-        );
+        return not_configured();
     };
     let (jar, nonce) = session::begin_sign_in(jar, &params.next, state.secure_cookies());
     let url =
@@ -373,10 +355,7 @@ pub async fn callback(
     Query(params): Query<CallbackParams>,
 ) -> Response {
     let Some(oauth) = &state.inner.settings.oauth else {
-        return page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            views::layout("Sign-in is not configured", None, views::not_configured()),
-        );
+        return not_configured();
     };
     let refused = |text: &str| {
         page(
@@ -397,7 +376,7 @@ pub async fn callback(
     let signed = async {
         let token = api.exchange_code(oauth, &params.code, &callback).await?;
         let login = api.login(&token).await?;
-        Ok::<_, super::github_user::UserApiError>((token, login))
+        Ok::<_, crate::github::plain::PlainError>((token, login))
     }
     .await;
     match signed {
