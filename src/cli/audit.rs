@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use crate::store::{self, AuditEntry, AuditFilter};
 
 use super::ListFormat;
-use super::deliveries::DatabaseArgs;
+use crate::config::settings::DatabaseArgs;
 
 /// Flags of `design-review audit`.
 #[derive(Debug, clap::Args)]

@@ -2,23 +2,11 @@
 
 use std::process::ExitCode;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::ListFormat;
+use crate::config::settings::DatabaseArgs;
 use crate::store::{self, DeliveryFilter, DeliveryStatus, StoreError};
-
-/// Where the queue is; the URL is a secret (it may hold a password).
-#[derive(Debug, Clone, clap::Args)]
-pub struct DatabaseArgs {
-    /// sqlite://FILE or postgres://...
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://design-review.db",
-        hide_env_values = true
-    )]
-    pub database_url: SecretString,
-}
 
 /// Flags of `design-review deliveries`.
 #[derive(Debug, clap::Args)]
@@ -103,7 +91,9 @@ fn run_async(job: impl std::future::Future<Output = Result<(), StoreError>>) -> 
 
 #[cfg(test)]
 mod debug_tests {
-    use super::{DatabaseArgs, SecretString};
+    use secrecy::SecretString;
+
+    use super::DatabaseArgs;
 
     #[test]
     fn database_password_never_in_debug_output() {

@@ -68,7 +68,7 @@ pub enum Command {
         /// The delivery id (X-GitHub-Delivery).
         id: String,
         #[command(flatten)]
-        db: deliveries::DatabaseArgs,
+        db: crate::config::settings::DatabaseArgs,
     },
 }
 

@@ -34,14 +34,8 @@ pub struct ServeArgs {
         value_parser = api_url
     )]
     pub github_api_url: Url,
-    /// sqlite://FILE (default, created if absent) or postgres://... (several replicas).
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://design-review.db",
-        hide_env_values = true
-    )]
-    pub database_url: SecretString,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
     /// Address to listen on; default 0.0.0.0:3000, but 127.0.0.1:3000 in setup mode (no App
     /// credentials), so an unregistered server is not reachable from other machines.
     #[arg(long, env = "LISTEN_ADDR", value_parser = trimmed::<SocketAddr>)]
@@ -164,6 +158,20 @@ pub struct ServeArgs {
     pub http: HttpArgs,
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+}
+
+/// Where the store is: for the server, and for the commands that read its queue and audit log.
+/// The URL is a secret (it may hold a password).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// sqlite://FILE (the default; `serve` creates it) or postgres://... (several replicas).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://design-review.db",
+        hide_env_values = true
+    )]
+    pub database_url: SecretString,
 }
 
 /// Limits of the HTTP server against clients that connect but never authenticate.
@@ -315,7 +323,7 @@ impl Settings {
                 "required with App credentials (the secret set on the GitHub App's webhook)",
             ));
         }
-        let database_url = database_url(&args.database_url)?;
+        let database_url = database_url(&args.db.database_url)?;
         let default_listen_addr = if app.is_some() {
             SocketAddr::from(([0, 0, 0, 0], 3000))
         } else {
@@ -596,7 +604,8 @@ pub struct DashboardArgs {
     pub api_token: Option<SecretString>,
 }
 
-/// The App's OAuth credentials, for signing users in.
+/// The App's OAuth client credentials (`GITHUB_CLIENT_ID`, `GITHUB_CLIENT_SECRET`), for
+/// signing users in; the setup page saves them with a new App.
 #[derive(Debug, Clone)]
 pub struct OAuthClient {
     pub client_id: String,

@@ -11,6 +11,8 @@ use std::{
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::config::settings::OAuthClient;
+
 /// Variables this module writes; earlier lines setting them (or `PRIVATE_KEY`, which would win
 /// over the new key file) are replaced. `SESSION_KEY` is not among them: a key already there
 /// is kept, so saving an App does not sign everyone out.
@@ -37,13 +39,6 @@ pub struct Credentials {
     /// The App's OAuth client, for "Sign in with GitHub" on the web pages; GitHub hands it over
     /// with a new App, while an existing App's form does not ask for it.
     pub oauth: Option<OAuthClient>,
-}
-
-/// An App's OAuth client credentials (`GITHUB_CLIENT_ID`, `GITHUB_CLIENT_SECRET`).
-#[derive(Debug, Clone)]
-pub struct OAuthClient {
-    pub client_id: String,
-    pub client_secret: SecretString,
 }
 
 /// Why the credentials could not be saved.

@@ -533,7 +533,7 @@ impl Setup {
             private_key: app.pem.clone(),
             webhook_secret: app.webhook_secret.clone(),
             webhook_proxy_url: self.channel(),
-            oauth: Some(env_file::OAuthClient {
+            oauth: Some(crate::config::settings::OAuthClient {
                 client_id: app.client_id.clone(),
                 client_secret: app.client_secret.clone(),
             }),
