@@ -168,10 +168,7 @@ impl Workflow {
         inputs: Inputs<'_>,
         state: &mut PrState,
     ) -> Result<Evaluation, WorkflowError> {
-        let (client, pr, pull, config) =
-            (inputs.client, inputs.pr, inputs.pull, &inputs.loaded.config);
-        let head = pull.head_sha.clone();
-        let selected = select_docs(config, inputs.listing);
+        let selected = select_docs(&inputs.loaded.config, inputs.listing);
         let will_comment = !selected.checked.is_empty()
             || !selected.unseen.is_empty()
             || inputs.loaded.problem.is_some();
@@ -179,30 +176,41 @@ impl Workflow {
         let read = self
             .read_side_by_side(&inputs, &selected.checked, lookup_sticky)
             .await?;
-        let found = read.found;
         let mut evaluation = new_evaluation(&inputs, state, selected, read.checked);
-        let quiet = evaluation.docs.is_empty()
-            && evaluation.unseen.is_empty()
-            && evaluation.problems.is_empty()
-            && evaluation.base_problem.is_none();
         let plan = if evaluation.docs.is_empty() {
             None
         } else {
             self.weigh_and_plan(&inputs, &mut evaluation, state).await?
         };
-        // Round three: the review requests, the check run and the comment depend only on the
-        // result, so they are sent side by side. The comment is written as if every request
-        // succeeds and edited again when GitHub refuses one.
+        self.publish_side_by_side(&inputs, &mut evaluation, plan, read.found, state)
+            .await?;
+        Ok(evaluation)
+    }
+
+    /// Round three: the review requests, the check run and the comment depend only on the
+    /// result, so they are sent side by side. The comment is written as if every request
+    /// succeeds and edited again when GitHub refuses one. `found` is our comment as round two
+    /// looked it up, if it did.
+    async fn publish_side_by_side(
+        &self,
+        inputs: &Inputs<'_>,
+        evaluation: &mut Evaluation,
+        plan: Option<reviewers::Plan>,
+        found: Option<Option<Comment>>,
+        state: &mut PrState,
+    ) -> Result<(), WorkflowError> {
+        let (client, pr, config) = (inputs.client, inputs.pr, &inputs.loaded.config);
         let mut requested = state.requested.clone();
         if let Some(plan) = &plan {
             evaluation.requests = reviewers::as_accepted(plan, &requested);
         }
-        let (conclusion, _) = verdict(&evaluation);
+        let (conclusion, _) = verdict(evaluation);
         let mut run_state = state.clone();
         let mut comment_state = state.clone();
         // No comment at all on PRs without design docs, unless one was posted earlier (it is
         // then edited to say so, never left stale).
-        let comment = (!quiet || state.comment_id.is_some()).then(|| comment::body(&evaluation));
+        let comment = (!is_quiet(evaluation) || state.comment_id.is_some())
+            .then(|| comment::body(evaluation));
         let requests = async {
             match &plan {
                 Some(plan) => reviewers::request(client, pr, plan, &mut requested).await,
@@ -215,9 +223,9 @@ impl Workflow {
             &mut run_state,
             publish::CheckRunRequest {
                 name: config.check.name(),
-                head: &head,
+                head: &inputs.pull.head_sha,
                 conclusion,
-                output: check_output::output(&evaluation),
+                output: check_output::output(evaluation),
                 maybe_published: inputs.hints.retry,
                 details_url: super::record::details_url(self.public_url.as_ref(), pr),
             },
@@ -240,9 +248,9 @@ impl Workflow {
         sticky_result?;
         if plan.is_some() && evaluation.requests != state.requested {
             evaluation.requests = state.requested.clone();
-            publish::sticky_comment(client, pr, state, &comment::body(&evaluation), None).await?;
+            publish::sticky_comment(client, pr, state, &comment::body(evaluation), None).await?;
         }
-        Ok(evaluation)
+        Ok(())
     }
 
     /// Round two: the docs, the CODEOWNERS file, the configuration files the PR changes and
@@ -538,6 +546,15 @@ struct Checked {
 struct Read {
     checked: Checked,
     found: Option<Option<Comment>>,
+}
+
+/// True when there is nothing to say: no design doc, no file that could not be seen, no problem
+/// with the configuration.
+fn is_quiet(evaluation: &Evaluation) -> bool {
+    evaluation.docs.is_empty()
+        && evaluation.unseen.is_empty()
+        && evaluation.problems.is_empty()
+        && evaluation.base_problem.is_none()
 }
 
 /// Round one: the design docs among the PR's files, up to `limits.docs_per_pr`.

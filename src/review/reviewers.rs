@@ -27,6 +27,16 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.users.is_empty() && self.teams.is_empty()
     }
+
+    /// Whether one more request fits in `room`; a candidate that does not is counted in
+    /// [`Plan::over_limit`].
+    fn has_room(&mut self, room: usize) -> bool {
+        let fits = self.users.len() + self.teams.len() < room;
+        if !fits {
+            self.over_limit += 1;
+        }
+        fits
+    }
 }
 
 /// The key under which a reviewer is remembered: `@login` or `@org/team`, lower case.
@@ -68,11 +78,9 @@ pub fn plan(candidates: &[Mention], known: &Known<'_>) -> Plan {
                 if known.requested_now.users.contains(login) || known.reviewed.contains(login) {
                     continue;
                 }
-                if plan.users.len() + plan.teams.len() >= known.room {
-                    plan.over_limit += 1;
-                    continue;
+                if plan.has_room(known.room) {
+                    plan.users.push(login.clone());
                 }
-                plan.users.push(login.clone());
             }
             Mention::Team { team } => {
                 if !team.org.eq_ignore_ascii_case(known.repo_owner) {
@@ -93,11 +101,9 @@ pub fn plan(candidates: &[Mention], known: &Known<'_>) -> Plan {
                 {
                     continue;
                 }
-                if plan.users.len() + plan.teams.len() >= known.room {
-                    plan.over_limit += 1;
-                    continue;
+                if plan.has_room(known.room) {
+                    plan.teams.push(team.clone());
                 }
-                plan.teams.push(team.clone());
             }
         }
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{WireUser, login_of, repo_path};
 use crate::domain::{PrNumber, RepoName};
 use crate::github::models::{Comment, CommentId, Reaction};
-use crate::github::{GithubError, InstallationClient};
+use crate::github::{GithubError, InstallationClient, client::ApiRequest};
 
 #[derive(Debug, Deserialize)]
 struct WireComment {
@@ -62,11 +62,7 @@ impl InstallationClient {
             )
             .body(json!({ "body": body }))
             .create();
-        Ok(self
-            .send(&request)
-            .await?
-            .json::<WireComment>(request.route)?
-            .into())
+        self.send_comment(&request).await
     }
 
     /// `PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}`.
@@ -83,8 +79,13 @@ impl InstallationClient {
                 format!("{}/issues/comments/{}", repo_path(repo), id.0),
             )
             .body(json!({ "body": body }));
+        self.send_comment(&request).await
+    }
+
+    /// Sends a request GitHub answers with the comment it wrote.
+    async fn send_comment(&self, request: &ApiRequest) -> Result<Comment, GithubError> {
         Ok(self
-            .send(&request)
+            .send(request)
             .await?
             .json::<WireComment>(request.route)?
             .into())
