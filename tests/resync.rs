@@ -10,28 +10,28 @@ use design_review::{
     github::{CheckConclusion, CheckRunSpec, CheckStatus},
     resync::{ResyncError, ResyncOptions, ResyncReport, resync},
     review::Workflow,
-    store::{self, DeliveryStatus, NewDelivery, Store},
+    store::{DeliveryStatus, NewDelivery, Store},
     webhook::Event,
 };
-use support::{fake_github::FakeGithub, scratch_pg::ScratchDatabase};
+use support::{
+    app::TestDatabase,
+    fake_github::{APP_ID, FakeGithub},
+    scenario::{REPO, Scenario},
+    scratch_pg::ScratchDatabase,
+};
 
 const SEEN: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const MISSED: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-struct Scenario {
-    gh: FakeGithub,
-    store: std::sync::Arc<dyn Store>,
-    _dir: tempfile::TempDir,
-}
-
 /// `acme/widgets`: PR 1's head already has our check run, PR 2's does not (only another App's
-/// run of the same name, which proves nothing about ours), PR 3 is closed.
-async fn scenario() -> Scenario {
-    let gh = FakeGithub::start().await;
-    gh.repo("acme/widgets");
-    gh.pull("acme/widgets", 1).head_sha(SEEN);
-    gh.pull("acme/widgets", 2).head_sha(MISSED);
-    gh.pull("acme/widgets", 3)
+/// run of the same name, which proves nothing about ours), PR 3 is closed. Nothing handles
+/// the deliveries a resync queues.
+async fn scenario_on(database: TestDatabase) -> Scenario {
+    let s = Scenario::intake_only(database).await;
+    let gh = &s.gh;
+    gh.pull(REPO, 1).head_sha(SEEN);
+    gh.pull(REPO, 2).head_sha(MISSED);
+    gh.pull(REPO, 3)
         .head_sha("cccccccccccccccccccccccccccccccccccccccc")
         .state("closed");
     gh.app()
@@ -50,20 +50,13 @@ async fn scenario() -> Scenario {
         )
         .await
         .expect("check run on PR 1");
-    gh.foreign_check_run(
-        "acme/widgets",
-        MISSED,
-        "design-review",
-        support::fake_github::APP_ID + 1,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("dr.db").display());
-    let store = store::connect(&url).await.unwrap();
-    Scenario {
-        gh,
-        store,
-        _dir: dir,
-    }
+    gh.foreign_check_run(REPO, MISSED, "design-review", APP_ID + 1);
+    s
+}
+
+/// The scenario over a SQLite store of its own.
+async fn scenario() -> Scenario {
+    scenario_on(TestDatabase::sqlite()).await
 }
 
 fn options(repo: Option<&str>) -> ResyncOptions {
@@ -77,7 +70,7 @@ fn options(repo: Option<&str>) -> ResyncOptions {
 #[tokio::test]
 async fn queues_only_pull_requests_without_our_check_run() {
     let s = scenario().await;
-    let report = resync(&s.gh.app(), s.store.as_ref(), &options(None))
+    let report = resync(&s.gh.app(), s.store().as_ref(), &options(None))
         .await
         .unwrap();
     let expected_id = format!("resync-acme/widgets-2-{MISSED}");
@@ -94,7 +87,7 @@ async fn queues_only_pull_requests_without_our_check_run() {
         }
     );
     let delivery = s
-        .store
+        .store()
         .get_delivery(&expected_id)
         .await
         .unwrap()
@@ -109,30 +102,30 @@ async fn queues_only_pull_requests_without_our_check_run() {
     // Running it again (another replica, a retry) queues nothing twice.
     let again = resync(
         &s.gh.app(),
-        s.store.as_ref(),
+        s.store().as_ref(),
         &options(Some("acme/widgets")),
     )
     .await
     .unwrap();
     assert!(again.queued.is_empty());
     assert_eq!(again.already_queued, 1);
-    assert_eq!(s.store.queue_depth().await.unwrap(), 1);
+    assert_eq!(s.store().queue_depth().await.unwrap(), 1);
     assert!(s.gh.unexpected_requests().is_empty());
 }
 
 #[tokio::test]
 async fn the_queued_delivery_is_evaluated_by_the_workflow() {
     let s = scenario().await;
-    let report = resync(&s.gh.app(), s.store.as_ref(), &options(None))
+    let report = resync(&s.gh.app(), s.store().as_ref(), &options(None))
         .await
         .unwrap();
     let delivery = s
-        .store
+        .store()
         .get_delivery(&report.queued[0])
         .await
         .unwrap()
         .unwrap();
-    Workflow::new(s.gh.app(), s.store.clone())
+    Workflow::new(s.gh.app(), s.store().clone())
         .handle_delivery(&delivery)
         .await
         .expect("evaluation runs");
@@ -143,7 +136,7 @@ async fn the_queued_delivery_is_evaluated_by_the_workflow() {
         "{runs:?}"
     );
     // Now every open PR has our check: nothing left to resync.
-    let next = resync(&s.gh.app(), s.store.as_ref(), &options(None))
+    let next = resync(&s.gh.app(), s.store().as_ref(), &options(None))
         .await
         .unwrap();
     assert_eq!((next.queued.len(), next.up_to_date), (0, 2));
@@ -153,13 +146,13 @@ async fn the_queued_delivery_is_evaluated_by_the_workflow() {
 async fn a_rate_limit_stops_the_run_and_says_when_to_resume() {
     let s = scenario().await;
     s.gh.primary_rate_limit_next("GET", "/repos/acme/widgets/pulls", 3600, 10);
-    let report = resync(&s.gh.app(), s.store.as_ref(), &options(None))
+    let report = resync(&s.gh.app(), s.store().as_ref(), &options(None))
         .await
         .unwrap();
     let until = report.rate_limited_until.expect("stopped by the limit");
     assert!(until > chrono::Utc::now() + chrono::Duration::minutes(50));
     assert!(report.queued.is_empty());
-    assert_eq!(s.store.queue_depth().await.unwrap(), 0);
+    assert_eq!(s.store().queue_depth().await.unwrap(), 0);
     // It stopped instead of carrying on with further calls.
     assert!(
         !s.gh
@@ -174,7 +167,7 @@ async fn a_repository_the_app_cannot_see_is_an_error() {
     let s = scenario().await;
     let error = resync(
         &s.gh.app(),
-        s.store.as_ref(),
+        s.store().as_ref(),
         &options(Some("acme/gadgets")),
     )
     .await
@@ -189,7 +182,7 @@ async fn a_repository_github_refuses_does_not_stop_the_others() {
     s.gh.pull("acme/archived", 9)
         .head_sha("dddddddddddddddddddddddddddddddddddddddd");
     s.gh.fail_next("GET", "/repos/acme/archived/pulls", 403, 1);
-    let report = resync(&s.gh.app(), s.store.as_ref(), &options(None))
+    let report = resync(&s.gh.app(), s.store().as_ref(), &options(None))
         .await
         .unwrap();
     assert_eq!(report.repos, 2);
@@ -251,7 +244,7 @@ async fn previous_rows_run(gh: &FakeGithub, store: std::sync::Arc<dyn Store>) {
         let ours: Vec<_> = gh
             .check_runs("acme/widgets")
             .into_iter()
-            .filter(|r| r.app_id == support::fake_github::APP_ID && r.head_sha == MISSED)
+            .filter(|r| r.app_id == APP_ID && r.head_sha == MISSED)
             .map(|r| (r.name, r.status))
             .collect();
         assert_eq!(
@@ -265,16 +258,11 @@ async fn previous_rows_run(gh: &FakeGithub, store: std::sync::Arc<dyn Store>) {
 #[tokio::test]
 async fn evaluations_queued_by_the_previous_release_still_run_on_both_stores() {
     let s = scenario().await;
-    previous_rows_run(&s.gh, s.store.clone()).await;
+    previous_rows_run(&s.gh, s.store().clone()).await;
     match ScratchDatabase::create("dr_resync").await {
         Some(database) => {
-            let s = scenario().await;
-            let store = store::connect(&database.url).await.expect("postgres store");
-            let outcome = tokio::spawn(async move { previous_rows_run(&s.gh, store).await }).await;
-            database.drop_database().await;
-            if let Err(panic) = outcome {
-                std::panic::resume_unwind(panic.into_panic());
-            }
+            let s = scenario_on(TestDatabase::Postgres(database)).await;
+            previous_rows_run(&s.gh, s.store().clone()).await;
         }
         None => eprintln!(
             "note: TEST_DATABASE_URL is not set; the PostgreSQL run of this test was skipped"

@@ -90,6 +90,16 @@ impl TestApp {
         Self::start(None, test_queue_settings()).await
     }
 
+    /// Intake only, over the store in `database`.
+    pub async fn intake_only_on(database: TestDatabase) -> Self {
+        Self::start_inner(
+            None::<fn(Arc<dyn Store>) -> Arc<dyn Handler>>,
+            test_queue_settings(),
+            database,
+        )
+        .await
+    }
+
     /// Intake plus workers running `handler`.
     pub async fn with_handler(handler: Arc<dyn Handler>, settings: QueueSettings) -> Self {
         Self::start_with(|_| handler, settings).await

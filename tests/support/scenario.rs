@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use design_review::review::Workflow;
+use design_review::{review::Workflow, store::Store};
 
 use super::app::{TestApp, TestDatabase, test_queue_settings};
 use super::fake_github::{APP_ID, CheckRunRecord, CommentRecord, FakeGithub, PullHandle};
@@ -50,6 +50,21 @@ impl Scenario {
         )
         .await;
         Self { gh, app }
+    }
+
+    /// The fake GitHub with `acme/widgets` and an App over the store in `database` that stores
+    /// deliveries without handling them: for tests that run one step by hand (a resync, one
+    /// call of the workflow) and look at the queue in between.
+    pub async fn intake_only(database: TestDatabase) -> Self {
+        let gh = FakeGithub::start().await;
+        gh.repo(REPO).default_branch("main");
+        let app = TestApp::intake_only_on(database).await;
+        Self { gh, app }
+    }
+
+    /// The App's store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.app.store
     }
 
     /// As [`start`](Self::start), with `config` as the repository's `.github/design-review.yml`.
