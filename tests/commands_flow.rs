@@ -580,7 +580,7 @@ async fn a_retried_delivery_records_and_replies_once() {
         .unwrap();
     let comment = deliveries
         .iter()
-        .find(|d| d.event == "issue_comment")
+        .find(|d| d.arrived.event == "issue_comment")
         .expect("comment delivery");
     assert_eq!(comment.attempts, 2, "{comment:?}");
     assert_eq!(s.replies().len(), 1);
@@ -614,7 +614,7 @@ async fn a_reply_github_refuses_does_not_fail_the_delivery() {
         .unwrap();
     let comment = deliveries
         .iter()
-        .find(|d| d.event == "issue_comment")
+        .find(|d| d.arrived.event == "issue_comment")
         .expect("comment delivery");
     assert_eq!(
         (comment.status.as_str(), comment.attempts),

@@ -194,7 +194,7 @@ async fn deliveries_from_the_channel_go_through_the_intake_and_are_worked_on() {
         })
         .await
         .unwrap();
-    let mut ids: Vec<&str> = stored.iter().map(|d| d.id.as_str()).collect();
+    let mut ids: Vec<&str> = stored.iter().map(|d| d.arrived.id.as_str()).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["fwd-1", "fwd-2"], "one row per delivery id");
     // The App did its work for the forwarded deliveries.

@@ -35,7 +35,7 @@ struct Scripted {
 #[async_trait]
 impl Handler for Scripted {
     async fn handle(&self, delivery: &Delivery) -> Result<(), HandleError> {
-        let key = delivery.pr_key.clone().unwrap_or_default();
+        let key = delivery.arrived.pr_key.clone().unwrap_or_default();
         {
             let mut in_flight = self.in_flight.lock().unwrap();
             if in_flight.contains(&key) {
@@ -43,12 +43,12 @@ impl Handler for Scripted {
             }
             in_flight.push(key.clone());
         }
-        self.log.lock().unwrap().push(delivery.id.clone());
+        self.log.lock().unwrap().push(delivery.arrived.id.clone());
         if let Some(gate) = &self.gate {
             gate.acquire().await.expect("gate open").forget();
         }
         self.in_flight.lock().unwrap().retain(|k| k != &key);
-        let should_panic = match self.panics.lock().unwrap().get_mut(&delivery.id) {
+        let should_panic = match self.panics.lock().unwrap().get_mut(&delivery.arrived.id) {
             Some(left) if *left > 0 => {
                 *left -= 1;
                 true
@@ -56,11 +56,16 @@ impl Handler for Scripted {
             _ => false,
         };
         assert!(!should_panic, "scripted panic");
-        if self.permanent.lock().unwrap().contains(&delivery.id) {
+        if self
+            .permanent
+            .lock()
+            .unwrap()
+            .contains(&delivery.arrived.id)
+        {
             return Err(HandleError::Permanent("payload unusable".into()));
         }
         let mut failures = self.transient_failures.lock().unwrap();
-        match failures.get_mut(&delivery.id) {
+        match failures.get_mut(&delivery.arrived.id) {
             Some(left) if *left > 0 => {
                 *left -= 1;
                 Err(HandleError::Transient {

@@ -93,9 +93,9 @@ async fn queues_only_pull_requests_without_our_check_run() {
         .unwrap()
         .expect("stored");
     assert_eq!(delivery.status, DeliveryStatus::Pending);
-    assert_eq!(delivery.pr_key.as_deref(), Some("acme/widgets#2"));
+    assert_eq!(delivery.arrived.pr_key.as_deref(), Some("acme/widgets#2"));
     assert!(matches!(
-        Event::decode_stored(&delivery.event, delivery.payload.as_bytes()).unwrap(),
+        Event::decode_stored(&delivery.arrived.event, delivery.arrived.payload.as_bytes()).unwrap(),
         Event::Evaluate(_)
     ));
 

@@ -639,10 +639,10 @@ async fn a_rerun_naming_only_a_commit_is_serialised_with_the_pull_requests_deliv
         .await
         .unwrap();
     assert!(
-        handled
-            .iter()
-            .any(|d| d.event == design_review::webhook::internal::EVENT
-                && d.pr_key.as_deref() == Some("acme/widgets#7")),
+        handled.iter().any(
+            |d| d.arrived.event == design_review::webhook::internal::EVENT
+                && d.arrived.pr_key.as_deref() == Some("acme/widgets#7")
+        ),
         "{handled:#?}"
     );
 }

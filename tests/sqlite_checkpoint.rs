@@ -106,6 +106,6 @@ async fn payloads_are_stored_compressed_and_plain_rows_still_read() {
     .unwrap();
     for id in ["compressed", "legacy"] {
         let delivery = store.get_delivery(id).await.unwrap().unwrap();
-        assert_eq!(delivery.payload, payload, "{id}");
+        assert_eq!(delivery.arrived.payload, payload, "{id}");
     }
 }

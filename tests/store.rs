@@ -122,7 +122,7 @@ async fn claim_id(store: &dyn Store) -> Option<String> {
         .claim_next("test-worker", LEASE)
         .await
         .expect("claim")
-        .map(|d| d.id)
+        .map(|d| d.arrived.id)
 }
 
 /// The claim token that holds a delivery now.
@@ -178,19 +178,19 @@ async fn insert_stores_a_delivery_once() {
         );
 
         let stored = store.get_delivery("d-1").await.unwrap().expect("stored");
-        assert_eq!(stored.event, "pull_request");
-        assert_eq!(stored.action.as_deref(), Some("synchronize"));
-        assert_eq!(stored.installation_id, Some(InstallationId(42)));
-        assert_eq!(stored.repo.as_deref(), Some("acme/widgets"));
-        assert_eq!(stored.pr_key.as_deref(), Some("acme/widgets#7"));
-        assert!(stored.coalescable);
+        assert_eq!(stored.arrived.event, "pull_request");
+        assert_eq!(stored.arrived.action.as_deref(), Some("synchronize"));
+        assert_eq!(stored.arrived.installation_id, Some(InstallationId(42)));
+        assert_eq!(stored.arrived.repo.as_deref(), Some("acme/widgets"));
+        assert_eq!(stored.arrived.pr_key.as_deref(), Some("acme/widgets#7"));
+        assert!(stored.arrived.coalescable);
         assert_eq!(
-            stored.payload, new.payload,
+            stored.arrived.payload, new.payload,
             "a duplicate does not overwrite"
         );
         assert_eq!(stored.status, DeliveryStatus::Pending);
         assert_eq!(stored.attempts, 0);
-        assert_eq!(stored.received_at, new.received_at);
+        assert_eq!(stored.arrived.received_at, new.received_at);
         assert_eq!(stored.finished_at, None);
         assert!(store.get_delivery("unknown").await.unwrap().is_none());
         store.ping().await.unwrap();
@@ -249,7 +249,7 @@ async fn claims_follow_arrival_order_not_timestamps() {
             .await
             .unwrap()
             .expect("a claim");
-        assert_eq!(first.id, "a");
+        assert_eq!(first.arrived.id, "a");
         assert_eq!(first.status, DeliveryStatus::Processing);
         assert_eq!(first.attempts, 1);
         assert_eq!(claim_id(store).await.as_deref(), Some("b"));
@@ -391,7 +391,7 @@ async fn an_expired_lease_makes_a_crashed_claim_claimable_again() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(first.id, "crash");
+        assert_eq!(first.arrived.id, "crash");
         assert_eq!(claim_id(store).await, None, "the lease is live");
         tokio::time::sleep(Duration::from_millis(250)).await;
 
@@ -401,7 +401,7 @@ async fn an_expired_lease_makes_a_crashed_claim_claimable_again() {
             .unwrap()
             .expect("lease expired");
         assert_eq!(
-            again.id, "crash",
+            again.arrived.id, "crash",
             "the crashed delivery comes back before the next one"
         );
         assert_eq!(again.attempts, 2);
@@ -421,7 +421,10 @@ async fn a_renewed_lease_keeps_the_claim() {
             .unwrap()
             .unwrap();
         let claim = claimed.claimed_by.clone().expect("a claim token");
-        store.renew_lease(&claimed.id, &claim, LEASE).await.unwrap();
+        store
+            .renew_lease(&claimed.arrived.id, &claim, LEASE)
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert_eq!(claim_id(store).await, None);
 
@@ -462,7 +465,7 @@ async fn a_stale_claim_cannot_record_an_outcome_or_renew() {
             .await
             .unwrap()
             .expect("the expired claim is taken over");
-        assert_eq!(second.id, "taken");
+        assert_eq!(second.arrived.id, "taken");
         let current = second.claimed_by.clone().expect("a claim token");
         assert_ne!(
             current, stale,
@@ -547,7 +550,7 @@ async fn a_failure_with_a_retry_time_waits_until_then() {
             .await
             .unwrap()
             .expect("retry is due");
-        assert_eq!(retried.id, "flaky");
+        assert_eq!(retried.arrived.id, "flaky");
         assert_eq!(retried.attempts, 2);
     })
     .await;
@@ -700,7 +703,8 @@ async fn listing_is_newest_first_with_status_filter_and_limit() {
         assert_eq!(claim_id(store).await.as_deref(), Some("l2"));
         complete(store, "l2").await;
 
-        let ids = |list: Vec<store::Delivery>| list.into_iter().map(|d| d.id).collect::<Vec<_>>();
+        let ids =
+            |list: Vec<store::Delivery>| list.into_iter().map(|d| d.arrived.id).collect::<Vec<_>>();
         let everything = store
             .list_deliveries(&DeliveryFilter::default())
             .await
@@ -722,7 +726,7 @@ async fn listing_is_newest_first_with_status_filter_and_limit() {
             .await
             .unwrap();
         assert_eq!(failed.len(), 1);
-        assert_eq!(failed[0].id, "l1");
+        assert_eq!(failed[0].arrived.id, "l1");
         assert_eq!(failed[0].last_error.as_deref(), Some("boom"));
         let pending = store
             .list_deliveries(&DeliveryFilter {
@@ -814,7 +818,7 @@ async fn pruning_deletes_only_deliveries_that_finished_before_the_cutoff() {
                 .claim_next("busy", LEASE)
                 .await
                 .unwrap()
-                .map(|d| d.id)
+                .map(|d| d.arrived.id)
                 .as_deref(),
             Some("stuck")
         );
@@ -870,7 +874,7 @@ async fn pruning_deletes_only_deliveries_that_finished_before_the_cutoff() {
             .list_deliveries(&DeliveryFilter::default())
             .await
             .unwrap();
-        let mut kept: Vec<_> = kept.into_iter().map(|d| (d.id, d.status)).collect();
+        let mut kept: Vec<_> = kept.into_iter().map(|d| (d.arrived.id, d.status)).collect();
         kept.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(
             kept,
@@ -1201,7 +1205,7 @@ async fn data_survives_reopening_the_database() {
             .claim_next("before-restart", Duration::from_millis(100))
             .await
             .unwrap();
-        assert_eq!(claimed.map(|d| d.id).as_deref(), Some("kept-1"));
+        assert_eq!(claimed.map(|d| d.arrived.id).as_deref(), Some("kept-1"));
         let state = PrState {
             comment_id: Some(CommentId(5)),
             ..PrState::default()
@@ -1220,7 +1224,7 @@ async fn data_survives_reopening_the_database() {
             .unwrap()
             .expect("resumed");
         assert_eq!(
-            resumed.id, "kept-1",
+            resumed.arrived.id, "kept-1",
             "the interrupted delivery is resumed first"
         );
         complete(reopened.as_ref(), "kept-1").await;
@@ -1262,16 +1266,22 @@ async fn concurrent_workers_claim_each_delivery_once_and_serialise_prs() {
                         tokio::time::sleep(Duration::from_millis(2)).await;
                         continue;
                     };
-                    let key = d.pr_key.clone().expect("every delivery has a PR");
+                    let key = d.arrived.pr_key.clone().expect("every delivery has a PR");
                     assert!(
                         in_flight.lock().unwrap().insert(key.clone()),
                         "two deliveries of {key} in flight at once"
                     );
-                    claims.lock().unwrap().push((key.clone(), d.id.clone()));
+                    claims
+                        .lock()
+                        .unwrap()
+                        .push((key.clone(), d.arrived.id.clone()));
                     tokio::task::yield_now().await;
                     in_flight.lock().unwrap().remove(&key);
                     let claim = d.claimed_by.as_deref().expect("a claim token");
-                    store.complete(&d.id, claim).await.expect("complete");
+                    store
+                        .complete(&d.arrived.id, claim)
+                        .await
+                        .expect("complete");
                 }
             }));
         }
@@ -1297,19 +1307,27 @@ async fn concurrent_workers_claim_each_delivery_once_and_serialise_prs() {
         for d in &everything {
             match d.status {
                 DeliveryStatus::Done => {
-                    assert!(seen.contains(&d.id), "{} done but never claimed", d.id)
+                    assert!(
+                        seen.contains(&d.arrived.id),
+                        "{} done but never claimed",
+                        d.arrived.id
+                    )
                 }
                 DeliveryStatus::Coalesced => {
-                    assert!(d.coalescable, "{} is not coalescable", d.id);
-                    assert!(!seen.contains(&d.id), "{} claimed and coalesced", d.id);
+                    assert!(d.arrived.coalescable, "{} is not coalescable", d.arrived.id);
+                    assert!(
+                        !seen.contains(&d.arrived.id),
+                        "{} claimed and coalesced",
+                        d.arrived.id
+                    );
                 }
-                other => panic!("{} left {other:?}", d.id),
+                other => panic!("{} left {other:?}", d.arrived.id),
             }
-            if !d.coalescable {
+            if !d.arrived.coalescable {
                 assert!(
-                    seen.contains(&d.id),
+                    seen.contains(&d.arrived.id),
                     "non-coalescable {} was never handled",
-                    d.id
+                    d.arrived.id
                 );
             }
         }
@@ -1523,11 +1541,17 @@ struct Gated {
 #[async_trait::async_trait]
 impl Handler for Gated {
     async fn handle(&self, delivery: &store::Delivery) -> Result<(), HandleError> {
-        self.started.lock().unwrap().push(delivery.id.clone());
-        if delivery.id == "held" {
+        self.started
+            .lock()
+            .unwrap()
+            .push(delivery.arrived.id.clone());
+        if delivery.arrived.id == "held" {
             self.gate.acquire().await.expect("gate").forget();
         }
-        self.finished.lock().unwrap().push(delivery.id.clone());
+        self.finished
+            .lock()
+            .unwrap()
+            .push(delivery.arrived.id.clone());
         Ok(())
     }
 }
@@ -1586,7 +1610,7 @@ async fn a_worker_that_lost_its_lease_leaves_the_delivery_to_the_new_claim() {
             .await
             .unwrap()
             .expect("the expired lease lets another worker claim it");
-        assert_eq!(takeover.id, "held");
+        assert_eq!(takeover.arrived.id, "held");
         let current = takeover.claimed_by.clone().expect("a claim token");
         store.stalled.store(false, Ordering::SeqCst);
         // The next renewal (due within a third of the lease) finds the claim lost; leave it

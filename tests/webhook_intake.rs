@@ -35,17 +35,17 @@ async fn signed_delivery_is_stored_before_the_answer() {
         .await
         .unwrap()
         .expect("stored");
-    assert_eq!(stored.event, "pull_request");
-    assert_eq!(stored.action.as_deref(), Some("opened"));
+    assert_eq!(stored.arrived.event, "pull_request");
+    assert_eq!(stored.arrived.action.as_deref(), Some("opened"));
     assert_eq!(
-        stored.installation_id,
+        stored.arrived.installation_id,
         Some(design_review::domain::InstallationId(42))
     );
-    assert_eq!(stored.repo.as_deref(), Some("acme/widgets"));
-    assert_eq!(stored.pr_key.as_deref(), Some("acme/widgets#7"));
-    assert!(stored.coalescable);
+    assert_eq!(stored.arrived.repo.as_deref(), Some("acme/widgets"));
+    assert_eq!(stored.arrived.pr_key.as_deref(), Some("acme/widgets#7"));
+    assert!(stored.arrived.coalescable);
     assert_eq!(stored.status, DeliveryStatus::Pending);
-    assert_eq!(stored.payload, body);
+    assert_eq!(stored.arrived.payload, body);
 }
 
 #[tokio::test]
@@ -114,7 +114,7 @@ async fn rotated_secrets_both_verify() {
             .await;
         assert_eq!(response.status(), 202, "signed with {secret}");
         let stored = app.store.get_delivery(id).await.unwrap();
-        assert_eq!(stored.map(|d| d.payload), Some(body), "{id} stored");
+        assert_eq!(stored.map(|d| d.arrived.payload), Some(body), "{id} stored");
     }
     // A third secret, configured nowhere, is refused.
     let body = pull_request_payload("opened", "acme/widgets", 7, "d-third");
@@ -296,7 +296,7 @@ async fn form_encoded_payload_is_accepted() {
         .await
         .unwrap()
         .expect("stored");
-    assert_eq!(stored.payload, json);
+    assert_eq!(stored.arrived.payload, json);
     let sig = signature::sign(SECRET, b"other=1");
     let response = app
         .send_raw(
@@ -343,7 +343,7 @@ struct Recorder {
 #[async_trait]
 impl Handler for Recorder {
     async fn handle(&self, delivery: &Delivery) -> Result<(), HandleError> {
-        self.seen.lock().unwrap().push(delivery.id.clone());
+        self.seen.lock().unwrap().push(delivery.arrived.id.clone());
         Ok(())
     }
 }

@@ -47,12 +47,20 @@ pub fn list(args: DeliveriesArgs) -> ExitCode {
         for d in deliveries {
             println!(
                 "{}  {:<10} {:<28} {:<28} attempts={} {}{}",
-                d.received_at.format("%Y-%m-%d %H:%M:%S"),
+                d.arrived.received_at.format("%Y-%m-%d %H:%M:%S"),
                 d.status.as_str(),
-                format!("{}.{}", d.event, d.action.as_deref().unwrap_or("")),
-                d.pr_key.as_deref().or(d.repo.as_deref()).unwrap_or("-"),
+                format!(
+                    "{}.{}",
+                    d.arrived.event,
+                    d.arrived.action.as_deref().unwrap_or("")
+                ),
+                d.arrived
+                    .pr_key
+                    .as_deref()
+                    .or(d.arrived.repo.as_deref())
+                    .unwrap_or("-"),
                 d.attempts,
-                d.id,
+                d.arrived.id,
                 d.last_error
                     .map(|e| format!("  error: {e}"))
                     .unwrap_or_default(),

@@ -118,12 +118,12 @@ impl Worker {
     async fn process(&self, delivery: Delivery) {
         let span = tracing::info_span!(
             "delivery",
-            delivery_id = %delivery.id,
-            event = %delivery.event,
-            action = delivery.action.as_deref().unwrap_or(""),
-            installation = delivery.installation_id.map_or(0, |id| id.0),
-            repo = delivery.repo.as_deref().unwrap_or(""),
-            pr = delivery.pr_key.as_deref().unwrap_or(""),
+            delivery_id = %delivery.arrived.id,
+            event = %delivery.arrived.event,
+            action = delivery.arrived.action.as_deref().unwrap_or(""),
+            installation = delivery.arrived.installation_id.map_or(0, |id| id.0),
+            repo = delivery.arrived.repo.as_deref().unwrap_or(""),
+            pr = delivery.arrived.pr_key.as_deref().unwrap_or(""),
             attempt = delivery.attempts,
         );
         async {
@@ -133,7 +133,7 @@ impl Worker {
             };
             let started = std::time::Instant::now();
             let lost = CancellationToken::new();
-            let heartbeat = self.keep_lease(&delivery.id, &claim, lost.clone());
+            let heartbeat = self.keep_lease(&delivery.arrived.id, &claim, lost.clone());
             // The handler runs in its own task so that a panic is contained to this delivery.
             let handler = self.handler.clone();
             let job = delivery.clone();
@@ -162,7 +162,7 @@ impl Worker {
             };
             heartbeat.abort();
             let elapsed = started.elapsed();
-            metrics::histogram!("delivery_processing_seconds", "event" => delivery.event.clone())
+            metrics::histogram!("delivery_processing_seconds", "event" => delivery.arrived.event.clone())
                 .record(elapsed.as_secs_f64());
             self.record(&delivery, &claim, result).await;
         }
@@ -205,13 +205,13 @@ impl Worker {
             Ok(()) => {
                 tracing::info!("delivery handled");
                 metrics::counter!("deliveries_processed_total", "outcome" => "done").increment(1);
-                self.store.complete(&delivery.id, claim).await
+                self.store.complete(&delivery.arrived.id, claim).await
             }
             Err(HandleError::Permanent(message)) => {
                 tracing::error!(error = %message, "delivery failed permanently");
                 metrics::counter!("deliveries_processed_total", "outcome" => "failed").increment(1);
                 self.store
-                    .fail(&delivery.id, claim, &message, NextAttempt::Never)
+                    .fail(&delivery.arrived.id, claim, &message, NextAttempt::Never)
                     .await
             }
             Err(HandleError::Transient { message, retry_at }) => {
@@ -221,7 +221,7 @@ impl Worker {
                     metrics::counter!("deliveries_processed_total", "outcome" => "failed")
                         .increment(1);
                     self.store
-                        .fail(&delivery.id, claim, &message, NextAttempt::Never)
+                        .fail(&delivery.arrived.id, claim, &message, NextAttempt::Never)
                         .await
                 } else {
                     let backoff = chrono::Duration::from_std(self.settings.backoff.delay(attempts))
@@ -231,7 +231,7 @@ impl Worker {
                     metrics::counter!("deliveries_processed_total", "outcome" => "retry")
                         .increment(1);
                     self.store
-                        .fail(&delivery.id, claim, &message, NextAttempt::At(at))
+                        .fail(&delivery.arrived.id, claim, &message, NextAttempt::At(at))
                         .await
                 }
             }

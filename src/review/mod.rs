@@ -117,14 +117,16 @@ impl Workflow {
 
     /// Handles one delivery.
     pub async fn handle_delivery(&self, delivery: &Delivery) -> Result<(), WorkflowError> {
-        let event = Event::decode_stored(&delivery.event, delivery.payload.as_bytes())?;
+        let event =
+            Event::decode_stored(&delivery.arrived.event, delivery.arrived.payload.as_bytes())?;
         match event {
             Event::Evaluate(e) => {
                 let client = self.client(e.installation)?;
                 // A payload describes the PR as it was when GitHub sent it: trust it only on
                 // the first attempt of a fresh delivery.
                 let fresh = delivery.attempts <= 1
-                    && chrono::Utc::now() - delivery.received_at < chrono::Duration::seconds(60);
+                    && chrono::Utc::now() - delivery.arrived.received_at
+                        < chrono::Duration::seconds(60);
                 let hints = Hints {
                     no_reviews_yet: fresh && e.reason.is_pull_opened(),
                     pull: e.snapshot.filter(|_| fresh).map(|s| (s.pull, s.requested)),
@@ -224,7 +226,10 @@ fn rerun_delivery(
     rerun: &Delivery,
     evaluation: &crate::webhook::internal::Reevaluation,
 ) -> NewDelivery {
-    evaluation.delivery(format!("{}:pr-{}", rerun.id, evaluation.pr.number.0))
+    evaluation.delivery(format!(
+        "{}:pr-{}",
+        rerun.arrived.id, evaluation.pr.number.0
+    ))
 }
 
 #[async_trait]

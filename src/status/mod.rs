@@ -46,7 +46,7 @@ impl StatusSource {
             .await
             .ok()
             .and_then(|latest| latest.into_iter().next())
-            .map(|delivery| delivery.received_at);
+            .map(|delivery| delivery.arrived.received_at);
         page::status(&page::StatusPage {
             app: app.as_ref().map(|app| page::AppSummary {
                 name: &app.name,

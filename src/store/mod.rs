@@ -78,7 +78,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A webhook delivery as accepted at intake, before it is stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NewDelivery {
     /// GitHub's `X-GitHub-Delivery` GUID: the idempotency key of intake.
     pub id: String,
@@ -94,6 +94,7 @@ pub struct NewDelivery {
     /// True when handling only the newest of several pending deliveries of the PR is enough.
     pub coalescable: bool,
     /// The raw JSON payload.
+    #[serde(skip)]
     pub payload: String,
     pub received_at: DateTime<Utc>,
 }
@@ -137,23 +138,16 @@ impl DeliveryStatus {
     }
 }
 
-/// A stored delivery.
+/// A stored delivery: what arrived, and where it stands in the queue.
 #[derive(Debug, Clone, Serialize)]
 pub struct Delivery {
-    pub id: String,
-    pub event: String,
-    pub action: Option<String>,
-    pub installation_id: Option<InstallationId>,
-    pub repo: Option<String>,
-    pub pr_key: Option<String>,
-    pub coalescable: bool,
-    #[serde(skip)]
-    pub payload: String,
+    /// The delivery as intake stored it.
+    #[serde(flatten)]
+    pub arrived: NewDelivery,
     pub status: DeliveryStatus,
     /// How many times a worker has started on it.
     pub attempts: i32,
     pub last_error: Option<String>,
-    pub received_at: DateTime<Utc>,
     pub available_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     /// The claim that holds (or last held) the delivery: the worker's name and a token unique to

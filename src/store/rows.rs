@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::{
-    AuditEntry, AuditOutcome, CheckRunRef, Delivery, PrState, PublishedCheck, PublishedStatus,
-    ReviewRequest, Skip, StoreError, StoreResult,
+    AuditEntry, AuditOutcome, CheckRunRef, Delivery, NewDelivery, PrState, PublishedCheck,
+    PublishedStatus, ReviewRequest, Skip, StoreError, StoreResult,
 };
 use crate::domain::{CheckRunId, CommentId, CommitSha, InstallationId, PrNumber};
 
@@ -300,22 +300,24 @@ pub(crate) struct DeliveryRow<T, P> {
 impl<T: StoredTime, P: StoredPayload> DeliveryRow<T, P> {
     pub(crate) fn into_delivery(self) -> Result<Delivery, sqlx::Error> {
         Ok(Delivery {
-            id: self.id,
-            event: self.event,
-            action: self.action,
-            installation_id: self
-                .installation_id
-                .map(id_from_column)
-                .transpose()?
-                .map(InstallationId),
-            repo: self.repo,
-            pr_key: self.pr_key,
-            coalescable: self.coalescable,
-            payload: self.payload.into_text()?,
+            arrived: NewDelivery {
+                id: self.id,
+                event: self.event,
+                action: self.action,
+                installation_id: self
+                    .installation_id
+                    .map(id_from_column)
+                    .transpose()?
+                    .map(InstallationId),
+                repo: self.repo,
+                pr_key: self.pr_key,
+                coalescable: self.coalescable,
+                payload: self.payload.into_text()?,
+                received_at: self.received_at.into_utc()?,
+            },
             status: super::codec::decode_status(&self.status)?,
             attempts: self.attempts,
             last_error: self.last_error,
-            received_at: self.received_at.into_utc()?,
             available_at: self.available_at.into_utc()?,
             finished_at: self.finished_at.map(StoredTime::into_utc).transpose()?,
             claimed_by: self.claimed_by,

@@ -137,7 +137,7 @@ pub async fn wait_all_finished(
     let started = std::time::Instant::now();
     loop {
         let all = all_deliveries(store).await;
-        let by_id: HashMap<_, _> = all.iter().map(|d| (d.id.as_str(), d)).collect();
+        let by_id: HashMap<_, _> = all.iter().map(|d| (d.arrived.id.as_str(), d)).collect();
         let unfinished: Vec<_> = ids
             .iter()
             .filter(|id| {
@@ -157,7 +157,7 @@ pub async fn wait_all_finished(
             unfinished
                 .first()
                 .and_then(|id| by_id.get(id.as_str()))
-                .map(|d| (&d.id, d.status, d.attempts, &d.last_error))
+                .map(|d| (&d.arrived.id, d.status, d.attempts, &d.last_error))
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

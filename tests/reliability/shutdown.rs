@@ -44,7 +44,7 @@ async fn sigterm_finishes_deliveries_in_hand_and_loses_none() {
             .await
             .into_iter()
             .filter(|d| d.status == DeliveryStatus::Processing)
-            .map(|d| d.id)
+            .map(|d| d.arrived.id)
             .collect();
         if !processing.is_empty() && gh.api_calls().len() > 2 {
             break processing;
@@ -111,13 +111,13 @@ async fn sigterm_finishes_deliveries_in_hand_and_loses_none() {
     accepted.push("term-late".to_string());
     let after_exit = all_deliveries(&store).await;
     assert!(
-        after_exit.iter().any(|d| d.id == "term-late"),
+        after_exit.iter().any(|d| d.arrived.id == "term-late"),
         "the delivery accepted during the drain is stored"
     );
     let status_of = |id: &str| {
         after_exit
             .iter()
-            .find(|d| d.id == id)
+            .find(|d| d.arrived.id == id)
             .map(|d| d.status)
             .expect("delivery stored")
     };

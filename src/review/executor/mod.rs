@@ -68,9 +68,9 @@ pub struct Invocation {
 impl Invocation {
     pub fn of(delivery: &Delivery) -> Self {
         Self {
-            delivery_id: delivery.id.clone(),
+            delivery_id: delivery.arrived.id.clone(),
             attempt: delivery.attempts,
-            received_at: delivery.received_at,
+            received_at: delivery.arrived.received_at,
         }
     }
 }
