@@ -10,7 +10,7 @@ use super::normalize::{doc_type_key, label_key, without_numbering, words_joined}
 use super::outline::{self, Heading, HeadingRead, Outline, SERVICES_KEYS, ScanOptions};
 use super::report::DocReport;
 use super::similarity::WordSet;
-use super::template::Template;
+use super::template::{Template, TemplateSection};
 
 /// Labels that declare the doc's type (`- **Type:** system design`).
 const TYPE_LABELS: &[&str] = &["type", "doc type", "document type", "design type", "kind"];
@@ -300,88 +300,108 @@ struct SectionContext<'a> {
 }
 
 fn section_gaps(cx: &SectionContext<'_>, gaps: &mut Vec<Gap>) {
-    let sections = &cx.template.sections;
-    let matched = cx.matched;
-    // Sections are in document order, so a section's template descendants are the run of
-    // deeper sections that follows it. Counting where those were matched lets docs that
-    // flatten the levels still count their sub-sections.
-    let descendants = |s: usize| {
-        sections[s + 1..]
-            .iter()
-            .take_while(move |o| o.level > sections[s].level)
-            .enumerate()
-            .filter_map(move |(i, _)| matched[s + 1 + i])
-    };
-    for (s, section) in sections.iter().enumerate() {
+    for (s, section) in cx.template.sections.iter().enumerate() {
         if ancestor_missing(cx.template, &cx.matching.sections, s) {
             continue;
         }
-        let required = !section.optional
-            && section
-                .only_for
-                .as_deref()
-                .is_none_or(|kind| cx.doc_type == Some(kind));
-        let severity = if required {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        let Some(d) = matched[s] else {
+        let required = is_required(cx, section);
+        let Some(d) = cx.matched[s] else {
             if required {
                 gaps.extend(absent_section_gap(cx, s));
             }
             continue;
         };
-        // The states of the headings below, asked only when the section's own body is not
-        // content.
-        let sub = || {
-            (d + 1..cx.ends[d])
-                .chain(descendants(s))
-                .map(|o| cx.states.of(o))
+        let severity = if required {
+            Severity::Error
+        } else {
+            Severity::Warning
         };
-        let sub_real = || sub().any(|o| o == BodyState::Content);
-        let (kind, severity, message) = match cx.states.of(d) {
-            BodyState::Content => continue,
-            BodyState::Empty if sub().any(|o| o != BodyState::Empty) => continue,
-            BodyState::Empty => (
-                GapKind::EmptySection,
+        if let Some((kind, severity, message)) = written_section_gap(cx, s, d, severity) {
+            gaps.push(Gap {
+                kind,
                 severity,
-                message::empty_section(&section.heading, &section.hint),
-            ),
-            // Guidance counts as left over only when left verbatim: a ticked checkbox of the
-            // template (`[x] I/we understand ...`) is an answer.
-            BodyState::Guidance
-                if sub_real() && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
-            {
-                continue;
-            }
-            state @ (BodyState::Filler | BodyState::Guidance) if sub_real() => (
-                GapKind::PlaceholderSection,
-                Severity::Warning,
-                message::leftover_above_sub_sections(
-                    &section.heading,
-                    state == BodyState::Filler,
-                    &cx.headings[d].body.text,
-                ),
-            ),
-            state => (
-                GapKind::PlaceholderSection,
-                severity,
-                message::placeholder_section(
-                    &section.heading,
-                    state == BodyState::Filler,
-                    &section.hint,
-                ),
-            ),
-        };
-        gaps.push(Gap {
-            kind,
+                section: section.heading.clone(),
+                line: cx.headings[d].line,
+                message,
+                optional: !required,
+            });
+        }
+    }
+}
+
+/// Whether the doc must have `section`: it is not optional, and it is meant for the doc's type.
+fn is_required(cx: &SectionContext<'_>, section: &TemplateSection) -> bool {
+    !section.optional
+        && section
+            .only_for
+            .as_deref()
+            .is_none_or(|kind| cx.doc_type == Some(kind))
+}
+
+/// The doc headings standing for the template sections under section `s`. Sections are in
+/// document order, so a section's template descendants are the run of deeper sections that
+/// follows it; counting where those were matched lets docs that flatten the levels still count
+/// their sub-sections.
+fn matched_descendants<'c>(
+    cx: &'c SectionContext<'_>,
+    s: usize,
+) -> impl Iterator<Item = usize> + 'c {
+    let sections = &cx.template.sections;
+    sections[s + 1..]
+        .iter()
+        .take_while(move |o| o.level > sections[s].level)
+        .enumerate()
+        .filter_map(move |(i, _)| cx.matched[s + 1 + i])
+}
+
+/// The gap of section `s`, written at doc heading `d`, from what its body holds and, when that
+/// is not content, what the headings below it hold; `None` when there is nothing to report.
+fn written_section_gap(
+    cx: &SectionContext<'_>,
+    s: usize,
+    d: usize,
+    severity: Severity,
+) -> Option<(GapKind, Severity, String)> {
+    let section = &cx.template.sections[s];
+    let sub = || {
+        (d + 1..cx.ends[d])
+            .chain(matched_descendants(cx, s))
+            .map(|o| cx.states.of(o))
+    };
+    let sub_real = || sub().any(|o| o == BodyState::Content);
+    match cx.states.of(d) {
+        BodyState::Content => None,
+        BodyState::Empty if sub().any(|o| o != BodyState::Empty) => None,
+        BodyState::Empty => Some((
+            GapKind::EmptySection,
             severity,
-            section: section.heading.clone(),
-            line: cx.headings[d].line,
-            message,
-            optional: !required,
-        });
+            message::empty_section(&section.heading, &section.hint),
+        )),
+        // Guidance counts as left over only when left verbatim: a ticked checkbox of the
+        // template (`[x] I/we understand ...`) is an answer.
+        BodyState::Guidance
+            if sub_real() && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
+        {
+            None
+        }
+        state @ (BodyState::Filler | BodyState::Guidance) if sub_real() => Some((
+            GapKind::PlaceholderSection,
+            Severity::Warning,
+            message::leftover_above_sub_sections(
+                &section.heading,
+                state == BodyState::Filler,
+                &cx.headings[d].body.text,
+            ),
+        )),
+        state => Some((
+            GapKind::PlaceholderSection,
+            severity,
+            message::placeholder_section(
+                &section.heading,
+                state == BodyState::Filler,
+                &section.hint,
+            ),
+        )),
     }
 }
 
