@@ -522,9 +522,9 @@ fn field_gaps(
                 message::placeholder_field(&field.label, true),
             )
         } else if !field.example.trim().is_empty()
-            && !chooses_options(value, &field.example)
             && (words_joined(value) == field.example_key
                 || WordSet::of(value).jaccard(&field.example_words) >= template.threshold)
+            && !chooses_options(value, &field.example)
         {
             (
                 GapKind::PlaceholderField,

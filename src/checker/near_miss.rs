@@ -60,34 +60,10 @@ const MAX_CANDIDATES: usize = 1000;
 /// negates ("Non-Goals"); or the two are one typo apart ("Motivaton").
 pub fn closeness(section: &str, heading: &str) -> Option<f64> {
     let (section, heading) = (
-        Words::of_key(&heading_key(section)),
-        Words::of_key(&heading_key(heading)),
+        loose_key(&heading_key(section)),
+        loose_key(&heading_key(heading)),
     );
-    section.view().closeness(&heading.view())
-}
-
-/// A heading's words reduced as the relaxed matching does, without stop words, in one string.
-struct Words(String);
-
-impl Words {
-    fn of_key(key: &str) -> Self {
-        Self(loose_key(key))
-    }
-
-    /// The distinct words, read once for all the comparisons.
-    fn view(&self) -> View<'_> {
-        let mut words: Vec<&str> = Vec::new();
-        for word in self.0.split(' ') {
-            if !word.is_empty() && !STOP_WORDS.contains(&word) && !words.contains(&word) {
-                words.push(word);
-            }
-        }
-        View {
-            words,
-            len: self.0.len(),
-            text: &self.0,
-        }
-    }
+    View::of(&section).closeness(&View::of(&heading))
 }
 
 /// A heading's distinct reduced words.
@@ -97,7 +73,23 @@ struct View<'a> {
     text: &'a str,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
+    /// The distinct words of a [`loose_key`] without stop words, read once for all the
+    /// comparisons.
+    fn of(loose: &'a str) -> Self {
+        let mut words: Vec<&str> = Vec::new();
+        for word in loose.split(' ') {
+            if !word.is_empty() && !STOP_WORDS.contains(&word) && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        View {
+            words,
+            len: loose.len(),
+            text: loose,
+        }
+    }
+
     fn closeness(&self, other: &View<'_>) -> Option<f64> {
         let (a, b) = (&self.words, &other.words);
         if a.is_empty() || b.is_empty() {
@@ -167,19 +159,18 @@ pub fn near_misses(
             (Some(_), None) => top.fits(section.level, level),
         }
     };
-    let words: Vec<(usize, Words)> = headings
+    let loose: Vec<(usize, String)> = headings
         .iter()
         .enumerate()
         .filter(|&(d, h)| !taken[d] && h.text.len() <= MAX_HEADING_LEN)
         .filter(|&(d, _)| missing.iter().any(|&s| fits(s, d)))
         .take(MAX_CANDIDATES)
-        .map(|(d, h)| (d, Words::of_key(&h.key)))
+        .map(|(d, h)| (d, loose_key(&h.key)))
         .collect();
-    let candidates: Vec<(usize, View<'_>)> = words.iter().map(|(d, w)| (*d, w.view())).collect();
+    let candidates: Vec<(usize, View<'_>)> = loose.iter().map(|(d, l)| (*d, View::of(l))).collect();
     let mut pairs: Vec<NearMiss> = Vec::new();
     for &s in &missing {
-        let wanted = Words::of_key(&template.sections[s].keys[0]);
-        let wanted = wanted.view();
+        let wanted = View::of(&template.sections[s].loose);
         for (d, heading) in &candidates {
             if !fits(s, *d) {
                 continue;

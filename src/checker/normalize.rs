@@ -18,8 +18,11 @@ pub(crate) fn heading_key_with(text: &str, lowered: &mut String) -> String {
     if text.is_ascii() {
         lowered.push_str(text);
         lowered.make_ascii_lowercase();
-    } else {
+    } else if text.contains('Σ') {
+        // Only `str::to_lowercase` knows a sigma that ends a word (`ς`).
         lowered.push_str(&text.to_lowercase());
+    } else {
+        lowered.extend(text.chars().flat_map(char::to_lowercase));
     }
     if lowered.contains("(optional)") {
         *lowered = lowered.replace("(optional)", " ");

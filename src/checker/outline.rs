@@ -208,7 +208,7 @@ impl LineCounter<'_> {
             self.pos = 0;
             self.line = 1;
         }
-        self.line += count_newlines(&self.src[self.pos..offset]);
+        self.line += bytecount::count(&self.src[self.pos..offset], b'\n');
         self.pos = offset;
         self.line
     }
@@ -791,20 +791,6 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
     }
 }
 
-/// Counts `\n` bytes a block at a time: a fold of a fixed-size block into one byte counter
-/// compiles to vector compares and adds (a block of 128 never overflows the counter), where a
-/// word-at-a-time count needs a population count per word.
-fn count_newlines(bytes: &[u8]) -> usize {
-    fn block_count<const N: usize>(block: &[u8; N]) -> usize {
-        usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')))
-    }
-    let (large, rest) = bytes.as_chunks::<128>();
-    let (small, tail) = rest.as_chunks::<16>();
-    large.iter().map(block_count).sum::<usize>()
-        + small.iter().map(block_count).sum::<usize>()
-        + tail.iter().filter(|&&b| b == b'\n').count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -835,27 +821,6 @@ mod tests {
         assert!(o.headings[1].body.has_content, "code block is content");
         assert!(o.headings[2].body.has_content);
         assert_eq!(o.lines, 14);
-    }
-
-    #[test]
-    fn newline_counting_matches_a_plain_count() {
-        let text = "a\nbb\n\nccc\n\u{e9}\n\n\n0123456789\n\n\x0b\u{8a}\n";
-        for start in 0..text.len() {
-            let bytes = &text.as_bytes()[start..];
-            assert_eq!(
-                count_newlines(bytes),
-                bytes.iter().filter(|&&b| b == b'\n').count()
-            );
-        }
-        // Long runs of newlines, past the point where one byte counter would overflow.
-        let long = "\n".repeat(16 * 300 + 7) + &"x\n".repeat(5000);
-        for start in [0, 1, 15, 16, 17, 4000] {
-            let bytes = &long.as_bytes()[start..];
-            assert_eq!(
-                count_newlines(bytes),
-                bytes.iter().filter(|&&b| b == b'\n').count()
-            );
-        }
     }
 
     #[test]

@@ -130,8 +130,11 @@ struct Foreign {
 
 impl Foreign {
     fn new(budgets: [usize; 2]) -> Self {
+        // Sized once for the words a text that is not the guidance spends its budgets on
+        // (most bodies are), rather than grown step by step while it does.
+        let most_kept = (budgets[0] + budgets[1] + 2).min(MOST_PRESIZED);
         Self {
-            seen: FxHashSet::default(),
+            seen: FxHashSet::with_capacity_and_hasher(most_kept, Default::default()),
             counts: [0, 0],
             budgets,
         }
@@ -156,6 +159,10 @@ impl Foreign {
         self.counts[set] > self.budgets[set]
     }
 }
+
+/// The most foreign words a [`Foreign`] makes room for up front (a long guidance's budgets
+/// are larger than most texts need).
+const MOST_PRESIZED: usize = 128;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;

@@ -54,6 +54,9 @@ pub struct TemplateSection {
     /// 1-based line in the template.
     pub line: usize,
     pub(crate) keys: Vec<String>,
+    /// [`loose_key`] of the heading's own key: what a doc heading is compared with to tell a
+    /// near miss.
+    pub(crate) loose: String,
     /// The guidance's words, compared with a doc body to tell text left unchanged.
     pub(crate) guidance_words: Guidance,
     /// The guidance's first sentence as gap messages quote it ([`message::hint`]).
@@ -340,6 +343,7 @@ fn build_section(
         hint,
         line: h.line,
         keys: vec![h.key.clone()],
+        loose: loose_key(&h.key),
         guidance_words: Guidance::new(&normalized, &prose),
     };
     (section, marker)
