@@ -74,7 +74,7 @@ impl AliasTally {
                 .trim_end();
             let entry = self
                 .pairs
-                .entry((miss.section, heading.key.clone()))
+                .entry((miss.section, heading.key.to_string()))
                 .or_default();
             entry.docs += 1;
             *entry.forms.entry(form.to_string()).or_default() += 1;

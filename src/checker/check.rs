@@ -176,7 +176,7 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     let mut headings = matching.headings;
     DocReport {
         gaps,
-        title: title.map(|t| std::mem::take(&mut headings[t].text)),
+        title: title.map(|t| std::mem::take(&mut headings[t].text).into_string()),
         doc_type,
         fields: doc_fields,
         reviewers,

@@ -3,6 +3,7 @@
 //! design"). The gap stays; its message asks whether that heading is meant to be the section
 //! and gives the alias rule that would accept it, so a puzzle becomes a one-line fix.
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use super::forms::loose_key;
@@ -14,9 +15,9 @@ use super::template::Template;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocHeading {
     /// Plain text, as written (emphasis and code markers removed).
-    pub text: String,
+    pub text: CompactString,
     /// The normalised text headings are matched by ([`heading_key`]).
-    pub key: String,
+    pub key: CompactString,
     pub level: u8,
     /// 1-based line.
     pub line: usize,

@@ -8,13 +8,16 @@
 /// written as one ` and `, so "Idempotence / Re-entrance", "Idempotence & Re-entrance" and
 /// "Idempotence and Re-entrance" have the same key.
 pub fn heading_key(text: &str) -> String {
-    heading_key_with(text, &mut String::new())
+    let mut key = String::new();
+    write_heading_key(text, &mut String::new(), &mut key);
+    key
 }
 
-/// [`heading_key`], lower-casing into `lowered`: a buffer the caller reuses from heading to
-/// heading.
-pub(crate) fn heading_key_with(text: &str, lowered: &mut String) -> String {
+/// [`heading_key`] written into `key` (cleared first), lower-casing into `lowered`: buffers
+/// the caller reuses from heading to heading.
+pub(crate) fn write_heading_key(text: &str, lowered: &mut String, key: &mut String) {
     lowered.clear();
+    key.clear();
     if text.is_ascii() {
         lowered.push_str(text);
         lowered.make_ascii_lowercase();
@@ -27,26 +30,24 @@ pub(crate) fn heading_key_with(text: &str, lowered: &mut String) -> String {
     if lowered.contains("(optional)") {
         *lowered = lowered.replace("(optional)", " ");
     }
-    let key = joined_with_and(strip_numbering(
-        lowered.trim_start_matches(|c: char| !c.is_alphanumeric()),
-    ));
+    push_joined_with_and(
+        strip_numbering(lowered.trim_start_matches(|c: char| !c.is_alphanumeric())),
+        key,
+    );
     if key.is_empty() {
         // A heading made of nothing but "and".
-        words_joined(lowered)
-    } else {
-        key
+        key.push_str(&words_joined(lowered));
     }
 }
 
 /// Characters that join two names in a heading, like "and".
 const JOINERS: [char; 5] = ['&', '/', ',', '+', ';'];
 
-/// Lower-case words of `text` (already lower-cased) joined by single spaces, except that any
+/// Appends the lower-case words of `text` (already lower-cased) joined by single spaces, except that any
 /// run of [`JOINERS`] and `and` words between two words becomes one ` and `; joiners at either
 /// end are dropped. Inside parentheses a comma or semicolon is the punctuation of an aside
 /// ("(i.e., can we roll back?)"), not a joiner.
-fn joined_with_and(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
+fn push_joined_with_and(text: &str, out: &mut String) {
     let mut joined = false;
     let mut word_start: Option<usize> = None;
     let mut depth = 0usize;
@@ -76,7 +77,6 @@ fn joined_with_and(text: &str) -> String {
             _ => {}
         }
     }
-    out
 }
 
 /// Most names a combined heading is split into (more are rare and would make many spans).
@@ -400,8 +400,8 @@ mod tests {
     }
 
     #[test]
-    fn heading_key_with_reuses_its_buffer_and_lowers_like_to_lowercase() {
-        let mut lowered = String::from("left over");
+    fn write_heading_key_reuses_its_buffers_and_lowers_like_to_lowercase() {
+        let (mut lowered, mut key) = (String::from("left over"), String::from("left over"));
         for (text, expected) in [
             ("Rationale & Alternatives:", "rationale and alternatives"),
             ("Drawbacks and alternatives", "drawbacks and alternatives"),
@@ -413,7 +413,8 @@ mod tests {
             ("", ""),
             ("x, and y", "x and y"),
         ] {
-            assert_eq!(heading_key_with(text, &mut lowered), expected, "{text:?}");
+            write_heading_key(text, &mut lowered, &mut key);
+            assert_eq!(key, expected, "{text:?}");
         }
     }
 

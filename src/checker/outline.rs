@@ -5,9 +5,10 @@
 
 use std::ops::Range;
 
+use compact_str::CompactString;
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
-use super::normalize::{heading_key_with, key_spans, words_joined};
+use super::normalize::{key_spans, words_joined, write_heading_key};
 
 /// The pulldown-cmark options used for every parse (the benchmark uses the same). Heading
 /// attributes (`## Objective {#objective}`, as pandoc and kramdown write ids) are read as
@@ -139,9 +140,9 @@ pub struct Heading {
     pub level: u8,
     /// Plain text: emphasis and code markers removed, and so are stray emphasis markers at
     /// either end (`**Metrics **`, which Markdown does not read as emphasis, is `Metrics`).
-    pub text: String,
+    pub text: CompactString,
     /// [`heading_key`](super::normalize::heading_key) of the text.
-    pub key: String,
+    pub key: CompactString,
     /// 1-based line of the heading.
     pub line: usize,
     pub body: Body,
@@ -380,9 +381,10 @@ struct Scanner<'src, 'opt> {
     cur: Body,
     /// The heading being read.
     heading: Option<HeadingBuf>,
-    /// Reused from heading to heading: the heading's text as read, and lower-cased for its key.
+    /// Reused from heading to heading: the heading's text as read, lower-cased, and its key.
     heading_text: String,
     lowered: String,
+    key: String,
     /// Open list items, innermost last.
     items: Vec<ItemBuf>,
     list_depth: usize,
@@ -431,6 +433,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             heading: None,
             heading_text: String::new(),
             lowered: String::new(),
+            key: String::new(),
             items: Vec::new(),
             list_depth: 0,
             para: None,
@@ -531,17 +534,18 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
         } else {
             without_stray_emphasis(&self.heading_text)
         };
-        let key = heading_key_with(text, &mut self.lowered);
-        let spans = key_spans(&key);
+        write_heading_key(text, &mut self.lowered, &mut self.key);
+        let key = self.key.as_str();
+        let spans = key_spans(key);
         let limit = (self.opts.sample_limit)(&HeadingRead {
             index: self.out.headings.len(),
-            key: &key,
+            key,
             text,
             spans: &spans,
         });
-        let services = SERVICES_KEYS.contains(&key.as_str());
+        let services = SERVICES_KEYS.contains(&key);
         let first = self.out.headings.is_empty();
-        let text = text.to_string();
+        let (text, key) = (CompactString::new(text), CompactString::new(key));
         self.field_zone = (first && !services).then_some(true);
         let body = Body::new(limit, services || self.field_zone.is_some());
         self.close_body(body);

@@ -282,7 +282,7 @@ fn find_title(out: &outline::Outline) -> Option<Option<String>> {
     let has_title = first.level == 1
         && out.headings.len() > 1
         && (h1_count == 1 || !first.body.prose_outside_lists);
-    Some(has_title.then(|| first.text.clone()))
+    Some(has_title.then(|| first.text.to_string()))
 }
 
 /// Builds the section tree from the headings after the title, with the "For X doc" markers
@@ -334,7 +334,7 @@ fn build_section(
     let guidance = collapse_ws(&h.body.text);
     let hint = message::hint(&guidance);
     let section = TemplateSection {
-        heading: h.text.clone(),
+        heading: h.text.to_string(),
         level: h.level,
         parent,
         optional: h.text.to_lowercase().contains("(optional)"),
@@ -342,7 +342,7 @@ fn build_section(
         guidance,
         hint,
         line: h.line,
-        keys: vec![h.key.clone()],
+        keys: vec![h.key.to_string()],
         loose: loose_key(&h.key),
         guidance_words: Guidance::new(&normalized, &prose),
     };
