@@ -89,9 +89,9 @@ impl Guidance {
         !words.is_empty() && (words == self.all || words == self.prose)
     }
 
-    /// The sets *not* holding `hash`, as [`IN_ALL`] and [`IN_PROSE`] bits.
-    fn foreign_to(&self, hash: u64) -> u8 {
-        !self.members.get(&hash).copied().unwrap_or(0) & (IN_ALL | IN_PROSE)
+    /// The sets holding `hash`, as [`IN_ALL`] and [`IN_PROSE`] bits.
+    fn sets_of(&self, hash: u64) -> u8 {
+        self.members.get(&hash).copied().unwrap_or(0)
     }
 
     /// True when `text` is at least `threshold`-similar (Jaccard) to the whole guidance or to
@@ -99,69 +99,81 @@ impl Guidance {
     ///
     /// Jaccard >= t allows at most |set| * (1 - t) / t distinct words that are not in the set,
     /// so the text is scanned word by word and given up on as soon as both sets' budgets of
-    /// foreign words are spent: a real answer is rejected after a few dozen words, and only
-    /// near-copies of the guidance pay for the exact comparison.
+    /// foreign words are spent: a real answer is rejected after a few dozen words. The same
+    /// pass counts the words in common, so a text read to its end is compared without
+    /// reading it again.
     pub fn similar(&self, text: &str, threshold: f64) -> bool {
         if threshold <= 0.0 {
             return true;
         }
         let budget =
             |set: &WordSet| (set.0.len() as f64 * (1.0 - threshold) / threshold).floor() as usize;
-        let mut foreign = Foreign::new([budget(&self.all), budget(&self.prose)]);
+        let mut words = TextWords::new([budget(&self.all), budget(&self.prose)]);
         for hash in word_hashes(text) {
-            if foreign.add(hash, self.foreign_to(hash)) {
+            if words.add(hash, self.sets_of(hash)) {
                 return false;
             }
         }
-        let words = WordSet::of(text);
-        (!self.all.is_empty() && words.jaccard(&self.all) >= threshold)
-            || (!self.prose.is_empty() && words.jaccard(&self.prose) >= threshold)
+        [&self.all, &self.prose]
+            .into_iter()
+            .enumerate()
+            .any(|(set, words_of_set)| {
+                !words_of_set.is_empty() && words.jaccard(set, words_of_set.0.len()) >= threshold
+            })
     }
 }
 
-/// The distinct doc words foreign to the guidance, counted per set ([`IN_ALL`], [`IN_PROSE`]).
-/// A word only foreign to sets whose budget is already spent is not kept, so at most
-/// `budget + 1` words per set ever are.
-struct Foreign {
+/// The distinct words of a text, counted per set of the guidance ([`IN_ALL`], [`IN_PROSE`]):
+/// how many the set holds and how many are foreign to it.
+struct TextWords {
     seen: FxHashSet<u64>,
-    counts: [usize; 2],
+    common: [usize; 2],
+    foreign: [usize; 2],
     budgets: [usize; 2],
 }
 
-impl Foreign {
+impl TextWords {
     fn new(budgets: [usize; 2]) -> Self {
-        // Sized once for the words a text that is not the guidance spends its budgets on
-        // (most bodies are), rather than grown step by step while it does.
-        let most_kept = (budgets[0] + budgets[1] + 2).min(MOST_PRESIZED);
+        // Sized once for the words a text that is not the guidance is read to (most bodies
+        // are not), rather than grown step by step while it is.
+        let room = (budgets[0] + budgets[1] + 2).min(MOST_PRESIZED);
         Self {
-            seen: FxHashSet::with_capacity_and_hasher(most_kept, Default::default()),
-            counts: [0, 0],
+            seen: FxHashSet::with_capacity_and_hasher(room, Default::default()),
+            common: [0, 0],
+            foreign: [0, 0],
             budgets,
         }
     }
 
-    /// Counts `hash` (a word foreign to the sets in `foreign`) once; true when both sets are
-    /// now over their budgets.
-    fn add(&mut self, hash: u64, foreign: u8) -> bool {
-        let wanted = (foreign & IN_ALL != 0 && !self.spent(0))
-            || (foreign & IN_PROSE != 0 && !self.spent(1));
-        if wanted && self.seen.insert(hash) {
+    /// Counts `hash` (a word held by the sets in `sets`) once; true when both sets' budgets of
+    /// foreign words are now spent.
+    fn add(&mut self, hash: u64, sets: u8) -> bool {
+        if self.seen.insert(hash) {
             for (set, bit) in [IN_ALL, IN_PROSE].into_iter().enumerate() {
-                if foreign & bit != 0 {
-                    self.counts[set] += 1;
+                if sets & bit != 0 {
+                    self.common[set] += 1;
+                } else {
+                    self.foreign[set] += 1;
                 }
             }
         }
-        self.spent(0) && self.spent(1)
+        (0..2).all(|set| self.foreign[set] > self.budgets[set])
     }
 
-    fn spent(&self, set: usize) -> bool {
-        self.counts[set] > self.budgets[set]
+    /// Jaccard similarity of the words counted so far to set `set` of `set_len` words.
+    fn jaccard(&self, set: usize, set_len: usize) -> f64 {
+        // Every distinct word is either in the set or foreign to it.
+        let union = set_len + self.foreign[set];
+        if union == 0 {
+            0.0
+        } else {
+            self.common[set] as f64 / union as f64
+        }
     }
 }
 
-/// The most foreign words a [`Foreign`] makes room for up front (a long guidance's budgets
-/// are larger than most texts need).
+/// The most words a [`TextWords`] makes room for up front (a long guidance's budgets are
+/// larger than most texts need).
 const MOST_PRESIZED: usize = 128;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -380,18 +392,19 @@ mod tests {
     }
 
     #[test]
-    fn foreign_words_count_once_per_set_and_stop_when_both_budgets_are_spent() {
-        let mut foreign = Foreign::new([1, 2]);
-        assert!(!foreign.add(5, IN_ALL | IN_PROSE));
-        assert!(!foreign.add(5, IN_ALL | IN_PROSE), "a word counts once");
-        assert!(!foreign.add(7, IN_ALL));
-        assert_eq!(foreign.counts, [2, 1]);
-        // The first set is spent: a word foreign to it alone is not even stored.
-        assert!(!foreign.add(9, IN_ALL));
-        assert_eq!(foreign.counts, [2, 1]);
-        assert!(!foreign.add(11, IN_PROSE));
-        assert!(foreign.add(13, IN_PROSE));
-        assert_eq!(foreign.counts, [2, 3]);
+    fn words_count_once_per_set_and_stop_when_both_budgets_are_spent() {
+        let mut words = TextWords::new([1, 2]);
+        assert!(!words.add(5, 0));
+        assert!(!words.add(5, 0), "a word counts once");
+        assert!(!words.add(7, IN_PROSE));
+        assert!(!words.add(8, IN_ALL | IN_PROSE));
+        assert_eq!((words.common, words.foreign), ([1, 2], [2, 1]));
+        // The first set's budget is spent; the second's not yet.
+        assert!(!words.add(11, IN_ALL));
+        assert!(words.add(13, 0));
+        assert_eq!((words.common, words.foreign), ([2, 2], [3, 3]));
+        // 2 words in common out of the set's 4 and the 3 foreign ones.
+        assert_eq!(words.jaccard(0, 4), 2.0 / 7.0);
     }
 
     proptest::proptest! {
