@@ -7,7 +7,7 @@ use super::gaps::{Gap, GapKind, Severity, message};
 use super::matching::{Candidates, SectionMatch, match_sections, out_of_order, subtree_ends};
 use super::near_miss::{DocHeading, NearMiss, alias_rule_yaml, near_misses};
 use super::normalize::{doc_type_key, label_key, without_numbering, words_joined};
-use super::outline::{self, Heading, HeadingRead, Outline, SERVICES_KEYS, ScanOptions};
+use super::outline::{self, Body, Heading, HeadingRead, Outline, SERVICES_KEYS, ScanOptions};
 use super::report::DocReport;
 use super::similarity::WordSet;
 use super::template::{Template, TemplateSection};
@@ -144,12 +144,13 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
     let doc_type = declared_type(&out, &doc_fields, &field_keys);
 
     let matched: Vec<Option<usize>> = matching.sections.iter().map(|m| m.heading()).collect();
-    let states = BodyStates::new(template, &out.headings, &matched);
+    let states = BodyStates::new(template, &out, &matched);
     let mut gaps = Vec::new();
     section_gaps(
         &SectionContext {
             template,
             headings: &out.headings,
+            samples: &out.samples,
             matching: &matching,
             ends: &ends,
             matched: &matched,
@@ -190,15 +191,16 @@ pub fn check(doc: &str, template: &Template) -> DocReport {
 /// about the headings below it, and most sections of most docs have content.
 struct BodyStates<'a> {
     template: &'a Template,
-    headings: &'a [Heading],
+    outline: &'a Outline,
     /// Per doc heading, the first section it stands for.
     section_of: Vec<Option<usize>>,
     known: Vec<std::cell::OnceCell<BodyState>>,
 }
 
 impl<'a> BodyStates<'a> {
-    fn new(template: &'a Template, headings: &'a [Heading], matched: &[Option<usize>]) -> Self {
-        let mut section_of = vec![None; headings.len()];
+    fn new(template: &'a Template, outline: &'a Outline, matched: &[Option<usize>]) -> Self {
+        let headings = outline.headings.len();
+        let mut section_of = vec![None; headings];
         for (s, m) in matched.iter().enumerate() {
             if let Some(d) = *m {
                 section_of[d].get_or_insert(s);
@@ -206,16 +208,19 @@ impl<'a> BodyStates<'a> {
         }
         Self {
             template,
-            headings,
+            outline,
             section_of,
-            known: vec![std::cell::OnceCell::new(); headings.len()],
+            known: vec![std::cell::OnceCell::new(); headings],
         }
     }
 
     /// The state of doc heading `d`'s body.
     fn of(&self, d: usize) -> BodyState {
-        *self.known[d]
-            .get_or_init(|| body_state(self.template, &self.headings[d], self.section_of[d]))
+        *self.known[d].get_or_init(|| {
+            let body = &self.outline.headings[d].body;
+            let text = body.text(&self.outline.samples);
+            body_state(self.template, body, text, self.section_of[d])
+        })
     }
 }
 
@@ -265,12 +270,12 @@ fn services_listed(doc_headings: &[DocHeading], headings: &[Heading]) -> Vec<Str
         .unwrap_or_default()
 }
 
-fn body_state(template: &Template, heading: &Heading, section: Option<usize>) -> BodyState {
-    let body = &heading.body;
+/// What `body` (whose kept text is `text`) holds, compared with the guidance of `section`.
+fn body_state(template: &Template, body: &Body, text: &str, section: Option<usize>) -> BodyState {
     if !body.has_content {
         return BodyState::Empty;
     }
-    if body.complete() && template.filler.is_filler_only(&body.text) {
+    if body.complete() && template.filler.is_filler_only(text) {
         return BodyState::Filler;
     }
     if let Some(s) = section {
@@ -279,7 +284,7 @@ fn body_state(template: &Template, heading: &Heading, section: Option<usize>) ->
             && body.complete()
             // Compared with the whole guidance and with its prose alone, so that keeping the
             // instructions but dropping (or keeping) the example code is still a placeholder.
-            && section.guidance_words.similar(&body.text, template.threshold)
+            && section.guidance_words.similar(text, template.threshold)
         {
             return BodyState::Guidance;
         }
@@ -291,6 +296,8 @@ fn body_state(template: &Template, heading: &Heading, section: Option<usize>) ->
 struct SectionContext<'a> {
     template: &'a Template,
     headings: &'a [Heading],
+    /// The doc's [`Outline::samples`].
+    samples: &'a str,
     matching: &'a DocMatching,
     ends: &'a [usize],
     /// Per section, the doc heading standing for it.
@@ -369,6 +376,7 @@ fn written_section_gap(
             .map(|o| cx.states.of(o))
     };
     let sub_real = || sub().any(|o| o == BodyState::Content);
+    let text = cx.headings[d].body.text(cx.samples);
     match cx.states.of(d) {
         BodyState::Content => None,
         BodyState::Empty if sub().any(|o| o != BodyState::Empty) => None,
@@ -379,18 +387,14 @@ fn written_section_gap(
         )),
         // Guidance counts as left over only when left verbatim: a ticked checkbox of the
         // template (`[x] I/we understand ...`) is an answer.
-        BodyState::Guidance
-            if sub_real() && !section.guidance_words.verbatim(&cx.headings[d].body.text) =>
-        {
-            None
-        }
+        BodyState::Guidance if sub_real() && !section.guidance_words.verbatim(text) => None,
         state @ (BodyState::Filler | BodyState::Guidance) if sub_real() => Some((
             GapKind::PlaceholderSection,
             Severity::Warning,
             message::leftover_above_sub_sections(
                 &section.heading,
                 state == BodyState::Filler,
-                &cx.headings[d].body.text,
+                text,
             ),
         )),
         state => Some((

@@ -61,8 +61,9 @@ pub struct Body {
     pub has_content: bool,
     /// Content outside of lists (used to tell a title with a tagline from a section).
     pub prose_outside_lists: bool,
-    /// Plain text, kept up to the sample limit.
-    pub text: String,
+    /// Where its plain text, kept up to the sample limit, is in [`Outline::samples`] (read it
+    /// with [`Body::text`]).
+    sample: Range<usize>,
     /// Total plain-text length, including what was not kept.
     pub text_len: usize,
     /// Text outside code blocks (kept for templates only, to compare prose with prose).
@@ -74,56 +75,62 @@ pub struct Body {
 }
 
 impl Body {
-    fn new(limit: usize, collect_entries: bool) -> Self {
+    /// A body whose sample starts at `start` in the samples.
+    fn new(limit: usize, collect_entries: bool, start: usize) -> Self {
         Self {
-            // Allocated on the first text: many headings are followed directly by another.
-            text: String::new(),
+            sample: start..start,
             limit,
             collect_entries,
             ..Self::default()
         }
     }
 
-    /// True when the kept sample is the whole text.
-    pub fn complete(&self) -> bool {
-        self.text_len <= self.text.len()
+    /// Plain text, kept up to the sample limit; `samples` are the outline's.
+    pub fn text<'s>(&self, samples: &'s str) -> &'s str {
+        &samples[self.sample.clone()]
     }
 
+    /// True when the kept sample is the whole text.
+    pub fn complete(&self) -> bool {
+        self.text_len <= self.sample.len()
+    }
+
+    /// Adds `text` to the body, and as much of it as the limit leaves room for to its sample:
+    /// the end of `samples`, as this is the body being read.
     #[inline]
-    fn push_text(&mut self, text: &str, in_list: bool) {
+    fn push_text(&mut self, samples: &mut String, text: &str, in_list: bool) {
         if (!self.has_content || (!in_list && !self.prose_outside_lists))
             && text.chars().any(|c| !c.is_whitespace())
         {
             self.mark_content(in_list);
         }
         self.text_len += text.len();
-        if self.text.len() < self.limit {
-            if self.text.capacity() == 0 {
-                self.text.reserve(self.limit.min(512));
+        let room = self.limit.saturating_sub(self.sample.len());
+        if room > 0 {
+            let mut cut = room.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
             }
-            let room = self.limit - self.text.len();
-            if text.len() <= room {
-                self.text.push_str(text);
-            } else {
-                let mut cut = room;
-                while !text.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                self.text.push_str(&text[..cut]);
-            }
+            samples.push_str(&text[..cut]);
+            self.sample.end = samples.len();
         }
     }
 
-    /// `push_text(" ", _)`: a space never marks content.
+    /// `push_text(samples, " ", _)`: a space never marks content.
     #[inline]
-    fn push_space(&mut self) {
+    fn push_space(&mut self, samples: &mut String) {
         self.text_len += 1;
-        if self.text.len() < self.limit {
-            if self.text.capacity() == 0 {
-                self.text.reserve(self.limit.min(512));
-            }
-            self.text.push(' ');
+        if self.sample.len() < self.limit {
+            samples.push(' ');
+            self.sample.end = samples.len();
         }
+    }
+
+    /// Forgets what was read since the sample had `kept` bytes and the text `text_len`.
+    fn cut_back(&mut self, samples: &mut String, kept: usize, text_len: usize) {
+        self.sample.end = self.sample.start + kept.min(self.sample.len());
+        samples.truncate(self.sample.end);
+        self.text_len = text_len;
     }
 
     fn mark_content(&mut self, in_list: bool) {
@@ -168,6 +175,9 @@ pub struct RawField {
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     pub headings: Vec<Heading>,
+    /// The kept plain text of every body, one after the other (see [`Body::text`]): one
+    /// buffer for the doc rather than one per heading.
+    pub samples: String,
     /// Content before the first heading.
     pub preamble: Body,
     pub fields: Vec<RawField>,
@@ -189,7 +199,8 @@ struct ItemBuf {
 
 /// The paragraph being read (its text goes to a buffer reused from paragraph to paragraph).
 struct ParaBuf {
-    sample_start: usize,
+    /// Bytes of the body's sample before the paragraph.
+    sample_kept: usize,
     len_start: usize,
     saved: (bool, bool),
     line: usize,
@@ -423,13 +434,17 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
         };
         Self {
             opts,
-            out: Outline::default(),
+            out: Outline {
+                // The samples are some of the text: room for half of it covers most docs.
+                samples: String::with_capacity(src.len() / 2),
+                ..Outline::default()
+            },
             lines: LineCounter {
                 src: src.as_bytes(),
                 pos: 0,
                 line: 1,
             },
-            cur: Body::new(4096, true),
+            cur: Body::new(4096, true, 0),
             heading: None,
             heading_text: String::new(),
             lowered: String::new(),
@@ -498,14 +513,14 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             TagEnd::Paragraph => self.end_paragraph(),
             TagEnd::List(_) => self.list_depth = self.list_depth.saturating_sub(1),
             TagEnd::Item => {
-                self.cur.push_space();
+                self.cur.push_space(&mut self.out.samples);
                 self.close_item_head();
                 self.items.pop();
             }
             TagEnd::Strong => self.in_strong = self.in_strong.saturating_sub(1),
             TagEnd::CodeBlock | TagEnd::TableCell => {
                 self.in_code = false;
-                self.cur.push_space();
+                self.cur.push_space(&mut self.out.samples);
             }
             TagEnd::TableHead | TagEnd::TableRow => self.end_row(),
             TagEnd::Table => self.table = None,
@@ -547,7 +562,11 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
         let first = self.out.headings.is_empty();
         let (text, key) = (CompactString::new(text), CompactString::new(key));
         self.field_zone = (first && !services).then_some(true);
-        let body = Body::new(limit, services || self.field_zone.is_some());
+        let body = Body::new(
+            limit,
+            services || self.field_zone.is_some(),
+            self.out.samples.len(),
+        );
         self.close_body(body);
         self.out.headings.push(Heading {
             level,
@@ -574,7 +593,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             self.heading_text.push_str(text);
         } else if let Some(row) = self.table.as_mut().and_then(|t| t.row.as_mut()) {
             row.push_text(text, self.in_strong > 0);
-            self.cur.push_text(text, in_list);
+            self.cur.push_text(&mut self.out.samples, text, in_list);
         } else if self.in_metadata {
             if let Some(fm) = self.out.front_matter.as_mut() {
                 fm.push_str(text);
@@ -586,7 +605,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
 
     /// Text of the body: its sample, its prose, the open item's head and the paragraph.
     fn body_text(&mut self, text: &str, in_list: bool) {
-        self.cur.push_text(text, in_list);
+        self.cur.push_text(&mut self.out.samples, text, in_list);
         if self.opts.keep_prose && !self.in_code {
             self.cur.prose.push_str(text);
             self.cur.prose.push(' ');
@@ -610,7 +629,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             self.heading_text.push(' ');
             return;
         }
-        self.cur.push_space();
+        self.cur.push_space(&mut self.out.samples);
         if self.cur.collect_entries
             && let Some(item) = self.items.last_mut().filter(|i| !i.head_done)
         {
@@ -634,7 +653,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             return;
         }
         self.para = Some(ParaBuf {
-            sample_start: self.cur.text.len(),
+            sample_kept: self.cur.sample.len(),
             len_start: self.cur.text_len,
             saved: (self.cur.has_content, self.cur.prose_outside_lists),
             line: start,
@@ -643,7 +662,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
     }
 
     fn end_paragraph(&mut self) {
-        self.cur.push_space();
+        self.cur.push_space(&mut self.out.samples);
         let Some(para) = self.para.take() else {
             return;
         };
@@ -654,8 +673,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
                 .contains(&words_joined(&self.para_text))
         {
             let cur = &mut self.cur;
-            cur.text.truncate(para.sample_start.min(cur.text.len()));
-            cur.text_len = para.len_start;
+            cur.cut_back(&mut self.out.samples, para.sample_kept, para.len_start);
             (cur.has_content, cur.prose_outside_lists) = para.saved;
             return;
         }

@@ -128,7 +128,8 @@ impl Template {
             });
         };
         let has_title = title.is_some();
-        let (sections, boilerplate) = build_sections(&out.headings[usize::from(has_title)..]);
+        let (sections, boilerplate) =
+            build_sections(&out.headings[usize::from(has_title)..], &out.samples);
         let mut template = Template {
             name: name.to_string(),
             title,
@@ -287,7 +288,11 @@ fn find_title(out: &outline::Outline) -> Option<Option<String>> {
 
 /// Builds the section tree from the headings after the title, with the "For X doc" markers
 /// found in their bodies (returned as boilerplate to strip from docs).
-fn build_sections(headings: &[outline::Heading]) -> (Vec<TemplateSection>, Vec<String>) {
+/// `samples` are the outline's, which the headings' bodies keep their text in.
+fn build_sections(
+    headings: &[outline::Heading],
+    samples: &str,
+) -> (Vec<TemplateSection>, Vec<String>) {
     let mut sections: Vec<TemplateSection> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut boilerplate = Vec::new();
@@ -306,7 +311,7 @@ fn build_sections(headings: &[outline::Heading]) -> (Vec<TemplateSection>, Vec<S
             .as_ref()
             .filter(|(level, _)| h.level == *level)
             .map(|(_, kind)| kind.clone());
-        let (section, marker) = build_section(h, stack.last().copied(), only_for);
+        let (section, marker) = build_section(h, samples, stack.last().copied(), only_for);
         if let Some((marker, kind)) = marker {
             boilerplate.push(marker);
             conditional = Some((h.level, kind));
@@ -321,17 +326,19 @@ fn build_sections(headings: &[outline::Heading]) -> (Vec<TemplateSection>, Vec<S
 /// its body, which is left out of the guidance words.
 fn build_section(
     h: &outline::Heading,
+    samples: &str,
     parent: Option<usize>,
     only_for: Option<String>,
 ) -> (TemplateSection, Option<(String, String)>) {
-    let mut normalized = words_joined(&h.body.text);
+    let text = h.body.text(samples);
+    let mut normalized = words_joined(text);
     let mut prose = words_joined(&h.body.prose);
     let marker = find_conditional_marker(&normalized);
     if let Some((marker, _)) = &marker {
         normalized = normalized.replace(marker, " ");
         prose = prose.replace(marker, " ");
     }
-    let guidance = collapse_ws(&h.body.text);
+    let guidance = collapse_ws(text);
     let hint = message::hint(&guidance);
     let section = TemplateSection {
         heading: h.text.to_string(),
