@@ -7,8 +7,8 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::forms::{before_subtitle, loose_key, write_loose_key};
-use super::normalize::heading_key;
+use super::forms::{before_subtitle, write_loose_key};
+use super::normalize::write_heading_key;
 use super::outline::{Heading, HeadingRead};
 use super::template::Template;
 
@@ -298,8 +298,11 @@ pub struct Candidates {
     exact: Pairs,
     relaxed: Pairs,
     by_part: Pairs,
-    /// A heading's loose key, written into the same buffer from heading to heading.
+    /// A heading's loose key, its key before a subtitle and the lower-cased text that key is
+    /// made from, each written into the same buffer from heading to heading.
     loose: String,
+    subtitle: String,
+    lowered: String,
 }
 
 impl Candidates {
@@ -334,11 +337,12 @@ impl Candidates {
     /// heading.
     fn add_relaxed(&mut self, template: &Template, heading: &HeadingRead<'_>) -> Option<usize> {
         let d = heading.index;
-        if let Some(before) = before_subtitle(heading.text).map(heading_key) {
-            let found = template
-                .by_key
-                .get(&before)
-                .or_else(|| template.by_loose.get(&loose_key(&before)));
+        if let Some(before) = before_subtitle(heading.text) {
+            write_heading_key(before, &mut self.lowered, &mut self.subtitle);
+            let found = template.by_key.get(&self.subtitle).or_else(|| {
+                write_loose_key(&self.subtitle, &mut self.loose);
+                template.by_loose.get(&self.loose)
+            });
             if let Some(found) = found {
                 return Some(
                     self.relaxed

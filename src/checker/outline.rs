@@ -189,7 +189,6 @@ pub struct Outline {
 
 #[derive(Default)]
 struct ItemBuf {
-    text: String,
     line: usize,
     head_done: bool,
     field: Option<usize>,
@@ -398,6 +397,9 @@ struct Scanner<'src, 'opt> {
     key: String,
     /// Open list items, innermost last.
     items: Vec<ItemBuf>,
+    /// The text of the first block of the innermost item, while it is read. Only one item's
+    /// is read at a time: a nested list starts after its parent item's first block ends.
+    item_head: String,
     list_depth: usize,
     para: Option<ParaBuf>,
     /// The paragraph's text, in a buffer reused from paragraph to paragraph.
@@ -450,6 +452,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             lowered: String::new(),
             key: String::new(),
             items: Vec::new(),
+            item_head: String::new(),
             list_depth: 0,
             para: None,
             para_text: String::new(),
@@ -617,7 +620,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
                 item.bold_label = true;
             }
             item.saw_text = true;
-            item.text.push_str(text);
+            self.item_head.push_str(text);
         }
         if self.para.is_some() && self.para_text.len() < 512 {
             self.para_text.push_str(text);
@@ -630,10 +633,8 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             return;
         }
         self.cur.push_space(&mut self.out.samples);
-        if self.cur.collect_entries
-            && let Some(item) = self.items.last_mut().filter(|i| !i.head_done)
-        {
-            item.text.push(' ');
+        if self.cur.collect_entries && self.items.last().is_some_and(|i| !i.head_done) {
+            self.item_head.push(' ');
         }
         if self.para.is_some() {
             self.para_text.push('\n');
@@ -719,6 +720,7 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
             line,
             ..ItemBuf::default()
         });
+        self.item_head.clear();
     }
 
     /// Ends the first block of the innermost item (at its nested list or its end): in the
@@ -731,13 +733,14 @@ impl<'src, 'opt> Scanner<'src, 'opt> {
         if !self.cur.collect_entries {
             return;
         }
-        let text = std::mem::take(&mut item.text);
+        let head = std::mem::take(&mut self.item_head);
         let idx = self.items.len() - 1;
         match self.field_zone.filter(|_| self.details == 0) {
-            Some(after) => self.item_field(idx, text.trim(), after),
-            None if idx == 0 => self.cur.entries.push(text),
+            Some(after) => self.item_field(idx, head.trim(), after),
+            None if idx == 0 => self.cur.entries.push(head.clone()),
             None => {}
         }
+        self.item_head = head;
     }
 
     /// The head of item `idx` as a header field, or as the value of the field it is nested
