@@ -21,11 +21,8 @@ pub(crate) fn write_heading_key(text: &str, lowered: &mut String, key: &mut Stri
     if text.is_ascii() {
         lowered.push_str(text);
         lowered.make_ascii_lowercase();
-    } else if text.contains('Σ') {
-        // Only `str::to_lowercase` knows a sigma that ends a word (`ς`).
-        lowered.push_str(&text.to_lowercase());
     } else {
-        lowered.extend(text.chars().flat_map(char::to_lowercase));
+        lowered.push_str(&text.to_lowercase());
     }
     if lowered.contains("(optional)") {
         *lowered = lowered.replace("(optional)", " ");
@@ -43,9 +40,9 @@ pub(crate) fn write_heading_key(text: &str, lowered: &mut String, key: &mut Stri
 /// Characters that join two names in a heading, like "and".
 const JOINERS: [char; 5] = ['&', '/', ',', '+', ';'];
 
-/// Appends the lower-case words of `text` (already lower-cased) joined by single spaces, except that any
-/// run of [`JOINERS`] and `and` words between two words becomes one ` and `; joiners at either
-/// end are dropped. Inside parentheses a comma or semicolon is the punctuation of an aside
+/// Appends the lower-case words of `text` (already lower-cased) joined by single spaces,
+/// except that any run of [`JOINERS`] and `and` words between two words becomes one ` and `;
+/// joiners at either end are dropped. Inside parentheses a comma or semicolon is the punctuation of an aside
 /// ("(i.e., can we roll back?)"), not a joiner.
 fn push_joined_with_and(text: &str, out: &mut String) {
     let mut joined = false;

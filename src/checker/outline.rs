@@ -849,6 +849,30 @@ mod tests {
     }
 
     #[test]
+    fn each_body_keeps_its_own_text_up_to_its_limit() {
+        let src = "Intro.\n\n## A\n\nalpha *beta*\n\n## B\n\n## C\n\n- gamma\n- delta\n";
+        let o = scan(
+            src,
+            &ScanOptions {
+                sample_limit: &|h| if h.key == "c" { 8 } else { 100 },
+                boilerplate: &[],
+                keep_prose: false,
+                paragraph_fields: true,
+            },
+        );
+        let texts: Vec<(&str, bool)> = o
+            .headings
+            .iter()
+            .map(|h| (h.body.text(&o.samples), h.body.complete()))
+            .collect();
+        assert_eq!(
+            texts,
+            [("alpha beta ", true), ("", true), ("gamma de", false)]
+        );
+        assert_eq!(o.preamble.text(&o.samples), "Intro. ");
+    }
+
+    #[test]
     fn comments_alone_are_not_content() {
         let o = scan_all("## A\n\n<!--\nfill this\n-->\n\n## B\n");
         assert!(!o.headings[0].body.has_content);
